@@ -1,0 +1,265 @@
+//! The audit event (SPEC section 1), its canonical bytes and its time format: serde types, no I/O.
+
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// One audit event, as it appears in JSON Lines files, the HTTP API and the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Position in the store, assigned by the store; never part of the canonical entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(default)]
+    pub id: String,
+    #[serde(with = "time_format")]
+    pub time: DateTime<Utc>,
+    pub user: String,
+    #[serde(default)]
+    pub user_type: Option<String>,
+    #[serde(default)]
+    pub ip: Option<String>,
+    pub action: String,
+    #[serde(default)]
+    pub operation: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub origin: Option<String>,
+    #[serde(default)]
+    pub table: Option<String>,
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default = "default_outcome")]
+    pub outcome: String,
+    #[serde(default, deserialize_with = "nullable_value")]
+    pub before: Option<Value>,
+    #[serde(default, deserialize_with = "nullable_value")]
+    pub after: Option<Value>,
+    #[serde(default)]
+    pub reverts: Option<String>,
+    #[serde(default)]
+    pub meta: Map<String, Value>,
+}
+
+fn default_outcome() -> String {
+    "success".to_owned()
+}
+
+/// `Option<Value>` would read JSON `null` as `Some(Value::Null)`; an absent record is `None`.
+fn nullable_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        v => Some(v),
+    })
+}
+
+/// Why an event cannot be accepted into a store.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum InvalidEvent {
+    #[error("field `{0}` is empty")]
+    Empty(&'static str),
+    #[error("`action` must be one upper-case word, got {0:?}")]
+    Action(String),
+    #[error("`outcome` must be \"success\" or \"failure\", got {0:?}")]
+    Outcome(String),
+    #[error("`ip` is not an IP address: {0:?}")]
+    Ip(String),
+    #[error("`user_type` must be one of user, api_token, system, portal, automation; got {0:?}")]
+    UserType(String),
+}
+
+pub const USER_TYPES: [&str; 5] = ["user", "api_token", "system", "portal", "automation"];
+
+impl Event {
+    /// Brings an event from any producer into the form the store keeps: generated id, upper-case
+    /// action, lower-case outcome, normalised IP. Rejects what cannot be made valid.
+    pub fn normalize(&mut self) -> Result<(), InvalidEvent> {
+        self.seq = None;
+        if self.id.trim().is_empty() {
+            self.id = new_id();
+        }
+        if self.user.trim().is_empty() {
+            return Err(InvalidEvent::Empty("user"));
+        }
+        let action = self.action.trim().to_ascii_uppercase();
+        if action.is_empty()
+            || !action
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(InvalidEvent::Action(self.action.clone()));
+        }
+        self.action = action;
+        let outcome = self.outcome.trim().to_ascii_lowercase();
+        if outcome != "success" && outcome != "failure" {
+            return Err(InvalidEvent::Outcome(self.outcome.clone()));
+        }
+        self.outcome = outcome;
+        if let Some(ip) = &self.ip {
+            if ip.is_empty() {
+                self.ip = None;
+            } else {
+                let parsed: std::net::IpAddr =
+                    ip.parse().map_err(|_| InvalidEvent::Ip(ip.clone()))?;
+                self.ip = Some(parsed.to_string());
+            }
+        }
+        if let Some(t) = &self.user_type
+            && !USER_TYPES.contains(&t.as_str())
+        {
+            return Err(InvalidEvent::UserType(t.clone()));
+        }
+        for field in [
+            &mut self.operation,
+            &mut self.service,
+            &mut self.origin,
+            &mut self.table,
+            &mut self.resource_id,
+            &mut self.reverts,
+            &mut self.user_type,
+        ] {
+            if field.as_deref() == Some("") {
+                *field = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// The RFC 8785 (JCS) bytes of the event without `seq`: what the store keeps and hashes.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let unsequenced = Event {
+            seq: None,
+            ..self.clone()
+        };
+        // Serialising plain data (strings, maps, finite numbers) cannot fail.
+        serde_json_canonicalizer::to_vec(&unsequenced).expect("an event always serialises")
+    }
+
+    /// How many top-level paths the event changed: the short summary of tables.
+    pub fn change_count(&self) -> usize {
+        crate::change::changed_paths(self.before.as_ref(), self.after.as_ref()).len()
+    }
+}
+
+/// The leaf hash of RFC 9162: `SHA-256(0x00 || entry bytes)`.
+pub fn leaf_hash(entry: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(entry);
+    h.finalize().into()
+}
+
+/// A fresh, time-ordered event id (UUIDv7).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Formats a time as RFC 3339 UTC with `Z` and at least millisecond precision, keeping finer
+/// digits when the producer gave them (Kubernetes writes microseconds).
+pub fn format_time(t: &DateTime<Utc>) -> String {
+    let nanos = t.nanosecond() % 1_000_000_000;
+    let precision = if nanos % 1_000_000 == 0 {
+        SecondsFormat::Millis
+    } else if nanos % 1_000 == 0 {
+        SecondsFormat::Micros
+    } else {
+        SecondsFormat::Nanos
+    };
+    t.to_rfc3339_opts(precision, true)
+}
+
+/// Microseconds since the epoch: the integer the store indexes time by.
+pub fn time_key(t: &DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// serde for `time`: any RFC 3339 time in, UTC with `Z` out.
+pub mod time_format {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_time(t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| serde::de::Error::custom(format!("`time` {text:?} is not RFC 3339: {e}")))
+    }
+}
+
+/// The 16-byte key the store indexes IP addresses by: IPv4 as IPv4-mapped IPv6, so that one
+/// byte range answers any CIDR of either family.
+pub fn ip_key(ip: &std::net::IpAddr) -> [u8; 16] {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+        std::net::IpAddr::V6(v6) => v6.octets(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Event {
+        serde_json::from_str(
+            r#"{"id":"e1","time":"2026-11-02T10:00:00+01:00","user":"alice","action":"update",
+                "ip":"10.0.0.1","table":"accounts","resource_id":"42","message":"m",
+                "before":{"b":1,"a":"x"},"after":null,"meta":{"z":1,"a":2}}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn canonical_bytes_are_sorted_compact_and_without_seq() {
+        let mut e = sample();
+        e.normalize().unwrap();
+        e.seq = Some(9);
+        let bytes = String::from_utf8(e.canonical_bytes()).unwrap();
+        assert!(bytes.starts_with(r#"{"action":"UPDATE","after":null,"before":{"a":"x","b":1}"#));
+        assert!(bytes.contains(r#""time":"2026-11-02T09:00:00.000Z""#));
+        assert!(!bytes.contains("seq"));
+        let back: Event = serde_json::from_slice(bytes.as_bytes()).unwrap();
+        assert_eq!(back.canonical_bytes(), bytes.as_bytes());
+    }
+
+    #[test]
+    fn finer_time_precision_is_kept() {
+        let t = DateTime::parse_from_rfc3339("2018-10-26T13:13:03.544952Z").unwrap();
+        assert_eq!(
+            format_time(&t.with_timezone(&Utc)),
+            "2018-10-26T13:13:03.544952Z"
+        );
+    }
+
+    #[test]
+    fn normalize_rejects_bad_fields() {
+        let mut e = sample();
+        e.ip = Some("300.1.1.1".into());
+        assert_eq!(e.normalize(), Err(InvalidEvent::Ip("300.1.1.1".into())));
+        let mut e = sample();
+        e.outcome = "maybe".into();
+        assert!(e.normalize().is_err());
+        let mut e = sample();
+        e.id.clear();
+        e.normalize().unwrap();
+        assert_eq!(e.id.len(), 36);
+    }
+
+    #[test]
+    fn leaf_hash_prefixes_zero_byte() {
+        // SHA-256 of the single byte 0x00: the RFC 6962 hash of an empty leaf.
+        let h = leaf_hash(b"");
+        assert_eq!(
+            h[..4],
+            [0x6e, 0x34, 0x0b, 0x9c],
+            "RFC 6962 empty-leaf hash starts 6e340b9c"
+        );
+    }
+}

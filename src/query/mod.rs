@@ -1,0 +1,12 @@
+//! The filter language (SPEC section 4): one expression tree, built from the quick flags or
+//! parsed from text, run as SQL on the store and as an in-memory match on JSON Lines.
+
+pub mod ast;
+pub mod error;
+pub mod eval;
+pub mod quick;
+pub mod search;
+pub mod sql;
+
+pub use ast::{CmpOp, Expr, Field, Literal, Path, Segment};
+pub use eval::Matcher;
