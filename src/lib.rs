@@ -3,4 +3,5 @@
 pub mod change;
 pub mod model;
 pub mod query;
+pub mod store;
 pub mod timespec;

@@ -26,7 +26,11 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError>
         "now" => return Ok(now),
         "today" => return local_midnight(now.with_timezone(&Local).date_naive()).ok_or_else(err),
         "yesterday" => {
-            let day = now.with_timezone(&Local).date_naive().pred_opt().ok_or_else(err)?;
+            let day = now
+                .with_timezone(&Local)
+                .date_naive()
+                .pred_opt()
+                .ok_or_else(err)?;
             return local_midnight(day).ok_or_else(err);
         }
         _ => {}
@@ -40,7 +44,11 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError>
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return local_midnight(d).ok_or_else(err);
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S%.f"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return local(t).ok_or_else(err);
         }
@@ -118,7 +126,15 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_naming_the_input() {
-        for bad in ["", "yesterdayish", "7x", "2026-13-01", "12:00", "--2h", "99999999999999d"] {
+        for bad in [
+            "",
+            "yesterdayish",
+            "7x",
+            "2026-13-01",
+            "12:00",
+            "--2h",
+            "99999999999999d",
+        ] {
             let e = parse(bad, now()).unwrap_err();
             assert_eq!(e.0, bad);
         }

@@ -105,7 +105,9 @@ pub fn summary(before: Option<&Value>, after: Option<&Value>) -> String {
     let changes = changed_paths(before, after);
     if changes.is_empty() {
         String::new()
-    } else if changes.len() == 1 && changes[0].path.0.is_empty() && (is_text(before) || is_text(after))
+    } else if changes.len() == 1
+        && changes[0].path.0.is_empty()
+        && (is_text(before) || is_text(after))
     {
         "text".to_owned()
     } else if changes.len() == 1 {
@@ -130,7 +132,8 @@ mod tests {
     #[test]
     fn nested_objects_and_arrays() {
         let b = json!({"name": "x", "settings": {"enabled": true, "n": 1}, "tags": ["a", "b"]});
-        let a = json!({"name": "x", "settings": {"enabled": false, "n": 1}, "tags": ["a"], "new": 1});
+        let a =
+            json!({"name": "x", "settings": {"enabled": false, "n": 1}, "tags": ["a"], "new": 1});
         assert_eq!(
             paths(Some(b), Some(a)),
             vec!["new", "settings.enabled", "tags[1]"]

@@ -25,11 +25,17 @@ pub enum Expr {
         negated: bool,
     },
     /// `field in [a, b, …]`.
-    In { field: Field, values: Vec<Literal> },
+    In {
+        field: Field,
+        values: Vec<Literal>,
+    },
     /// `ip in CIDR`.
     IpIn(IpNet),
     /// `field contains "text"`: substring, case-sensitive.
-    Contains { field: Field, text: String },
+    Contains {
+        field: Field,
+        text: String,
+    },
     /// `changed(PATH)`: the value at PATH differs between before and after.
     Changed(Path),
     /// `has(FIELD)`: the field is present and not null.

@@ -32,10 +32,7 @@ fn suggestion_text(s: &Option<String>) -> String {
 
 /// Spaces up to the character at byte `pos`, then `^`.
 fn caret_line(source: &str, pos: usize) -> String {
-    let col = source
-        .char_indices()
-        .take_while(|(i, _)| *i < pos)
-        .count();
+    let col = source.char_indices().take_while(|(i, _)| *i < pos).count();
     format!("{}^", " ".repeat(col))
 }
 
@@ -87,7 +84,10 @@ mod tests {
     fn suggestions() {
         let names = ["user", "action", "resource_id"];
         assert_eq!(did_you_mean("usr", names), Some("user".into()));
-        assert_eq!(did_you_mean("resourceid", names), Some("resource_id".into()));
+        assert_eq!(
+            did_you_mean("resourceid", names),
+            Some("resource_id".into())
+        );
         assert_eq!(did_you_mean("zzzzzz", names), None);
     }
 }

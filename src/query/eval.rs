@@ -56,9 +56,7 @@ impl<'a> Matcher<'a> {
                 .fold(false, |a, b| a | b),
             Expr::Not(inner) => !self.eval(inner, e, next_regex),
             Expr::Compare { field, op, value } => compare(field, *op, value, e),
-            Expr::In { field, values } => values
-                .iter()
-                .any(|v| compare(field, CmpOp::Eq, v, e)),
+            Expr::In { field, values } => values.iter().any(|v| compare(field, CmpOp::Eq, v, e)),
             Expr::Regex { field, negated, .. } => {
                 let re = self.regexes.get(*next_regex).and_then(Option::as_ref);
                 *next_regex += 1;
@@ -290,14 +288,26 @@ mod tests {
         let e = event();
         let s = |v: &str| Literal::String(v.into());
         assert!(matches(&cmp("action", CmpOp::Eq, s("update")), &e));
-        assert!(matches(&cmp("meta.account_id", CmpOp::Eq, Literal::Number(1234.0)), &e));
-        assert!(matches(&cmp("meta.count", CmpOp::Gt, Literal::Number(2.0)), &e));
+        assert!(matches(
+            &cmp("meta.account_id", CmpOp::Eq, Literal::Number(1234.0)),
+            &e
+        ));
+        assert!(matches(
+            &cmp("meta.count", CmpOp::Gt, Literal::Number(2.0)),
+            &e
+        ));
         assert!(!matches(&cmp("meta.count", CmpOp::Eq, s("3")), &e));
-        assert!(matches(&cmp("after.settings.enabled", CmpOp::Eq, Literal::Bool(false)), &e));
+        assert!(matches(
+            &cmp("after.settings.enabled", CmpOp::Eq, Literal::Bool(false)),
+            &e
+        ));
         assert!(matches(&cmp("user_type", CmpOp::Eq, Literal::Null), &e));
         assert!(matches(&cmp("user_type", CmpOp::Ne, s("user")), &e));
         assert!(!matches(&cmp("user_type", CmpOp::Lt, s("z")), &e));
-        assert!(matches(&cmp("resource_id", CmpOp::Eq, Literal::Number(42.0)), &e));
+        assert!(matches(
+            &cmp("resource_id", CmpOp::Eq, Literal::Number(42.0)),
+            &e
+        ));
         assert!(matches(&cmp("seq", CmpOp::Ge, Literal::Number(7.0)), &e));
         assert!(matches(&cmp("ip", CmpOp::Eq, s("10.1.2.3")), &e));
     }
@@ -311,7 +321,10 @@ mod tests {
         assert!(matches(&Expr::Changed(p("name")), &e));
         assert!(matches(&Expr::Has(Field::Table), &e));
         assert!(!matches(&Expr::Has(Field::Reverts), &e));
-        assert!(matches(&Expr::Has(Field::from_name("meta.count").unwrap()), &e));
+        assert!(matches(
+            &Expr::Has(Field::from_name("meta.count").unwrap()),
+            &e
+        ));
         assert!(matches(&Expr::Search("FIREWALL 1234".into()), &e));
         assert!(matches(&Expr::IpIn("10.0.0.0/8".parse().unwrap()), &e));
         // IPv4 addresses sit inside IPv6 space as IPv4-mapped addresses.

@@ -102,6 +102,9 @@ mod tests {
         assert!(matches("Grüße aus Köln", "köln"));
         assert!(!matches("ingress42", "ingress"));
         assert!(matches("anything", "  "));
-        assert_eq!(fts_query("a \"b\" OR c*"), Some("\"a\" \"b\" \"or\" \"c\"".into()));
+        assert_eq!(
+            fts_query("a \"b\" OR c*"),
+            Some("\"a\" \"b\" \"or\" \"c\"".into())
+        );
     }
 }

@@ -135,11 +135,7 @@ fn emit(expr: &Expr, p: &mut Vec<SqlValue>) -> String {
             let pat = bind(p, SqlValue::Text(effective_pattern(field, pattern)));
             let text = text_sql(field, p);
             let hit = format!("coalesce(regexp({pat}, {text}), 0)");
-            if *negated {
-                format!("NOT {hit}")
-            } else {
-                hit
-            }
+            if *negated { format!("NOT {hit}") } else { hit }
         }
         Expr::Contains { field, text } => {
             let needle = bind(p, SqlValue::Text(text.clone()));

@@ -1,0 +1,67 @@
+//! The SQLite schema of the local store: entries with their canonical bytes and leaf hashes,
+//! indexed columns for the quick filters, full-text search, and the append-only triggers.
+
+/// Marks a file as an auditctl store (`PRAGMA application_id`, "AUDT").
+pub const APPLICATION_ID: i32 = 0x4155_4454;
+
+/// The schema this build writes and reads (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// Creates every table, index and trigger of an empty store.
+pub const CREATE: &str = r#"
+CREATE TABLE store_info (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- One row per event, in append order. `entry` holds the canonical JCS bytes (UTF-8 text, so
+-- that SQLite's JSON functions read it); `leaf` is SHA-256(0x00 || entry). The other columns are
+-- derived from the entry for the indexes and are never the source of truth.
+CREATE TABLE entries (
+    seq         INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    entry       TEXT NOT NULL,
+    leaf        BLOB NOT NULL,
+    time_us     INTEGER NOT NULL,
+    user_name   TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    tbl         TEXT,
+    resource_id TEXT,
+    service     TEXT,
+    origin      TEXT,
+    outcome     TEXT NOT NULL,
+    ip_key      BLOB,
+    reverts     TEXT
+) STRICT;
+
+CREATE INDEX entries_time ON entries (time_us);
+CREATE INDEX entries_user ON entries (user_name, time_us);
+CREATE INDEX entries_action ON entries (action, time_us);
+CREATE INDEX entries_record ON entries (tbl, resource_id, seq);
+CREATE INDEX entries_resource ON entries (resource_id);
+CREATE INDEX entries_service ON entries (service);
+CREATE INDEX entries_ip ON entries (ip_key);
+CREATE INDEX entries_reverts ON entries (reverts) WHERE reverts IS NOT NULL;
+
+-- Contentless full-text index over `query::search::document`, rowid = seq; filled in the same
+-- transaction as each entry.
+CREATE VIRTUAL TABLE entries_fts USING fts5 (
+    doc,
+    content = '',
+    detail = none,
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+
+-- Append-only: an entry, once written, is never changed or removed.
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN
+    SELECT RAISE(ABORT, 'auditctl store is append-only: entries cannot be updated');
+END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN
+    SELECT RAISE(ABORT, 'auditctl store is append-only: entries cannot be deleted');
+END;
+"#;
+
+/// The names of the triggers that make the store append-only (checked by `verify`).
+pub const TRIGGERS: [&str; 2] = ["entries_no_update", "entries_no_delete"];
