@@ -2,3 +2,191 @@
 
 pub mod functions;
 pub mod schema;
+pub mod sqlite;
+
+use std::path::{Path, PathBuf};
+
+use crate::model::Event;
+use crate::query::Expr;
+
+/// Failures of a store, each with its exit code and hint.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no store at {0}")]
+    Missing(PathBuf),
+    #[error("no event matches {0:?}")]
+    NotFound(String),
+    #[error("{prefix:?} is ambiguous: it matches {}", candidates.join(", "))]
+    Ambiguous {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+    #[error("{path} is not an auditctl store ({why})")]
+    Foreign { path: PathBuf, why: String },
+    #[error("{path} has store schema version {found}; this auditctl reads version {supported}")]
+    NewerSchema {
+        path: PathBuf,
+        found: i32,
+        supported: i32,
+    },
+    #[error("{0} is read-only: {1}")]
+    ReadOnly(String, &'static str),
+    #[error("store {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    pub fn exit_code(&self) -> i32 {
+        use crate::error::exit;
+        match self {
+            StoreError::NotFound(_) => exit::NOT_FOUND,
+            StoreError::Ambiguous { .. } => exit::USAGE,
+            _ => exit::RUNTIME,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            StoreError::Missing(path) => format!(
+                "create it with `auditctl import FILE`, `auditctl record …` or `auditctl demo` (store: {}), or choose another with --store",
+                path.display()
+            ),
+            StoreError::Ambiguous { .. } => "give more characters of the id, or its seq".into(),
+            StoreError::NewerSchema { .. } => "upgrade auditctl to read this store".into(),
+            StoreError::NotFound(_) => {
+                "an ID is a seq number, a full id, or a unique prefix of an id".into()
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A field events can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    Seq,
+    Time,
+    Id,
+    User,
+    Action,
+    Table,
+    ResourceId,
+    Service,
+    Origin,
+    Outcome,
+    Ip,
+}
+
+impl SortField {
+    pub const NAMES: [(&'static str, SortField); 11] = [
+        ("seq", SortField::Seq),
+        ("time", SortField::Time),
+        ("id", SortField::Id),
+        ("user", SortField::User),
+        ("action", SortField::Action),
+        ("table", SortField::Table),
+        ("resource_id", SortField::ResourceId),
+        ("service", SortField::Service),
+        ("origin", SortField::Origin),
+        ("outcome", SortField::Outcome),
+        ("ip", SortField::Ip),
+    ];
+
+    pub fn from_name(name: &str) -> Option<SortField> {
+        let name = if name == "pk" { "resource_id" } else { name };
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| *f)
+    }
+}
+
+/// One sort key; `descending` for `-FIELD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+/// What to read: a filter, an order, and a window.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub filter: Expr,
+    /// Sort keys in priority order; ties always break by seq in the direction of the last key.
+    pub order: Vec<SortKey>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+impl Query {
+    /// Newest first: the order of `list`.
+    pub fn newest_first(filter: Expr) -> Query {
+        Query {
+            filter,
+            order: vec![SortKey {
+                field: SortField::Time,
+                descending: true,
+            }],
+            limit: None,
+            offset: 0,
+        }
+    }
+
+    /// Oldest first by seq: the order of `export` and `history`.
+    pub fn in_seq_order(filter: Expr) -> Query {
+        Query {
+            filter,
+            order: vec![SortKey {
+                field: SortField::Seq,
+                descending: false,
+            }],
+            limit: None,
+            offset: 0,
+        }
+    }
+}
+
+/// What an append did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AppendReport {
+    /// The seq of each event added, in order.
+    pub added: Vec<u64>,
+    /// Ids that were already in the store (or earlier in the same batch), skipped.
+    pub duplicates: Vec<String>,
+}
+
+/// Reads and appends events. Implemented by the local SQLite store and the read-only scans.
+pub trait Store {
+    /// Calls `each` with every event matching `q`, in order, until it returns `Ok(false)`.
+    fn scan(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()>;
+
+    /// How many events match `filter`.
+    fn count(&self, filter: &Expr) -> anyhow::Result<u64>;
+
+    /// One event by seq, full id, or unique id prefix.
+    fn get(&self, id: &str) -> anyhow::Result<Event>;
+
+    /// Appends events in one transaction: all or nothing, so the first `Err` from `events`
+    /// leaves the store as it was. Events whose id is already stored are skipped and reported.
+    fn append(
+        &mut self,
+        events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    ) -> anyhow::Result<AppendReport>;
+}
+
+/// Whether `path` starts with the SQLite header.
+pub fn is_sqlite_file(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut f = std::fs::File::open(path)?;
+    let n = f.read(&mut head)?;
+    Ok(n == 16 && &head == b"SQLite format 3\0")
+}

@@ -1,0 +1,207 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'auditctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'auditctl' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one event in full: every field, meta, the changed paths and the data')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auditctl;list' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Events by USER (repeatable, or a comma list)')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events with ACTION, case-insensitive (e.g. UPDATE)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Events on TABLE (the resource type)')
+            [CompletionResult]::new('--resource-id', '--resource-id', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--pk', '--pk', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Events from SERVICE')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Events through ORIGIN (Control Panel, Portal, API, …)')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Events with OUTCOME (success or failure)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Events from an IP address or a CIDR network (v4 or v6)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before TIME')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Events whose text contains every word of TEXT')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print at most N events')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N events')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Skip the first N events')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Print every matching event (no limit)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every matching event (no limit)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
+            [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;show' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;import' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Source format [default: detected from the content]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--skip-invalid', '--skip-invalid', [CompletionResultType]::ParameterName, 'Import the valid records and report the invalid ones instead of failing')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;record' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Who did it [default: $AUDITCTL_USER, else the login name]')
+            [CompletionResult]::new('--user-type', '--user-type', [CompletionResultType]::ParameterName, 'Kind of user: user, api_token, system, portal or automation')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'What was done (CREATE, UPDATE, DELETE, LOGIN, …)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Resource type or table')
+            [CompletionResult]::new('--resource-id', '--resource-id', [CompletionResultType]::ParameterName, 'Primary key of the record')
+            [CompletionResult]::new('--pk', '--pk', [CompletionResultType]::ParameterName, 'Primary key of the record')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Human description')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Human description')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Client IP address')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Emitting service')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Channel: Control Panel, Portal, API, …')
+            [CompletionResult]::new('--operation', '--operation', [CompletionResultType]::ParameterName, 'System-specific operation name')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'success or failure')
+            [CompletionResult]::new('--meta', '--meta', [CompletionResultType]::ParameterName, 'Extra attribute KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'The record before the change: JSON, @FILE or @-')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'The record after the change: JSON, @FILE or @-')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Event id [default: a new UUIDv7]')
+            [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'When it happened [default: now]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;demo' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many events to write')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How many events to write')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the generator')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Time of the last event [default: the start of the current hour]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;generate' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one event in full: every field, meta, the changed paths and the data')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auditctl;help;list' {
+            break
+        }
+        'auditctl;help;show' {
+            break
+        }
+        'auditctl;help;import' {
+            break
+        }
+        'auditctl;help;record' {
+            break
+        }
+        'auditctl;help;demo' {
+            break
+        }
+        'auditctl;help;generate' {
+            break
+        }
+        'auditctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,187 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[auditctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'auditctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'auditctl'= {
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List events, newest first'
+            cand show 'Show one event in full: every field, meta, the changed paths and the data'
+            cand import 'Import events from JSON Lines or CSV files'
+            cand record 'Append one event from flags'
+            cand demo 'Write a demo store of realistic events'
+            cand generate 'Write shell completions and man pages'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auditctl;list'= {
+            cand --user 'Events by USER (repeatable, or a comma list)'
+            cand --action 'Events with ACTION, case-insensitive (e.g. UPDATE)'
+            cand --table 'Events on TABLE (the resource type)'
+            cand --resource-id 'Events on the record with this primary key'
+            cand --pk 'Events on the record with this primary key'
+            cand --service 'Events from SERVICE'
+            cand --origin 'Events through ORIGIN (Control Panel, Portal, API, …)'
+            cand --outcome 'Events with OUTCOME (success or failure)'
+            cand --ip 'Events from an IP address or a CIDR network (v4 or v6)'
+            cand --since 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)'
+            cand --until 'Events before TIME'
+            cand --search 'Events whose text contains every word of TEXT'
+            cand --where 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)'
+            cand -n 'Print at most N events'
+            cand --limit 'Print at most N events'
+            cand --offset 'Skip the first N events'
+            cand --sort 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]'
+            cand -o 'Output format [default: table]'
+            cand --format 'Output format [default: table]'
+            cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand -a 'Print every matching event (no limit)'
+            cand --all 'Print every matching event (no limit)'
+            cand -r 'Reverse the order (oldest first by default)'
+            cand --reverse 'Reverse the order (oldest first by default)'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;show'= {
+            cand -o 'Output format [default: table]'
+            cand --format 'Output format [default: table]'
+            cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;import'= {
+            cand --format 'Source format [default: detected from the content]'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --skip-invalid 'Import the valid records and report the invalid ones instead of failing'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;record'= {
+            cand --user 'Who did it [default: $AUDITCTL_USER, else the login name]'
+            cand --user-type 'Kind of user: user, api_token, system, portal or automation'
+            cand --action 'What was done (CREATE, UPDATE, DELETE, LOGIN, …)'
+            cand --table 'Resource type or table'
+            cand --resource-id 'Primary key of the record'
+            cand --pk 'Primary key of the record'
+            cand -m 'Human description'
+            cand --message 'Human description'
+            cand --ip 'Client IP address'
+            cand --service 'Emitting service'
+            cand --origin 'Channel: Control Panel, Portal, API, …'
+            cand --operation 'System-specific operation name'
+            cand --outcome 'success or failure'
+            cand --meta 'Extra attribute KEY=VALUE (repeatable)'
+            cand --before 'The record before the change: JSON, @FILE or @-'
+            cand --after 'The record after the change: JSON, @FILE or @-'
+            cand --id 'Event id [default: a new UUIDv7]'
+            cand --time 'When it happened [default: now]'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;demo'= {
+            cand -n 'How many events to write'
+            cand --events 'How many events to write'
+            cand --seed 'Seed of the generator'
+            cand --end 'Time of the last event [default: the start of the current hour]'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;generate'= {
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;help'= {
+            cand list 'List events, newest first'
+            cand show 'Show one event in full: every field, meta, the changed paths and the data'
+            cand import 'Import events from JSON Lines or CSV files'
+            cand record 'Append one event from flags'
+            cand demo 'Write a demo store of realistic events'
+            cand generate 'Write shell completions and man pages'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auditctl;help;list'= {
+        }
+        &'auditctl;help;show'= {
+        }
+        &'auditctl;help;import'= {
+        }
+        &'auditctl;help;record'= {
+        }
+        &'auditctl;help;demo'= {
+        }
+        &'auditctl;help;generate'= {
+        }
+        &'auditctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,159 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_auditctl_global_optspecs
+    string join \n store= profile= color= utc no-pager reveal h/help V/version
+end
+
+function __fish_auditctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_auditctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_auditctl_using_subcommand
+    set -l cmd (__fish_auditctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c auditctl -n "__fish_auditctl_needs_command" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_needs_command" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_needs_command" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_needs_command" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_needs_command" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_needs_command" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_needs_command" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l user -d 'Events by USER (repeatable, or a comma list)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l action -d 'Events with ACTION, case-insensitive (e.g. UPDATE)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l table -d 'Events on TABLE (the resource type)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l resource-id -l pk -d 'Events on the record with this primary key' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l service -d 'Events from SERVICE' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l origin -d 'Events through ORIGIN (Control Panel, Portal, API, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l outcome -d 'Events with OUTCOME (success or failure)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l ip -d 'Events from an IP address or a CIDR network (v4 or v6)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l since -d 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l until -d 'Events before TIME' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l search -d 'Events whose text contains every word of TEXT' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s n -l limit -d 'Print at most N events' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l offset -d 'Skip the first N events' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l sort -d 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s a -l all -d 'Print every matching event (no limit)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s r -l reverse -d 'Reverse the order (oldest first by default)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
+csv\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l skip-invalid -d 'Import the valid records and report the invalid ones instead of failing'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l user -d 'Who did it [default: $AUDITCTL_USER, else the login name]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l user-type -d 'Kind of user: user, api_token, system, portal or automation' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l action -d 'What was done (CREATE, UPDATE, DELETE, LOGIN, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l table -d 'Resource type or table' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l resource-id -l pk -d 'Primary key of the record' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -s m -l message -d 'Human description' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l ip -d 'Client IP address' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l service -d 'Emitting service' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l origin -d 'Channel: Control Panel, Portal, API, …' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l operation -d 'System-specific operation name' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l outcome -d 'success or failure' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l meta -d 'Extra attribute KEY=VALUE (repeatable)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l before -d 'The record before the change: JSON, @FILE or @-' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l after -d 'The record after the change: JSON, @FILE or @-' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l id -d 'Event id [default: a new UUIDv7]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l time -d 'When it happened [default: now]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s n -l events -d 'How many events to write' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l seed -d 'Seed of the generator' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l end -d 'Time of the last event [default: the start of the current hour]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

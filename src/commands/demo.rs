@@ -1,0 +1,62 @@
+//! `demo`: write a store of realistic events, deterministic with `--seed`.
+
+use chrono::{DurationRound, TimeDelta};
+
+use super::{Context, thousands};
+use crate::demo::{self, DemoConfig};
+use crate::error::Failure;
+use crate::store::Store;
+use crate::timespec;
+
+/// Write a demo store of realistic events
+///
+/// Several users (among them Portal and an API token), the actions CREATE, UPDATE, DELETE,
+/// LOGIN, GENERATE, POST, PUBLISH, PUT and SEND, XML policy documents and JSON records with
+/// coherent histories, IPv4 and IPv6 clients. The same --seed, --events and --end give the
+/// same events.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  auditctl demo && auditctl list --user alice --action UPDATE")]
+pub struct Args {
+    /// How many events to write
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 2_000)]
+    pub events: usize,
+    /// Seed of the generator
+    #[arg(long, value_name = "SEED", default_value_t = 42)]
+    pub seed: u64,
+    /// Time of the last event [default: the start of the current hour]
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let path = ctx.store_path()?;
+    let end = match &args.end {
+        Some(t) => timespec::parse(t, ctx.now)?,
+        None => ctx
+            .now
+            .duration_trunc(TimeDelta::hours(1))
+            .unwrap_or(ctx.now),
+    };
+    let mut store = ctx.open_store_for_append()?;
+    if !store.is_empty()? {
+        return Err(Failure::runtime(format!(
+            "{} already holds {} events; demo writes only into a new store",
+            path.display(),
+            thousands(store.len()?)
+        ))
+        .with_hint("choose another file with --store, e.g. --store demo.db")
+        .into());
+    }
+    let cfg = DemoConfig {
+        seed: args.seed,
+        events: args.events,
+        end,
+    };
+    let report = store.append(&mut demo::generate(&cfg).map(Ok))?;
+    eprintln!(
+        "wrote {} demo events to {}",
+        thousands(report.added.len() as u64),
+        path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `list`: matching events, newest first, with the quick filters.
+
+use super::{Context, FilterArgs, OutputArgs, PageArgs, thousands};
+use crate::render;
+use crate::store::Query;
+
+/// List events, newest first
+///
+/// Quick filters AND together; a repeated flag or a comma list OR-s its values. Without
+/// --all, at most --limit events are printed and a note on stderr tells how many matched.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  auditctl list --user alice --action UPDATE\n  auditctl list --table policies --since 7d -o json\n  auditctl list --ip 10.0.0.0/8 --where meta.account_id=1234 --all -o csv"
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let filter = args.filters.to_expr(ctx.now)?;
+    let store = ctx.open_store()?;
+    let query = Query {
+        filter,
+        order: args.page.order(),
+        limit: args.page.limit(),
+        offset: args.page.offset,
+    };
+    let format = args.output.format.map_or(render::Format::Table, Into::into);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let mut writer = render::writer(
+        format,
+        args.output.columns.map(|c| c.0),
+        ctx.style,
+        &mut out,
+    );
+    let mut shown = 0usize;
+    store.scan(&query, &mut |mut e| {
+        ctx.redact(&mut e);
+        writer.write(&e)?;
+        shown += 1;
+        Ok(true)
+    })?;
+    writer.finish()?;
+    drop(writer);
+    if let Some(limit) = query.limit
+        && shown == limit
+    {
+        let total = store.count(&query.filter)?;
+        let past = (query.offset + shown) as u64;
+        if total > past {
+            eprintln!(
+                "showing {} of {}; --all for every one",
+                thousands(shown as u64),
+                thousands(total)
+            );
+        }
+    }
+    Ok(())
+}

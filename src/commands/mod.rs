@@ -1,0 +1,256 @@
+//! One module per subcommand, dispatched by one `match`; and what they share: the context
+//! (configuration, style, store selection) and the filter, output and paging options.
+
+pub mod demo;
+pub mod generate;
+pub mod import;
+pub mod list;
+pub mod record;
+pub mod show;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
+use crate::config::Config;
+use crate::error::Failure;
+use crate::query::Expr;
+use crate::query::quick::QuickFilters;
+use crate::redact::Redactor;
+use crate::render::{Column, Style};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{SortField, SortKey, Store};
+use crate::{term, timespec};
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Context::new(cli.global)?;
+    match cli.command {
+        Command::List(args) => list::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Record(args) => record::run(&ctx, args),
+        Command::Demo(args) => demo::run(&ctx, args),
+        Command::Generate(args) => generate::run(args),
+    }
+}
+
+/// What every command needs beyond its own arguments.
+pub struct Context {
+    pub global: GlobalArgs,
+    pub config: Config,
+    pub style: Style,
+    pub redactor: Redactor,
+    pub now: DateTime<Utc>,
+}
+
+impl Context {
+    pub fn new(global: GlobalArgs) -> anyhow::Result<Context> {
+        let config = Config::load()?;
+        let style = Style {
+            color: term::use_color(global.color.into()),
+            utc: global.utc,
+            width: term::width(),
+        };
+        let redactor = Redactor::new(&config.redact.keys);
+        Ok(Context {
+            global,
+            config,
+            style,
+            redactor,
+            now: timespec::now(),
+        })
+    }
+
+    /// The store path: `--store` / `AUDITCTL_STORE`, else the profile's, else `./audit.db`.
+    pub fn store_path(&self) -> anyhow::Result<PathBuf> {
+        if let Some(p) = &self.global.store {
+            return Ok(p.clone());
+        }
+        let profile = self.config.profile(self.global.profile.as_deref())?;
+        Ok(profile
+            .and_then(|p| p.store.clone())
+            .unwrap_or_else(|| PathBuf::from("audit.db")))
+    }
+
+    /// The store to read from. A missing file is an error with a hint, never created.
+    pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
+        Ok(Box::new(SqliteStore::open(&self.store_path()?)?))
+    }
+
+    /// The local store to append to, created when absent.
+    pub fn open_store_for_append(&self) -> anyhow::Result<SqliteStore> {
+        Ok(SqliteStore::open_or_create(&self.store_path()?)?)
+    }
+
+    /// Hides sensitive values unless `--reveal`.
+    pub fn redact(&self, e: &mut crate::model::Event) {
+        if !self.global.reveal {
+            self.redactor.apply(e);
+        }
+    }
+}
+
+/// The quick filters of `list`, `stats` and `export` (SPEC section 3). A repeated flag or a
+/// comma list OR-s its values; different flags AND.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Events by USER (repeatable, or a comma list)
+    #[arg(long, value_name = "USER")]
+    pub user: Vec<String>,
+    /// Events with ACTION, case-insensitive (e.g. UPDATE)
+    #[arg(long, value_name = "ACTION")]
+    pub action: Vec<String>,
+    /// Events on TABLE (the resource type)
+    #[arg(long, value_name = "TABLE")]
+    pub table: Vec<String>,
+    /// Events on the record with this primary key
+    #[arg(long, visible_alias = "pk", value_name = "ID")]
+    pub resource_id: Vec<String>,
+    /// Events from SERVICE
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Vec<String>,
+    /// Events through ORIGIN (Control Panel, Portal, API, …)
+    #[arg(long, value_name = "ORIGIN")]
+    pub origin: Vec<String>,
+    /// Events with OUTCOME (success or failure)
+    #[arg(long, value_name = "OUTCOME")]
+    pub outcome: Vec<String>,
+    /// Events from an IP address or a CIDR network (v4 or v6)
+    #[arg(long, value_name = "IP|CIDR")]
+    pub ip: Vec<String>,
+    /// Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Events before TIME
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
+    /// Events whose text contains every word of TEXT
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)
+    #[arg(long = "where", value_name = "FIELD=VALUE")]
+    pub wheres: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn to_expr(&self, now: DateTime<Utc>) -> anyhow::Result<Expr> {
+        let quick = QuickFilters {
+            user: self.user.clone(),
+            action: self.action.clone(),
+            table: self.table.clone(),
+            resource_id: self.resource_id.clone(),
+            service: self.service.clone(),
+            origin: self.origin.clone(),
+            outcome: self.outcome.clone(),
+            ip: self.ip.clone(),
+            since: self.since.clone(),
+            until: self.until.clone(),
+            search: self.search.clone(),
+            wheres: self.wheres.clone(),
+        };
+        Ok(quick.to_expr(now)?)
+    }
+}
+
+/// How events are printed.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format [default: table]
+    #[arg(short = 'o', long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+    /// Columns to print, in order (e.g. seq,time,user,action)
+    #[arg(long, value_name = "LIST", value_parser = parse_columns)]
+    pub columns: Option<Columns>,
+}
+
+/// A parsed `--columns` list.
+#[derive(Debug, Clone)]
+pub struct Columns(pub Vec<Column>);
+
+fn parse_columns(text: &str) -> Result<Columns, String> {
+    let cols = Column::parse_list(text)?;
+    if cols.is_empty() {
+        return Err("give at least one column".into());
+    }
+    Ok(Columns(cols))
+}
+
+/// Which slice of the events, in which order.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Paging and order")]
+pub struct PageArgs {
+    /// Print at most N events
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Skip the first N events
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// Print every matching event (no limit)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Sort by FIELD, -FIELD for descending (repeatable) [default: -time]
+    #[arg(long, value_name = "FIELD", allow_hyphen_values = true, value_parser = parse_sort_key)]
+    pub sort: Vec<SortKey>,
+    /// Reverse the order (oldest first by default)
+    #[arg(short = 'r', long)]
+    pub reverse: bool,
+}
+
+fn parse_sort_key(text: &str) -> Result<SortKey, String> {
+    let (name, descending) = match text.strip_prefix('-') {
+        Some(rest) => (rest, true),
+        None => (text.strip_prefix('+').unwrap_or(text), false),
+    };
+    let field = SortField::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = SortField::NAMES.iter().map(|(n, _)| *n).collect();
+        format!("cannot sort by {name:?}; fields: {}", known.join(", "))
+    })?;
+    Ok(SortKey { field, descending })
+}
+
+impl PageArgs {
+    /// The order: the given keys (newest first when none), all flipped by `--reverse`.
+    pub fn order(&self) -> Vec<SortKey> {
+        let mut keys = if self.sort.is_empty() {
+            vec![SortKey {
+                field: SortField::Time,
+                descending: true,
+            }]
+        } else {
+            self.sort.clone()
+        };
+        if self.reverse {
+            for k in &mut keys {
+                k.descending = !k.descending;
+            }
+        }
+        keys
+    }
+
+    pub fn limit(&self) -> Option<usize> {
+        (!self.all).then_some(self.limit)
+    }
+}
+
+/// Thousands separators for counts people read: 1,234,567.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Turns a clap-free usage problem into the usage exit code.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    Failure::usage(message).into()
+}

@@ -1,0 +1,74 @@
+//! auditctl JSON Lines: one event object (SPEC section 1) per line; blank lines are skipped.
+
+use std::io::BufRead;
+
+use super::{Record, numbered_lines};
+use crate::model::Event;
+
+pub fn sniff(head: &[u8]) -> bool {
+    let first = head
+        .split(|b| *b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty());
+    let Some(line) = first else { return false };
+    // A whole first line parses as our event, or (when the buffer cut it short) it opens an
+    // object that names our fields.
+    serde_json::from_slice::<Event>(line).is_ok()
+        || (line.starts_with(b"{")
+            && contains(line, b"\"action\"")
+            && contains(line, b"\"user\"")
+            && !contains(line, b"\"auditID\""))
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+pub fn records<R: BufRead>(reader: R) -> impl Iterator<Item = Record> {
+    numbered_lines(reader).filter_map(|(line, text)| {
+        let event = match text {
+            Err(e) => Err(e),
+            Ok(t) if t.trim().is_empty() => return None,
+            Ok(t) => parse_line(&t),
+        };
+        Some(Record { line, event })
+    })
+}
+
+/// One event from one line, with a message that names the problem.
+pub fn parse_line(text: &str) -> Result<Event, String> {
+    let mut e: Event = serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        // serde_json appends " at line 1 column N"; the line is ours to name.
+        match msg.rfind(" at line ") {
+            Some(i) => format!("{} (column {})", &msg[..i], e.column()),
+            None => msg,
+        }
+    })?;
+    e.normalize().map_err(|e| e.to_string())?;
+    Ok(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn good_bad_and_blank_lines() {
+        let input = "{\"time\":\"2026-11-01T00:00:00Z\",\"user\":\"a\",\"action\":\"create\"}\n\n{\"user\":\"a\"}\nnot json\n";
+        let recs: Vec<Record> = records(input.as_bytes()).collect();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].event.as_ref().unwrap().action, "CREATE");
+        assert_eq!(recs[1].line, 3);
+        assert!(
+            recs[1]
+                .event
+                .as_ref()
+                .unwrap_err()
+                .contains("missing field `time`")
+        );
+        assert_eq!(recs[2].line, 4);
+        assert!(sniff(input.as_bytes()));
+        assert!(!sniff(b"seq,id,time\n"));
+    }
+}

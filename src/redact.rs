@@ -1,0 +1,88 @@
+//! Redaction: sensitive values (keys like password, secret, token, api_key, private_key, and the
+//! configured ones) are shown as `[redacted]` in every output unless `--reveal`.
+
+use serde_json::Value;
+
+use crate::model::Event;
+
+/// The text that replaces a sensitive value.
+pub const REDACTED: &str = "[redacted]";
+
+/// Key fragments that are always sensitive.
+pub const BUILTIN_KEYS: [&str; 5] = ["password", "secret", "token", "api_key", "private_key"];
+
+/// Which keys are sensitive: a key is when its lower-case name contains one of the fragments.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    fragments: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(extra: &[String]) -> Redactor {
+        let mut fragments: Vec<String> = BUILTIN_KEYS.iter().map(|k| (*k).to_owned()).collect();
+        fragments.extend(extra.iter().map(|k| k.to_ascii_lowercase()));
+        Redactor { fragments }
+    }
+
+    pub fn is_sensitive(&self, key: &str) -> bool {
+        let key = key.to_ascii_lowercase();
+        self.fragments.iter().any(|f| key.contains(f.as_str()))
+    }
+
+    /// Replaces every sensitive value in the event's data and meta.
+    pub fn apply(&self, e: &mut Event) {
+        for v in [&mut e.before, &mut e.after].into_iter().flatten() {
+            self.redact_value(v);
+        }
+        for (k, v) in e.meta.iter_mut() {
+            if self.is_sensitive(k) {
+                *v = Value::String(REDACTED.to_owned());
+            } else {
+                self.redact_value(v);
+            }
+        }
+    }
+
+    fn redact_value(&self, v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if self.is_sensitive(k) && !v.is_null() {
+                        *v = Value::String(REDACTED.to_owned());
+                    } else {
+                        self.redact_value(v);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| self.redact_value(i)),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sensitive_keys_at_any_depth() {
+        let mut e: Event = serde_json::from_value(json!({
+            "time": "2026-01-01T00:00:00Z", "user": "a", "action": "UPDATE",
+            "before": {"url": "u", "Secret": "s1", "auth": {"api_key": "k", "n": [{"password": "p"}]}},
+            "after": "text password=x stays text",
+            "meta": {"session_token": "t", "customer_pin": "1", "ok": "v"}
+        }))
+        .unwrap();
+        Redactor::new(&["pin".to_owned()]).apply(&mut e);
+        assert_eq!(
+            e.before,
+            Some(
+                json!({"url": "u", "Secret": "[redacted]", "auth": {"api_key": "[redacted]", "n": [{"password": "[redacted]"}]}})
+            )
+        );
+        assert_eq!(e.meta["session_token"], json!("[redacted]"));
+        assert_eq!(e.meta["customer_pin"], json!("[redacted]"));
+        assert_eq!(e.meta["ok"], json!("v"));
+    }
+}

@@ -1,0 +1,212 @@
+//! The table people read: plain aligned columns (as `kubectl get` and `docker ps` print them),
+//! coloured actions, local times, fitted to the terminal width.
+
+use std::io::Write;
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::{Column, EventWriter, Style, human_time};
+use crate::model::Event;
+
+pub struct TableWriter<'a> {
+    columns: Vec<Column>,
+    style: Style,
+    rows: Vec<Vec<Styled>>,
+    out: &'a mut dyn Write,
+}
+
+/// One cell's text and look, kept until the layout is known.
+struct Styled {
+    text: String,
+    color: Option<Color>,
+    dim: bool,
+}
+
+/// Columns that give up width when the terminal is narrow; the others keep their full width,
+/// as in `kubectl get` (a time or an id cut in half helps nobody).
+fn is_flexible(c: Column) -> bool {
+    matches!(
+        c,
+        Column::Message | Column::Before | Column::After | Column::Meta | Column::Id
+    )
+}
+
+/// Narrowest a flexible column gets.
+const MIN_FLEX_WIDTH: usize = 12;
+/// Spaces between columns.
+const GAP: usize = 2;
+
+impl<'a> TableWriter<'a> {
+    pub fn new(columns: Vec<Column>, style: Style, out: &'a mut dyn Write) -> Self {
+        TableWriter {
+            columns,
+            style,
+            rows: Vec::new(),
+            out,
+        }
+    }
+
+    fn styled(&self, column: Column, e: &Event) -> Styled {
+        let text = match column {
+            Column::Time => human_time(&e.time, &self.style),
+            other => one_line(&other.text(e)),
+        };
+        if text.is_empty() {
+            return Styled {
+                text: "-".into(),
+                color: None,
+                dim: true,
+            };
+        }
+        let color = match column {
+            Column::Action => Some(action_color(&e.action)),
+            Column::Outcome if e.outcome == "failure" => Some(Color::Red),
+            _ => None,
+        };
+        Styled {
+            text,
+            color,
+            dim: column == Column::Seq,
+        }
+    }
+
+    /// The width of each column: its widest cell, with flexible columns sharing what the
+    /// terminal leaves.
+    fn widths(&self) -> Vec<usize> {
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.name().len()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.text.width());
+            }
+        }
+        let Some(total) = self.style.width.map(usize::from) else {
+            return widths;
+        };
+        let gaps = GAP * self.columns.len().saturating_sub(1);
+        let fixed: usize = self
+            .columns
+            .iter()
+            .zip(&widths)
+            .filter(|(c, _)| !is_flexible(**c))
+            .map(|(_, w)| *w)
+            .sum();
+        let flexible: Vec<usize> = (0..self.columns.len())
+            .filter(|i| is_flexible(self.columns[*i]))
+            .collect();
+        if flexible.is_empty() {
+            return widths;
+        }
+        let wanted: usize = flexible.iter().map(|i| widths[*i]).sum();
+        let room = total.saturating_sub(fixed + gaps);
+        if wanted > room {
+            // Share the room in proportion to what each column wants, never below the minimum.
+            for i in &flexible {
+                let share = room * widths[*i] / wanted.max(1);
+                widths[*i] = widths[*i].min(share.max(MIN_FLEX_WIDTH));
+            }
+        }
+        widths
+    }
+}
+
+/// The colour of an action, as in the diff: additions green, removals red, changes yellow.
+pub fn action_color(action: &str) -> Color {
+    match action {
+        "CREATE" => Color::Green,
+        "UPDATE" | "PUT" => Color::Yellow,
+        "DELETE" => Color::Red,
+        "LOGIN" => Color::Blue,
+        _ => Color::Cyan,
+    }
+}
+
+/// Text on one line: control characters (newlines, tabs) become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Cuts text to `width` display columns, ending in an ellipsis when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+impl EventWriter for TableWriter<'_> {
+    fn write(&mut self, e: &Event) -> anyhow::Result<()> {
+        let row = self.columns.iter().map(|c| self.styled(*c, e)).collect();
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        let widths = self.widths();
+        let mut table = Table::new();
+        table.load_preset(presets::NOTHING);
+        table.force_no_tty();
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        if self.style.color {
+            table.enforce_styling();
+        }
+        let color = self.style.color;
+        let header: Vec<Cell> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let cell = Cell::new(c.name().to_ascii_uppercase());
+                if color {
+                    cell.add_attribute(Attribute::Bold)
+                } else {
+                    cell
+                }
+            })
+            .collect();
+        table.set_header(header);
+        for row in self.rows.drain(..) {
+            let cells: Vec<Cell> = row
+                .into_iter()
+                .zip(&widths)
+                .map(|(s, w)| {
+                    let mut cell = Cell::new(fit(&s.text, *w));
+                    if color {
+                        if let Some(c) = s.color {
+                            cell = cell.fg(c);
+                        }
+                        if s.dim {
+                            cell = cell.add_attribute(Attribute::Dim);
+                        }
+                    }
+                    cell
+                })
+                .collect();
+            table.add_row(cells);
+        }
+        // Columns flush left and two spaces apart, like `kubectl get`.
+        let last = self.columns.len().saturating_sub(1);
+        for (i, column) in table.column_iter_mut().enumerate() {
+            column.set_padding((0, if i == last { 0 } else { GAP as u16 }));
+        }
+        let out = &mut *self.out;
+        // comfy-table pads every line to the column widths; trailing blanks are noise.
+        for line in table.to_string().lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,427 @@
+//! The local store: one SQLite file in WAL mode, append-only, with indexed columns derived
+//! from each canonical entry and its RFC 9162 leaf hash.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use super::{AppendReport, Query, SortField, Store, StoreError, functions, schema};
+use crate::model::{self, Event};
+use crate::query::{Expr, search, sql};
+
+/// How long a writer waits for another process's write transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens an existing store; a missing file is `StoreError::Missing` and is not created.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// Opens a store for appending, creating the file and its schema when absent.
+    pub fn open_or_create(path: &Path) -> Result<SqliteStore, StoreError> {
+        let mut store = Self::connect(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        store.initialise()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The origin line of this store's checkpoints, fixed when the store was created.
+    pub fn origin(&self) -> Result<String, StoreError> {
+        self.info("origin").map(Option::unwrap_or_default)
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<SqliteStore, StoreError> {
+        let err = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        // Never let SQLite near a file that is not a database: it must stay as it is.
+        let non_empty = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        if non_empty && !super::is_sqlite_file(path).unwrap_or(false) {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                why: "not an SQLite database".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        functions::register(&conn).map_err(err)?;
+        Ok(SqliteStore {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn foreign(&self, why: impl Into<String>) -> StoreError {
+        StoreError::Foreign {
+            path: self.path.clone(),
+            why: why.into(),
+        }
+    }
+
+    fn pragma_i32(&self, name: &str) -> Result<i32, StoreError> {
+        self.conn
+            .pragma_query_value(None, name, |r| r.get(0))
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::NotADatabase =>
+                {
+                    self.foreign("not an SQLite database")
+                }
+                e => self.sqlite_err(e),
+            })
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        let app = self.pragma_i32("application_id")?;
+        let version = self.pragma_i32("user_version")?;
+        if app != schema::APPLICATION_ID {
+            return Err(self.foreign(if app == 0 && version == 0 {
+                "an SQLite database without auditctl's schema".to_owned()
+            } else {
+                format!("application id {app:#x}")
+            }));
+        }
+        if version > schema::SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    /// Creates the schema in an empty file. Several processes may race to create the same
+    /// store: the check and the creation share one write transaction.
+    fn initialise(&mut self) -> Result<(), StoreError> {
+        let app = self.pragma_i32("application_id")?;
+        if app == schema::APPLICATION_ID {
+            return self.check_schema();
+        }
+        // WAL must be chosen outside a transaction; it is persistent once set.
+        self.conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            .map_err(|e| self.sqlite_err(e))?;
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                source,
+            })?;
+        let read_i32 = |name: &str| -> rusqlite::Result<i32> {
+            tx.pragma_query_value(None, name, |r| r.get(0))
+        };
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let (app, version) = (
+            read_i32("application_id").map_err(wrap)?,
+            read_i32("user_version").map_err(wrap)?,
+        );
+        let tables: i64 = tx
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(wrap)?;
+        if app == 0 && version == 0 && tables == 0 {
+            tx.execute_batch(schema::CREATE).map_err(wrap)?;
+            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                .map_err(wrap)?;
+            tx.pragma_update(None, "user_version", schema::SCHEMA_VERSION)
+                .map_err(wrap)?;
+            tx.execute(
+                "INSERT INTO store_info (key, value) VALUES ('origin', ?1), ('created', ?2)",
+                params![
+                    default_origin(&path),
+                    model::format_time(&chrono::Utc::now())
+                ],
+            )
+            .map_err(wrap)?;
+            tx.commit().map_err(wrap)?;
+            Ok(())
+        } else {
+            drop(tx);
+            self.check_schema()
+        }
+    }
+
+    fn info(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM store_info WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// The number of events in the store.
+    pub fn len(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+
+    fn event_by(&self, clause: &str, value: &str) -> anyhow::Result<Vec<Event>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT seq, entry FROM entries WHERE {clause} ORDER BY seq LIMIT 6"
+            ))
+            .map_err(|e| self.sqlite_err(e))?;
+        let rows = stmt
+            .query_map([value], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, entry) = row.map_err(|e| self.sqlite_err(e))?;
+            out.push(decode(seq, &entry)?);
+        }
+        Ok(out)
+    }
+}
+
+/// Removes a store file with its WAL and shared-memory files (after a failed first import).
+pub fn remove_files(path: &Path) {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let mut shm = path.as_os_str().to_owned();
+    shm.push("-shm");
+    for p in [path.as_os_str(), &wal, &shm] {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// The default origin line: host and file name, e.g. `db1.example/auditctl/audit`.
+fn default_origin(path: &Path) -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "audit".to_owned());
+    format!("{host}/auditctl/{stem}")
+}
+
+/// An event from its stored entry bytes.
+fn decode(seq: i64, entry: &str) -> anyhow::Result<Event> {
+    let mut e: Event = serde_json::from_str(entry)
+        .map_err(|err| anyhow::anyhow!("entry seq {seq} cannot be read: {err}"))?;
+    e.seq = Some(seq as u64);
+    Ok(e)
+}
+
+fn order_sql(q: &Query) -> String {
+    let mut parts: Vec<String> = q
+        .order
+        .iter()
+        .map(|k| {
+            let col = match k.field {
+                SortField::Seq => "seq",
+                SortField::Time => "time_us",
+                SortField::Id => "id",
+                SortField::User => "user_name",
+                SortField::Action => "action",
+                SortField::Table => "tbl",
+                SortField::ResourceId => "resource_id",
+                SortField::Service => "service",
+                SortField::Origin => "origin",
+                SortField::Outcome => "outcome",
+                SortField::Ip => "ip_key",
+            };
+            format!("{col} {}", if k.descending { "DESC" } else { "ASC" })
+        })
+        .collect();
+    let last_desc = q.order.last().is_some_and(|k| k.descending);
+    if q.order.last().map(|k| k.field) != Some(SortField::Seq) {
+        parts.push(format!("seq {}", if last_desc { "DESC" } else { "ASC" }));
+    }
+    parts.join(", ")
+}
+
+impl Store for SqliteStore {
+    fn scan(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        let mut w = sql::to_sql(&q.filter);
+        let text = format!(
+            "SELECT seq, entry FROM entries WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
+            w.sql,
+            order_sql(q)
+        );
+        w.params.push(rusqlite::types::Value::Integer(
+            q.limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64),
+        ));
+        w.params.push(rusqlite::types::Value::Integer(
+            q.offset.min(i64::MAX as usize) as i64,
+        ));
+        let mut stmt = self.conn.prepare(&text).map_err(|e| self.sqlite_err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(w.params.iter()))
+            .map_err(|e| self.sqlite_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
+            let seq: i64 = row.get(0).map_err(|e| self.sqlite_err(e))?;
+            let entry = row.get_ref(1).map_err(|e| self.sqlite_err(e))?;
+            let entry = entry.as_str().map_err(|e| self.sqlite_err(e.into()))?;
+            if !each(decode(seq, entry)?)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self, filter: &Expr) -> anyhow::Result<u64> {
+        let w = sql::to_sql(filter);
+        let n: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT count(*) FROM entries WHERE {}", w.sql),
+                rusqlite::params_from_iter(w.params.iter()),
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(n as u64)
+    }
+
+    fn get(&self, id: &str) -> anyhow::Result<Event> {
+        let id = id.trim();
+        if !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && let Some(e) = self.event_by("seq = ?1", id)?.pop()
+        {
+            return Ok(e);
+        }
+        if let Some(e) = self.event_by("id = ?1", id)?.pop() {
+            return Ok(e);
+        }
+        if id.len() >= 4 || (!id.is_empty() && !id.bytes().all(|b| b.is_ascii_digit())) {
+            let found = self.event_by("id >= ?1 AND id < ?1 || char(1114111)", id)?;
+            match found.len() {
+                0 => {}
+                1 => return Ok(found.into_iter().next().expect("one candidate")),
+                _ => {
+                    return Err(StoreError::Ambiguous {
+                        prefix: id.to_owned(),
+                        candidates: found
+                            .iter()
+                            .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
+                            .collect(),
+                    }
+                    .into());
+                }
+            }
+        }
+        Err(StoreError::NotFound(id.to_owned()).into())
+    }
+
+    fn append(
+        &mut self,
+        events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    ) -> anyhow::Result<AppendReport> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let mut report = AppendReport::default();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO entries (id, entry, leaf, time_us, user_name, action, tbl, \
+                     resource_id, service, origin, outcome, ip_key, reverts) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .map_err(wrap)?;
+            let mut index = tx
+                .prepare_cached("INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)")
+                .map_err(wrap)?;
+            for event in events {
+                let mut event = event?;
+                event.normalize()?;
+                let entry = event.canonical_bytes();
+                let leaf = model::leaf_hash(&entry);
+                let ip_key = event
+                    .ip
+                    .as_deref()
+                    .and_then(|ip| ip.parse().ok())
+                    .map(|ip| model::ip_key(&ip).to_vec());
+                let entry = String::from_utf8(entry).expect("canonical JSON is UTF-8");
+                let inserted = insert
+                    .execute(params![
+                        event.id,
+                        entry,
+                        &leaf[..],
+                        model::time_key(&event.time),
+                        event.user,
+                        event.action,
+                        event.table,
+                        event.resource_id,
+                        event.service,
+                        event.origin,
+                        event.outcome,
+                        ip_key,
+                        event.reverts,
+                    ])
+                    .map_err(wrap)?;
+                if inserted == 0 {
+                    report.duplicates.push(event.id);
+                    continue;
+                }
+                let seq = tx.last_insert_rowid();
+                index
+                    .execute(params![seq, search::document(&event)])
+                    .map_err(wrap)?;
+                report.added.push(seq as u64);
+            }
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(report)
+    }
+}

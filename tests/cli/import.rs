@@ -1,0 +1,253 @@
+//! `import`: formats, all-or-nothing, duplicates, stdin, --skip-invalid, CSV round trips.
+
+use super::common::{Env, fixture};
+
+fn count(env: &Env) -> usize {
+    env.all_events().len()
+}
+
+#[test]
+fn import_reports_and_is_idempotent() {
+    let env = Env::new();
+    let file = fixture("events.jsonl");
+    let run = env.run(&["import", file.to_str().unwrap()]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 10 events, skipped 0 already in the store\n"
+    );
+    let run = env.run(&["import", file.to_str().unwrap()]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 0 events, skipped 10 already in the store\n"
+    );
+    assert_eq!(count(&env), 10);
+}
+
+#[test]
+fn canonical_entries_keep_the_producer_id_and_normalise() {
+    let env = Env::with_events();
+    let events = env.all_events();
+    assert_eq!(events[0].id, "evt-0001");
+    assert_eq!(events[6].action, "UPDATE", "actions are upper-cased");
+    assert_eq!(events[6].outcome, "success", "outcome defaults to success");
+    assert_eq!(
+        auditctl::model::format_time(&events[6].time),
+        "2026-11-20T07:00:00.000Z"
+    );
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq.unwrap()).collect();
+    assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_bad_record_fails_the_whole_import_naming_file_and_line() {
+    let env = Env::with_events();
+    let good = r#"{"id":"new-1","time":"2026-11-24T10:00:00Z","user":"dave","action":"CREATE"}"#;
+    let cases = [
+        (
+            "{\"id\":\"new-2\",\"time\":\"2026-11-24T10:00:00Z\",\"user\":\"dave\"",
+            "EOF while parsing",
+        ),
+        (
+            r#"{"id":"new-2","time":"yesterday","user":"dave","action":"CREATE"}"#,
+            "`time` \"yesterday\" is not RFC 3339",
+        ),
+        (
+            r#"{"id":"new-2","time":"2026-11-24T10:00:00Z","user":"dave"}"#,
+            "missing field `action`",
+        ),
+        (
+            r#"{"id":"new-2","time":"2026-11-24T10:00:00Z","user":"dave","action":"CREATE","colour":1}"#,
+            "unknown field `colour`",
+        ),
+        (
+            r#"{"id":"new-2","time":"2026-11-24T10:00:00Z","user":"dave","action":"CREATE","ip":"1.2.3"}"#,
+            "`ip` is not an IP address",
+        ),
+        (
+            r#"{"id":"new-2","time":"2026-11-24T10:00:00Z","user":"","action":"CREATE"}"#,
+            "field `user` is empty",
+        ),
+    ];
+    for (bad, why) in cases {
+        let path = env.write("bad.jsonl", &format!("{good}\n\n{bad}\n"));
+        let run = env.run(&["import", path.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{bad}");
+        let want = format!("auditctl: error: {}:3: ", path.display());
+        assert!(run.stderr.starts_with(&want), "{} / {}", run.stderr, want);
+        assert!(run.stderr.contains(why), "{} should say {why}", run.stderr);
+        assert!(run.stderr.contains("hint: nothing was imported"));
+        assert_eq!(count(&env), 10, "the store is left as it was");
+    }
+}
+
+#[test]
+fn skip_invalid_imports_the_rest() {
+    let env = Env::new();
+    let text = "{\"id\":\"a\",\"time\":\"2026-11-24T10:00:00Z\",\"user\":\"dave\",\"action\":\"CREATE\"}\nnot json\n{\"id\":\"b\",\"time\":\"2026-11-24T10:00:01Z\",\"user\":\"dave\",\"action\":\"DELETE\"}\n";
+    let path = env.write("mixed.jsonl", text);
+    let run = env
+        .run(&["import", "--skip-invalid", path.to_str().unwrap()])
+        .ok();
+    assert_eq!(
+        run.stdout,
+        "added 2 events, skipped 0 already in the store, 1 invalid\n"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("skipped {}:2: expected ", path.display())),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&env), 2);
+}
+
+#[test]
+fn a_failed_first_import_creates_no_store() {
+    let env = Env::new();
+    let path = env.write("bad.jsonl", "{oops}\n");
+    assert_eq!(env.run(&["import", path.to_str().unwrap()]).code, 1);
+    assert!(!env.store().exists());
+    let run = env.run(&["import", "missing.jsonl"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("cannot read missing.jsonl"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn unknown_format_names_the_formats_tried() {
+    let env = Env::new();
+    let path = env.write("notes.txt", "hello world\n");
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("unrecognised format (tried auditctl JSON Lines, auditctl CSV)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn stdin_and_several_files_in_one_transaction() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
+    let (first, rest): (Vec<&str>, Vec<&str>) = {
+        let lines: Vec<&str> = text.lines().collect();
+        (lines[..4].to_vec(), lines[4..].to_vec())
+    };
+    let a = env.write("a.jsonl", &(first.join("\n") + "\n"));
+    let run = env
+        .run_with_stdin(
+            &["import", a.to_str().unwrap(), "-"],
+            &(rest.join("\n") + "\n"),
+        )
+        .ok();
+    assert_eq!(
+        run.stdout,
+        "added 10 events, skipped 0 already in the store\n"
+    );
+    // A bad record in the second file keeps the first file out too.
+    let env = Env::new();
+    let run = env.run_with_stdin(
+        &["import", a.to_str().unwrap(), "-"],
+        "{\"user\":\"x\",\"action\":\"Y\"}\n",
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("<stdin>:1: missing field `time`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn csv_round_trip_keeps_every_field() {
+    let env = Env::new();
+    // Awkward text in every column that can hold it.
+    for (i, msg) in [
+        "plain",
+        "comma, inside",
+        "\"quoted\" words",
+        "two\nlines",
+        "Grüße 東京 😀",
+        "trailing space ",
+    ]
+    .iter()
+    .enumerate()
+    {
+        env.run(&[
+            "record",
+            "--user",
+            "zoë, \"z\"",
+            "--action",
+            "update",
+            "--table",
+            "t,1",
+            "--resource-id",
+            &format!("r\n{i}"),
+            "--message",
+            msg,
+            "--meta",
+            "note=a,b",
+            "--before",
+            "<xml a=\"1\">\n  text, more\n</xml>",
+            "--after",
+            r#"{"k":"v, \"w\"","n":[1,2.5,null]}"#,
+            "--time",
+            &format!("2026-11-0{}T10:00:00.123Z", i + 1),
+        ])
+        .ok();
+    }
+    let csv = env.run(&["list", "--all", "-o", "csv"]).ok().stdout;
+    // The CSV parses back field by field.
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(
+        header.join(","),
+        "seq,id,time,user,user_type,ip,action,operation,service,origin,table,resource_id,message,outcome,before,after,reverts,meta"
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(&rows[2][12], "two\nlines");
+    assert_eq!(&rows[3][3], "zoë, \"z\"");
+    assert_eq!(&rows[0][14], "<xml a=\"1\">\n  text, more\n</xml>");
+    assert_eq!(&rows[0][15], r#"{"k":"v, \"w\"","n":[1,2.5,null]}"#);
+
+    let copy = Env::new();
+    let path = copy.write("export.csv", &csv);
+    copy.run(&["import", path.to_str().unwrap()]).ok();
+    let mut original = env.all_events();
+    let mut imported = copy.all_events();
+    original.sort_by(|a, b| a.id.cmp(&b.id));
+    imported.sort_by(|a, b| a.id.cmp(&b.id));
+    for e in original.iter_mut().chain(imported.iter_mut()) {
+        e.seq = None;
+    }
+    assert_eq!(original, imported);
+    // Importing the export again adds nothing.
+    let run = copy.run(&["import", path.to_str().unwrap()]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 0 events, skipped 6 already in the store\n"
+    );
+}
+
+#[test]
+fn jsonl_export_round_trip_through_stdin() {
+    let env = Env::with_events();
+    let jsonl = env
+        .run(&["list", "--all", "-o", "jsonl", "--reveal"])
+        .ok()
+        .stdout;
+    let copy = Env::new();
+    copy.run_with_stdin(&["import"], &jsonl).ok();
+    let a: Vec<_> = env.all_events().into_iter().map(|e| e.id).collect();
+    let mut b: Vec<_> = copy.all_events().into_iter().map(|e| e.id).collect();
+    b.sort();
+    assert_eq!(a, b);
+}

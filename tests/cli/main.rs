@@ -1,0 +1,10 @@
+//! Integration tests: the real binary in a pinned environment (temporary HOME and store,
+//! TZ=UTC, COLUMNS=100, NO_COLOR=1, a fixed "now").
+
+mod common;
+mod generated;
+mod import;
+mod list;
+mod record;
+mod show;
+mod store;

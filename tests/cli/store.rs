@@ -1,0 +1,119 @@
+//! Store selection and opening: missing stores are not created by reads; foreign files fail.
+
+use super::common::Env;
+
+#[test]
+fn reading_a_missing_store_suggests_how_to_create_one() {
+    let env = Env::new();
+    for args in [&["list"][..], &["show", "1"][..]] {
+        let run = env.run(args);
+        assert_eq!(run.code, 1);
+        assert_eq!(
+            run.stderr,
+            "auditctl: error: no store at audit.db\nhint: create it with `auditctl import FILE`, `auditctl record …` or `auditctl demo` (store: audit.db), or choose another with --store\n"
+        );
+        assert!(!env.store().exists(), "a read does not create the store");
+    }
+}
+
+#[test]
+fn a_foreign_file_is_refused() {
+    let env = Env::new();
+    let path = env.write(
+        "notes.db",
+        "just text, not SQLite at all, long enough to be read",
+    );
+    let run = env.run(&["--store", path.to_str().unwrap(), "list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("is not an auditctl store"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--store",
+        path.to_str().unwrap(),
+        "record",
+        "--user",
+        "a",
+        "--action",
+        "X",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "just text, not SQLite at all, long enough to be read",
+        "a foreign file is never written"
+    );
+}
+
+#[test]
+fn the_store_is_append_only() {
+    let env = Env::with_events();
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    let err = conn
+        .execute("UPDATE entries SET user_name = 'mallory' WHERE seq = 1", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = conn
+        .execute("DELETE FROM entries WHERE seq = 1", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn entries_hold_canonical_bytes_and_leaf_hashes() {
+    let env = Env::with_events();
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT entry, leaf FROM entries ORDER BY seq")
+        .unwrap();
+    let rows: Vec<(String, Vec<u8>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 10);
+    for (entry, leaf) in rows {
+        assert!(!entry.contains("\"seq\""));
+        let e: auditctl::model::Event = serde_json::from_str(&entry).unwrap();
+        assert_eq!(
+            e.canonical_bytes(),
+            entry.as_bytes(),
+            "stored bytes are canonical"
+        );
+        assert_eq!(leaf, auditctl::model::leaf_hash(entry.as_bytes()).to_vec());
+    }
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+}
+
+#[test]
+fn demo_is_deterministic_and_refuses_a_used_store() {
+    let a = Env::new();
+    let b = Env::new();
+    for env in [&a, &b] {
+        env.run(&[
+            "demo",
+            "--events",
+            "300",
+            "--seed",
+            "7",
+            "--end",
+            "2026-11-24T00:00:00Z",
+        ])
+        .ok();
+    }
+    let ea = a.all_events();
+    assert_eq!(ea.len(), 300);
+    assert_eq!(ea, b.all_events());
+    let run = a.run(&["demo"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("already holds 300 events"),
+        "{}",
+        run.stderr
+    );
+}
