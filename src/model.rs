@@ -163,9 +163,9 @@ pub fn new_id() -> String {
 /// digits when the producer gave them (Kubernetes writes microseconds).
 pub fn format_time(t: &DateTime<Utc>) -> String {
     let nanos = t.nanosecond() % 1_000_000_000;
-    let precision = if nanos % 1_000_000 == 0 {
+    let precision = if nanos.is_multiple_of(1_000_000) {
         SecondsFormat::Millis
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         SecondsFormat::Micros
     } else {
         SecondsFormat::Nanos
