@@ -133,13 +133,17 @@ fn json_of<'e>(field: &Field, e: &'e Event) -> Option<Option<&'e Value>> {
     Some(root.and_then(|v| path.lookup(v)))
 }
 
+static EMPTY_OBJECT: std::sync::LazyLock<Value> =
+    std::sync::LazyLock::new(|| Value::Object(serde_json::Map::new()));
+
 fn lookup_meta<'e>(meta: &'e serde_json::Map<String, Value>, p: &Path) -> Option<&'e Value> {
     let mut segs = p.0.iter();
     let first = match segs.next() {
         Some(super::ast::Segment::Key(k)) => meta.get(k)?,
         Some(super::ast::Segment::Index(_)) => return None,
-        // `meta` itself is an object, never null.
-        None => return Some(&Value::Bool(true)),
+        // `meta` itself is an object, never null: it stands in as one, so that it has a value
+        // (`has(meta)`) but equals no literal, as in SQL.
+        None => return Some(&EMPTY_OBJECT),
     };
     Path(segs.cloned().collect()).lookup(first)
 }

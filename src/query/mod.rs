@@ -4,9 +4,14 @@
 pub mod ast;
 pub mod error;
 pub mod eval;
+pub mod parse;
 pub mod quick;
 pub mod search;
 pub mod sql;
 
+#[cfg(test)]
+mod agree_tests;
+
 pub use ast::{CmpOp, Expr, Field, Literal, Path, Segment};
 pub use eval::Matcher;
+pub use parse::parse;

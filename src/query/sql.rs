@@ -138,8 +138,9 @@ fn emit(expr: &Expr, p: &mut Vec<SqlValue>) -> String {
             if *negated { format!("NOT {hit}") } else { hit }
         }
         Expr::Contains { field, text } => {
-            let needle = bind(p, SqlValue::Text(text.clone()));
+            // Parameters bind in the order their `?` appear in the SQL text.
             let hay = text_sql(field, p);
+            let needle = bind(p, SqlValue::Text(text.clone()));
             format!("coalesce(instr({hay}, {needle}) > 0, 0)")
         }
         Expr::IpIn(net) => {
@@ -240,7 +241,8 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> St
             compare_json(&path, op, lit, p)
         }
         _ => {
-            let col = match source(field) {
+            // Bound only where the SQL uses it: every parameter must have its `?`.
+            let col = |p: &mut Vec<SqlValue>| match source(field) {
                 Source::Column(c) => c.to_owned(),
                 Source::Json(path) => {
                     let path = bind(p, SqlValue::Text(path));
@@ -248,9 +250,10 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> St
                 }
             };
             match literal_text(lit) {
-                None if op == CmpOp::Eq => format!("{col} IS NULL"),
+                None if op == CmpOp::Eq => format!("{} IS NULL", col(p)),
                 None => "0".into(),
                 Some(t) => {
+                    let col = col(p);
                     let t = if *field == Field::Action {
                         t.to_ascii_uppercase()
                     } else {
@@ -281,8 +284,9 @@ fn compare_json(path: &str, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> 
             let num = bind(p, SqlValue::Real(*n));
             let (t2, x2) = (path_param(p), path_param(p));
             let text = bind(p, SqlValue::Text(n.to_string()));
+            // coalesce: a missing path makes the first branch NULL, and `NOT NULL` is no match.
             format!(
-                "((json_type(entry, {t1}) IN ('integer', 'real') AND json_extract(entry, {x1}) {o} {num}) OR (json_type(entry, {t2}) IS 'text' AND json_extract(entry, {x2}) {o} {text}))"
+                "coalesce((json_type(entry, {t1}) IN ('integer', 'real') AND json_extract(entry, {x1}) {o} {num}) OR (json_type(entry, {t2}) IS 'text' AND json_extract(entry, {x2}) {o} {text}), 0)"
             )
         }
         Literal::String(_) | Literal::Time(_) => {
