@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'List events matching a filter expression')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one event in full: every field, meta, the changed paths and the data')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
@@ -54,8 +55,36 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before TIME')
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Events whose text contains every word of TEXT')
             [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print at most N events')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N events')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Events matching a filter expression (see `auditctl filter --help`)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print at most N events [default: 50]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N events [default: 50]')
+            [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Skip the first N events')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Print every matching event (no limit)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every matching event (no limit)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
+            [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;filter' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The filter expression (the same as EXPR, for use with --input)')
+            [CompletionResult]::new('--expr', '--expr', [CompletionResultType]::ParameterName, 'The filter expression (the same as EXPR, for use with --input)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Filter JSON Lines from FILE, or stdin with -, instead of the store')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print at most N events [default: 50]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N events [default: 50]')
             [CompletionResult]::new('--offset', '--offset', [CompletionResultType]::ParameterName, 'Skip the first N events')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
@@ -171,6 +200,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         }
         'auditctl;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
+            [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'List events matching a filter expression')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one event in full: every field, meta, the changed paths and the data')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
@@ -180,6 +210,9 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;list' {
+            break
+        }
+        'auditctl;help;filter' {
             break
         }
         'auditctl;help;show' {

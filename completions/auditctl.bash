@@ -19,6 +19,9 @@ _auditctl() {
             auditctl,demo)
                 cmd="auditctl__subcmd__demo"
                 ;;
+            auditctl,filter)
+                cmd="auditctl__subcmd__filter"
+                ;;
             auditctl,generate)
                 cmd="auditctl__subcmd__generate"
                 ;;
@@ -39,6 +42,9 @@ _auditctl() {
                 ;;
             auditctl__subcmd__help,demo)
                 cmd="auditctl__subcmd__help__subcmd__demo"
+                ;;
+            auditctl__subcmd__help,filter)
+                cmd="auditctl__subcmd__help__subcmd__filter"
                 ;;
             auditctl__subcmd__help,generate)
                 cmd="auditctl__subcmd__help__subcmd__generate"
@@ -65,7 +71,7 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list show import record demo generate help"
+            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list filter show import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,6 +138,72 @@ _auditctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auditctl__subcmd__filter)
+            opts="-e -n -a -r -o -h -V --expr --input --limit --offset --all --sort --reverse --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expr)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auditctl__subcmd__generate)
             opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -159,7 +231,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help)
-            opts="list show import record demo generate help"
+            opts="list filter show import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +245,20 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__filter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -301,7 +387,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__list)
-            opts="-n -a -r -o -h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --limit --offset --all --sort --reverse --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-n -a -r -o -h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --limit --offset --all --sort --reverse --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,6 +442,10 @@ _auditctl() {
                     return 0
                     ;;
                 --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

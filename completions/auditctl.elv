@@ -29,6 +29,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List events, newest first'
+            cand filter 'List events matching a filter expression'
             cand show 'Show one event in full: every field, meta, the changed paths and the data'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
@@ -50,8 +51,35 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --until 'Events before TIME'
             cand --search 'Events whose text contains every word of TEXT'
             cand --where 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)'
-            cand -n 'Print at most N events'
-            cand --limit 'Print at most N events'
+            cand --filter 'Events matching a filter expression (see `auditctl filter --help`)'
+            cand -n 'Print at most N events [default: 50]'
+            cand --limit 'Print at most N events [default: 50]'
+            cand --offset 'Skip the first N events'
+            cand --sort 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]'
+            cand -o 'Output format [default: table]'
+            cand --format 'Output format [default: table]'
+            cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand -a 'Print every matching event (no limit)'
+            cand --all 'Print every matching event (no limit)'
+            cand -r 'Reverse the order (oldest first by default)'
+            cand --reverse 'Reverse the order (oldest first by default)'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;filter'= {
+            cand -e 'The filter expression (the same as EXPR, for use with --input)'
+            cand --expr 'The filter expression (the same as EXPR, for use with --input)'
+            cand --input 'Filter JSON Lines from FILE, or stdin with -, instead of the store'
+            cand -n 'Print at most N events [default: 50]'
+            cand --limit 'Print at most N events [default: 50]'
             cand --offset 'Skip the first N events'
             cand --sort 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]'
             cand -o 'Output format [default: table]'
@@ -161,6 +189,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         }
         &'auditctl;help'= {
             cand list 'List events, newest first'
+            cand filter 'List events matching a filter expression'
             cand show 'Show one event in full: every field, meta, the changed paths and the data'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
@@ -169,6 +198,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;help;list'= {
+        }
+        &'auditctl;help;filter'= {
         }
         &'auditctl;help;show'= {
         }

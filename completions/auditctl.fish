@@ -35,6 +35,7 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -l reveal -d 'Show sensi
 complete -c auditctl -n "__fish_auditctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_needs_command" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "filter" -d 'List events matching a filter expression'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
@@ -53,7 +54,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l since -d 'Eve
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l until -d 'Events before TIME' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l search -d 'Events whose text contains every word of TEXT' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s n -l limit -d 'Print at most N events' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s n -l limit -d 'Print at most N events [default: 50]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l offset -d 'Skip the first N events' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l sort -d 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
@@ -73,6 +75,28 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l no-pager -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s e -l expr -d 'The filter expression (the same as EXPR, for use with --input)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l input -d 'Filter JSON Lines from FILE, or stdin with -, instead of the store' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s n -l limit -d 'Print at most N events [default: 50]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l offset -d 'Skip the first N events' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l sort -d 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s a -l all -d 'Print every matching event (no limit)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s r -l reverse -d 'Reverse the order (oldest first by default)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -150,10 +174,11 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l no-pager 
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list show import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -92,6 +92,7 @@ impl From<OutputFormat> for crate::render::Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     List(commands::list::Args),
+    Filter(commands::filter::Args),
     Show(commands::show::Args),
     Import(commands::import::Args),
     Record(commands::record::Args),

@@ -43,6 +43,27 @@ impl Redactor {
         }
     }
 
+    /// Whether `apply` would change the event.
+    pub fn touches(&self, e: &Event) -> bool {
+        e.meta
+            .iter()
+            .any(|(k, v)| self.is_sensitive(k) || self.value_touched(v))
+            || [&e.before, &e.after]
+                .into_iter()
+                .flatten()
+                .any(|v| self.value_touched(v))
+    }
+
+    fn value_touched(&self, v: &Value) -> bool {
+        match v {
+            Value::Object(map) => map
+                .iter()
+                .any(|(k, v)| (self.is_sensitive(k) && !v.is_null()) || self.value_touched(v)),
+            Value::Array(items) => items.iter().any(|i| self.value_touched(i)),
+            _ => false,
+        }
+    }
+
     fn redact_value(&self, v: &mut Value) {
         match v {
             Value::Object(map) => {

@@ -1,6 +1,7 @@
 //! `list`: matching events, newest first, with the quick filters.
 
 use super::{Context, FilterArgs, OutputArgs, PageArgs, thousands};
+use crate::query::Expr;
 use crate::render;
 use crate::store::Query;
 
@@ -22,22 +23,29 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let filter = args.filters.to_expr(ctx.now)?;
+    print(ctx, &args.filters, Expr::All, &args.page, args.output)
+}
+
+/// Prints the events of the store matching the quick filters and `extra`, in the page's order
+/// and window; shared by `list` and `filter`.
+pub fn print(
+    ctx: &Context,
+    filters: &FilterArgs,
+    extra: Expr,
+    page: &PageArgs,
+    output: OutputArgs,
+) -> anyhow::Result<()> {
+    let filter = Expr::and(vec![filters.to_expr(ctx.now)?, extra]);
     let store = ctx.open_store()?;
     let query = Query {
         filter,
-        order: args.page.order(),
-        limit: args.page.limit(),
-        offset: args.page.offset,
+        order: page.order(),
+        limit: page.limit(),
+        offset: page.offset,
     };
-    let format = args.output.format.map_or(render::Format::Table, Into::into);
+    let format = output.format.map_or(render::Format::Table, Into::into);
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let mut writer = render::writer(
-        format,
-        args.output.columns.map(|c| c.0),
-        ctx.style,
-        &mut out,
-    );
+    let mut writer = render::writer(format, output.columns.map(|c| c.0), ctx.style, &mut out);
     let mut shown = 0usize;
     store.scan(&query, &mut |mut e| {
         ctx.redact(&mut e);

@@ -2,6 +2,7 @@
 //! (configuration, style, store selection) and the filter, output and paging options.
 
 pub mod demo;
+pub mod filter;
 pub mod generate;
 pub mod import;
 pub mod list;
@@ -20,8 +21,9 @@ use crate::query::Expr;
 use crate::query::quick::QuickFilters;
 use crate::redact::Redactor;
 use crate::render::{Column, Style};
+use crate::store::jsonl::JsonlStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{SortField, SortKey, Store};
+use crate::store::{self, SortField, SortKey, Store, StoreError, StoreKind};
 use crate::{term, timespec};
 
 /// Runs the parsed command line.
@@ -29,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::List(args) => list::run(&ctx, args),
+        Command::Filter(args) => filter::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
@@ -75,14 +78,27 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("audit.db")))
     }
 
-    /// The store to read from. A missing file is an error with a hint, never created.
+    /// The store to read from: the SQLite store, or a JSON Lines file read directly. A missing
+    /// file is an error with a hint, never created.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
-        Ok(Box::new(SqliteStore::open(&self.store_path()?)?))
+        let path = self.store_path()?;
+        Ok(match store::kind_of(&path) {
+            StoreKind::JsonLines => Box::new(JsonlStore::open(&path)),
+            StoreKind::Sqlite => Box::new(SqliteStore::open(&path)?),
+        })
     }
 
-    /// The local store to append to, created when absent.
+    /// The local store to append to, created when absent. A JSON Lines store is refused.
     pub fn open_store_for_append(&self) -> anyhow::Result<SqliteStore> {
-        Ok(SqliteStore::open_or_create(&self.store_path()?)?)
+        let path = self.store_path()?;
+        if store::kind_of(&path) == StoreKind::JsonLines {
+            return Err(StoreError::ReadOnly(
+                path.display().to_string(),
+                "a JSON Lines file is read directly and never written",
+            )
+            .into());
+        }
+        Ok(SqliteStore::open_or_create(&path)?)
     }
 
     /// Hides sensitive values unless `--reveal`.
@@ -134,6 +150,9 @@ pub struct FilterArgs {
     /// Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)
     #[arg(long = "where", value_name = "FIELD=VALUE")]
     pub wheres: Vec<String>,
+    /// Events matching a filter expression (see `auditctl filter --help`)
+    #[arg(long, value_name = "EXPR", allow_hyphen_values = true)]
+    pub filter: Option<String>,
 }
 
 impl FilterArgs {
@@ -152,7 +171,11 @@ impl FilterArgs {
             search: self.search.clone(),
             wheres: self.wheres.clone(),
         };
-        Ok(quick.to_expr(now)?)
+        let mut parts = vec![quick.to_expr(now)?];
+        if let Some(text) = &self.filter {
+            parts.push(crate::query::parse(text, now)?);
+        }
+        Ok(Expr::and(parts))
     }
 }
 
@@ -180,13 +203,16 @@ fn parse_columns(text: &str) -> Result<Columns, String> {
     Ok(Columns(cols))
 }
 
+/// How many events `list` and `filter` print unless told otherwise.
+pub const DEFAULT_LIMIT: usize = 50;
+
 /// Which slice of the events, in which order.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Paging and order")]
 pub struct PageArgs {
-    /// Print at most N events
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
-    pub limit: usize,
+    /// Print at most N events [default: 50]
+    #[arg(short = 'n', long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Skip the first N events
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub offset: usize,
@@ -232,8 +258,9 @@ impl PageArgs {
         keys
     }
 
+    /// The limit: none with `--all`, else `--limit`, else 50.
     pub fn limit(&self) -> Option<usize> {
-        (!self.all).then_some(self.limit)
+        (!self.all).then_some(self.limit.unwrap_or(DEFAULT_LIMIT))
     }
 }
 

@@ -5,6 +5,7 @@ pub mod ast;
 pub mod error;
 pub mod eval;
 pub mod parse;
+pub mod prefilter;
 pub mod quick;
 pub mod search;
 pub mod sql;

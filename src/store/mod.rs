@@ -1,6 +1,7 @@
 //! Where events live: the trait every command reads and writes through, and its back ends.
 
 pub mod functions;
+pub mod jsonl;
 pub mod schema;
 pub mod sqlite;
 
@@ -29,7 +30,7 @@ pub enum StoreError {
         found: i32,
         supported: i32,
     },
-    #[error("{0} is read-only: {1}")]
+    #[error("{0} is read-only ({1})")]
     ReadOnly(String, &'static str),
     #[error("store {path}: {source}")]
     Sqlite {
@@ -59,6 +60,9 @@ impl StoreError {
             StoreError::NewerSchema { .. } => "upgrade auditctl to read this store".into(),
             StoreError::NotFound(_) => {
                 "an ID is a seq number, a full id, or a unique prefix of an id".into()
+            }
+            StoreError::ReadOnly(path, _) => {
+                format!("import it into a store to write: auditctl --store audit.db import {path}")
             }
             _ => return None,
         })
@@ -180,6 +184,31 @@ pub trait Store {
         &mut self,
         events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
     ) -> anyhow::Result<AppendReport>;
+}
+
+/// What a store path holds, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// Missing, empty, or an SQLite file: the local store.
+    Sqlite,
+    /// JSON Lines of auditctl events, read directly.
+    JsonLines,
+}
+
+/// Decides how to open `path`: an existing file that starts with `{` is JSON Lines.
+pub fn kind_of(path: &Path) -> StoreKind {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let text = head[..n].trim_ascii_start();
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    if text.starts_with(b"{") {
+        StoreKind::JsonLines
+    } else {
+        StoreKind::Sqlite
+    }
 }
 
 /// Whether `path` starts with the SQLite header.

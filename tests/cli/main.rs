@@ -2,6 +2,7 @@
 //! TZ=UTC, COLUMNS=100, NO_COLOR=1, a fixed "now").
 
 mod common;
+mod filter;
 mod generated;
 mod import;
 mod list;

@@ -1,0 +1,217 @@
+//! A JSON Lines file of auditctl events opened as a read-only store: every read is a scan with
+//! the in-memory matcher. Events are numbered by their position in the file.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use super::{AppendReport, Query, SortField, SortKey, Store, StoreError};
+use crate::error::Failure;
+use crate::model::Event;
+use crate::query::{Expr, Matcher, prefilter::Prefilter};
+
+pub struct JsonlStore {
+    path: PathBuf,
+}
+
+impl JsonlStore {
+    pub fn open(path: &Path) -> JsonlStore {
+        JsonlStore {
+            path: path.to_owned(),
+        }
+    }
+
+    /// Calls `each` with every event (numbered from 1) that passes `filter`, in file order,
+    /// until it returns `Ok(false)`. Lines that cannot match are skipped before parsing.
+    pub fn for_each_match(
+        &self,
+        filter: &Expr,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        let file = File::open(&self.path)
+            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
+        scan_reader(
+            BufReader::with_capacity(1 << 20, file),
+            &self.path.display().to_string(),
+            filter,
+            &mut |_, e| each(e),
+        )
+    }
+}
+
+/// Scans JSON Lines from any reader: numbers events from 1, skips blank lines, and hands each
+/// matching event (with its raw line) to `each`. A line that is not an event is an error that
+/// names the source and line.
+pub fn scan_reader<R: BufRead>(
+    mut reader: R,
+    name: &str,
+    filter: &Expr,
+    each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    let matcher = Matcher::new(filter);
+    let prefilter = Prefilter::new(filter);
+    let mut line = Vec::with_capacity(4096);
+    let (mut line_no, mut seq) = (0usize, 0u64);
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Failure::runtime(format!("cannot read {name}: {e}")))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let text = line.trim_ascii();
+        if text.is_empty() {
+            continue;
+        }
+        seq += 1;
+        if !prefilter.may_match(text) {
+            continue;
+        }
+        let mut event: Event = serde_json::from_slice(text).map_err(|e| {
+            Failure::runtime(format!("{name}:{line_no}: not an auditctl event: {e}"))
+        })?;
+        // The same event the store would hold: upper-case action, UTC time, normalised IP.
+        event
+            .normalize()
+            .map_err(|e| Failure::runtime(format!("{name}:{line_no}: {e}")))?;
+        event.seq = Some(seq);
+        if matcher.is_match(&event) && !each(text, event)? {
+            return Ok(());
+        }
+    }
+}
+
+/// Sorts events as the SQL store would: by the keys, then by seq in the last key's direction.
+fn sort_events(events: &mut [Event], order: &[SortKey]) {
+    use std::cmp::Ordering;
+    let key = |e: &Event, f: SortField| -> (Option<String>, i64) {
+        match f {
+            SortField::Seq => (None, e.seq.unwrap_or_default() as i64),
+            SortField::Time => (None, crate::model::time_key(&e.time)),
+            SortField::Id => (Some(e.id.clone()), 0),
+            SortField::User => (Some(e.user.clone()), 0),
+            SortField::Action => (Some(e.action.clone()), 0),
+            SortField::Table => (e.table.clone(), 0),
+            SortField::ResourceId => (e.resource_id.clone(), 0),
+            SortField::Service => (e.service.clone(), 0),
+            SortField::Origin => (e.origin.clone(), 0),
+            SortField::Outcome => (Some(e.outcome.clone()), 0),
+            SortField::Ip => (
+                e.ip.as_deref()
+                    .and_then(|ip| ip.parse().ok())
+                    .map(|ip| String::from_utf8_lossy(&crate::model::ip_key(&ip)).into_owned()),
+                0,
+            ),
+        }
+    };
+    let last_desc = order.last().is_some_and(|k| k.descending);
+    events.sort_by(|a, b| {
+        for k in order {
+            // SQLite sorts NULL first in ascending order, as `None < Some` does here.
+            let ord = key(a, k.field).cmp(&key(b, k.field));
+            let ord = if k.descending { ord.reverse() } else { ord };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        let ord = a.seq.cmp(&b.seq);
+        if last_desc { ord.reverse() } else { ord }
+    });
+}
+
+impl Store for JsonlStore {
+    fn scan(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        let file_order = q.order.is_empty()
+            || (q.order.len() == 1 && q.order[0].field == SortField::Seq && !q.order[0].descending);
+        let limit = q.limit.unwrap_or(usize::MAX);
+        if file_order {
+            // Streams: memory does not grow with the file.
+            let (mut skipped, mut sent) = (0, 0);
+            return self.for_each_match(&q.filter, &mut |e| {
+                if skipped < q.offset {
+                    skipped += 1;
+                    return Ok(true);
+                }
+                if sent >= limit {
+                    return Ok(false);
+                }
+                sent += 1;
+                each(e)
+            });
+        }
+        let mut matches = Vec::new();
+        self.for_each_match(&q.filter, &mut |e| {
+            matches.push(e);
+            Ok(true)
+        })?;
+        sort_events(&mut matches, &q.order);
+        for e in matches.into_iter().skip(q.offset).take(limit) {
+            if !each(e)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn count(&self, filter: &Expr) -> anyhow::Result<u64> {
+        let mut n = 0;
+        self.for_each_match(filter, &mut |_| {
+            n += 1;
+            Ok(true)
+        })?;
+        Ok(n)
+    }
+
+    fn get(&self, id: &str) -> anyhow::Result<Event> {
+        let id = id.trim();
+        let by_seq: Option<u64> = id.parse().ok();
+        let mut exact = None;
+        let mut prefixed = Vec::new();
+        self.for_each_match(&Expr::All, &mut |e| {
+            if by_seq.is_some() && e.seq == by_seq {
+                exact = Some(e);
+                return Ok(false);
+            }
+            if e.id == id {
+                exact = Some(e);
+                return Ok(false);
+            }
+            if !id.is_empty() && e.id.starts_with(id) && prefixed.len() < 6 {
+                prefixed.push(e);
+            }
+            Ok(true)
+        })?;
+        if let Some(e) = exact {
+            return Ok(e);
+        }
+        match prefixed.len() {
+            0 => Err(StoreError::NotFound(id.to_owned()).into()),
+            1 => Ok(prefixed.remove(0)),
+            _ => Err(StoreError::Ambiguous {
+                prefix: id.to_owned(),
+                candidates: prefixed
+                    .iter()
+                    .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
+                    .collect(),
+            }
+            .into()),
+        }
+    }
+
+    fn append(
+        &mut self,
+        _events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    ) -> anyhow::Result<AppendReport> {
+        Err(StoreError::ReadOnly(
+            self.path.display().to_string(),
+            "a JSON Lines file is read directly and never written",
+        )
+        .into())
+    }
+}
