@@ -43,6 +43,24 @@ impl Redactor {
         }
     }
 
+    /// Whether canonical entry text may hold a sensitive key, judged from its bytes: a key is
+    /// `"…":` in canonical JSON, so a fragment followed by the rest of a key and `":` is one.
+    /// It may say yes for an entry that `apply` leaves alone; it never says no for one it
+    /// would change.
+    pub fn may_touch_entry(&self, entry: &str) -> bool {
+        let lower = entry.to_ascii_lowercase();
+        let bytes = lower.as_bytes();
+        self.fragments.iter().any(|f| {
+            lower.match_indices(f.as_str()).any(|(i, _)| {
+                let rest = &bytes[i + f.len()..];
+                match memchr::memchr(b'"', rest) {
+                    Some(q) => rest.get(q + 1) == Some(&b':'),
+                    None => false,
+                }
+            })
+        })
+    }
+
     /// Whether `apply` would change the event.
     pub fn touches(&self, e: &Event) -> bool {
         e.meta
@@ -95,7 +113,12 @@ mod tests {
             "meta": {"session_token": "t", "customer_pin": "1", "ok": "v"}
         }))
         .unwrap();
-        Redactor::new(&["pin".to_owned()]).apply(&mut e);
+        let r = Redactor::new(&["pin".to_owned()]);
+        let entry = String::from_utf8(e.canonical_bytes()).unwrap();
+        assert!(r.may_touch_entry(&entry));
+        assert!(!r.may_touch_entry(r#"{"user":"ci-deploy-token","meta":{"a":"secret value"}}"#));
+        assert!(r.may_touch_entry(r#"{"after":{"Client_Secret":"x"}}"#));
+        r.apply(&mut e);
         assert_eq!(
             e.before,
             Some(

@@ -1,8 +1,9 @@
 //! `list`: matching events, newest first, with the quick filters.
 
 use super::{Context, FilterArgs, OutputArgs, PageArgs, thousands};
+use crate::model::Event;
 use crate::query::Expr;
-use crate::render;
+use crate::render::{self, EventWriter, json::JsonWriter};
 use crate::store::Query;
 
 /// List events, newest first
@@ -45,16 +46,38 @@ pub fn print(
     };
     let format = output.format.map_or(render::Format::Table, Into::into);
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let mut writer = render::writer(format, output.columns.map(|c| c.0), ctx.style, &mut out);
     let mut shown = 0usize;
-    store.scan(&query, &mut |mut e| {
-        ctx.redact(&mut e);
-        writer.write(&e)?;
-        shown += 1;
-        Ok(true)
-    })?;
-    writer.finish()?;
-    drop(writer);
+    if output.columns.is_none() && matches!(format, render::Format::Json | render::Format::Jsonl) {
+        // JSON of whole events: copy the stored canonical text, decoding only entries that
+        // may hold a value to redact.
+        let mut writer = if format == render::Format::Json {
+            JsonWriter::array(None, &mut out)
+        } else {
+            JsonWriter::lines(None, &mut out)
+        };
+        store.scan_entries(&query, &mut |seq, entry| {
+            if ctx.global.reveal || !ctx.redactor.may_touch_entry(entry) {
+                writer.write_entry(seq, entry)?;
+            } else {
+                let mut e: Event = serde_json::from_str(entry)?;
+                e.seq = Some(seq);
+                ctx.redact(&mut e);
+                writer.write(&e)?;
+            }
+            shown += 1;
+            Ok(true)
+        })?;
+        writer.finish()?;
+    } else {
+        let mut writer = render::writer(format, output.columns.map(|c| c.0), ctx.style, &mut out);
+        store.scan(&query, &mut |mut e| {
+            ctx.redact(&mut e);
+            writer.write(&e)?;
+            shown += 1;
+            Ok(true)
+        })?;
+        writer.finish()?;
+    }
     if let Some(limit) = query.limit
         && shown == limit
     {

@@ -108,7 +108,9 @@ fn emit(expr: &Expr, p: &mut Vec<SqlValue>) -> String {
                             bind(p, SqlValue::Text(t))
                         })
                         .collect();
-                    format!("coalesce({col} IN ({}), 0)", marks.join(", "))
+                    // `AND col IS NOT NULL` keeps the result 0 or 1 (so `NOT` is exact) while leaving
+                    // `col IN (…)` bare for the index, which `coalesce(…)` would hide.
+                    format!("({col} IN ({}) AND {col} IS NOT NULL)", marks.join(", "))
                 }
                 _ => {
                     let parts: Vec<Expr> = values
@@ -147,7 +149,7 @@ fn emit(expr: &Expr, p: &mut Vec<SqlValue>) -> String {
             let (lo, hi) = ip_range(net);
             let lo = bind(p, SqlValue::Blob(lo.to_vec()));
             let hi = bind(p, SqlValue::Blob(hi.to_vec()));
-            format!("coalesce(ip_key BETWEEN {lo} AND {hi}, 0)")
+            format!("(ip_key BETWEEN {lo} AND {hi} AND ip_key IS NOT NULL)")
         }
         Expr::Changed(path) => {
             let b = json_path("$.before", path);
@@ -228,7 +230,7 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> St
             Literal::String(s) => match s.parse::<std::net::IpAddr>() {
                 Ok(ip) => {
                     let v = bind(p, SqlValue::Blob(model::ip_key(&ip).to_vec()));
-                    format!("coalesce(ip_key {o} {v}, 0)")
+                    format!("(ip_key {o} {v} AND ip_key IS NOT NULL)")
                 }
                 Err(_) => "0".into(),
             },
@@ -260,7 +262,12 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> St
                         t
                     };
                     let v = bind(p, SqlValue::Text(t));
-                    format!("coalesce({col} {o} {v}, 0)")
+                    if matches!(source(field), Source::Column(_)) {
+                        // Keeps `col OP ?` bare for the index, and the result 0 or 1.
+                        format!("({col} {o} {v} AND {col} IS NOT NULL)")
+                    } else {
+                        format!("coalesce({col} {o} {v}, 0)")
+                    }
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! JSON output: one array (`-o json`, streamed) or one object per line (`-o jsonl`). Times are
-//! UTC RFC 3339; `seq` comes first.
+//! UTC RFC 3339; `seq` comes first, then the fields in the canonical (sorted) order.
 
 use std::io::Write;
 
@@ -34,10 +34,43 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
+    /// Writes one event given as its seq and canonical entry text: `{"seq":N,` and the entry's
+    /// sorted fields, the same bytes `write` produces for the decoded event.
+    pub fn write_entry(&mut self, seq: u64, entry: &str) -> anyhow::Result<()> {
+        self.separator()?;
+        let fields = entry.strip_prefix('{').unwrap_or(entry);
+        write!(self.out, "{{\"seq\":{seq},{fields}")?;
+        self.terminator()
+    }
+
+    fn separator(&mut self) -> anyhow::Result<()> {
+        if self.array {
+            let sep: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };
+            self.out.write_all(sep)?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn terminator(&mut self) -> anyhow::Result<()> {
+        if !self.array {
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     fn write_object(&mut self, e: &Event) -> anyhow::Result<()> {
         let out = &mut *self.out;
         match &self.columns {
-            None => serde_json::to_writer(&mut *out, e)?,
+            None => {
+                let entry = e.canonical_bytes();
+                let fields = entry.strip_prefix(b"{").unwrap_or(&entry);
+                match e.seq {
+                    Some(seq) => write!(out, "{{\"seq\":{seq},")?,
+                    None => out.write_all(b"{")?,
+                }
+                out.write_all(fields)?;
+            }
             Some(cols) => {
                 let obj: Map<String, Value> = cols
                     .iter()
@@ -52,16 +85,9 @@ impl<'a> JsonWriter<'a> {
 
 impl EventWriter for JsonWriter<'_> {
     fn write(&mut self, e: &Event) -> anyhow::Result<()> {
-        if self.array {
-            let sep: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };
-            self.out.write_all(sep)?;
-        }
+        self.separator()?;
         self.write_object(e)?;
-        if !self.array {
-            self.out.write_all(b"\n")?;
-        }
-        self.written += 1;
-        Ok(())
+        self.terminator()
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {

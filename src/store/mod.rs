@@ -172,6 +172,21 @@ pub trait Store {
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()>;
 
+    /// Like `scan`, but hands over each event's seq and canonical entry text (JSON without
+    /// `seq`) without decoding it, for output that can copy the text. The default encodes the
+    /// events `scan` yields.
+    fn scan_entries(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        self.scan(q, &mut |e| {
+            let seq = e.seq.unwrap_or_default();
+            let entry = e.canonical_bytes();
+            each(seq, std::str::from_utf8(&entry)?)
+        })
+    }
+
     /// How many events match `filter`.
     fn count(&self, filter: &Expr) -> anyhow::Result<u64>;
 

@@ -35,7 +35,7 @@ CREATE TABLE entries (
 ) STRICT;
 
 CREATE INDEX entries_time ON entries (time_us);
-CREATE INDEX entries_user ON entries (user_name, time_us);
+CREATE INDEX entries_user ON entries (user_name, action, time_us);
 CREATE INDEX entries_action ON entries (action, time_us);
 CREATE INDEX entries_record ON entries (tbl, resource_id, seq);
 CREATE INDEX entries_resource ON entries (resource_id);

@@ -285,6 +285,14 @@ impl Store for SqliteStore {
         q: &Query,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
+        self.scan_entries(q, &mut |seq, entry| each(decode(seq as i64, entry)?))
+    }
+
+    fn scan_entries(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
         let mut w = sql::to_sql(&q.filter);
         let text = format!(
             "SELECT seq, entry FROM entries WHERE {} ORDER BY {} LIMIT ? OFFSET ?",
@@ -305,7 +313,7 @@ impl Store for SqliteStore {
             let seq: i64 = row.get(0).map_err(|e| self.sqlite_err(e))?;
             let entry = row.get_ref(1).map_err(|e| self.sqlite_err(e))?;
             let entry = entry.as_str().map_err(|e| self.sqlite_err(e.into()))?;
-            if !each(decode(seq, entry)?)? {
+            if !each(seq as u64, entry)? {
                 break;
             }
         }
