@@ -15,13 +15,27 @@ pub const BUILTIN_KEYS: [&str; 5] = ["password", "secret", "token", "api_key", "
 #[derive(Debug, Clone)]
 pub struct Redactor {
     fragments: Vec<String>,
+    /// A fragment, the rest of a key, and the `":` that ends a key in canonical JSON.
+    key_in_entry: regex::bytes::Regex,
 }
 
 impl Redactor {
     pub fn new(extra: &[String]) -> Redactor {
         let mut fragments: Vec<String> = BUILTIN_KEYS.iter().map(|k| (*k).to_owned()).collect();
-        fragments.extend(extra.iter().map(|k| k.to_ascii_lowercase()));
-        Redactor { fragments }
+        fragments.extend(
+            extra
+                .iter()
+                .map(|k| k.to_ascii_lowercase())
+                .filter(|k| !k.is_empty()),
+        );
+        let alternatives: Vec<String> = fragments.iter().map(|f| regex::escape(f)).collect();
+        let key_in_entry =
+            regex::bytes::Regex::new(&format!("(?i-u)(?:{})[^\"]*\":", alternatives.join("|")))
+                .expect("escaped literals form a valid pattern");
+        Redactor {
+            fragments,
+            key_in_entry,
+        }
     }
 
     pub fn is_sensitive(&self, key: &str) -> bool {
@@ -43,22 +57,34 @@ impl Redactor {
         }
     }
 
+    /// Redacts an event held as a JSON object (the stored entry, decoded as plain JSON): its
+    /// before, after and meta, as `apply` does.
+    pub fn apply_to_json(&self, event: &mut Value) {
+        let Some(obj) = event.as_object_mut() else {
+            return;
+        };
+        for key in ["before", "after"] {
+            if let Some(v) = obj.get_mut(key) {
+                self.redact_value(v);
+            }
+        }
+        if let Some(Value::Object(meta)) = obj.get_mut("meta") {
+            for (k, v) in meta.iter_mut() {
+                if self.is_sensitive(k) {
+                    *v = Value::String(REDACTED.to_owned());
+                } else {
+                    self.redact_value(v);
+                }
+            }
+        }
+    }
+
     /// Whether canonical entry text may hold a sensitive key, judged from its bytes: a key is
     /// `"…":` in canonical JSON, so a fragment followed by the rest of a key and `":` is one.
     /// It may say yes for an entry that `apply` leaves alone; it never says no for one it
     /// would change.
     pub fn may_touch_entry(&self, entry: &str) -> bool {
-        let lower = entry.to_ascii_lowercase();
-        let bytes = lower.as_bytes();
-        self.fragments.iter().any(|f| {
-            lower.match_indices(f.as_str()).any(|(i, _)| {
-                let rest = &bytes[i + f.len()..];
-                match memchr::memchr(b'"', rest) {
-                    Some(q) => rest.get(q + 1) == Some(&b':'),
-                    None => false,
-                }
-            })
-        })
+        self.key_in_entry.is_match(entry.as_bytes())
     }
 
     /// Whether `apply` would change the event.

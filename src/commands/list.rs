@@ -1,7 +1,6 @@
 //! `list`: matching events, newest first, with the quick filters.
 
 use super::{Context, FilterArgs, OutputArgs, PageArgs, thousands};
-use crate::model::Event;
 use crate::query::Expr;
 use crate::render::{self, EventWriter, json::JsonWriter};
 use crate::store::Query;
@@ -59,10 +58,9 @@ pub fn print(
             if ctx.global.reveal || !ctx.redactor.may_touch_entry(entry) {
                 writer.write_entry(seq, entry)?;
             } else {
-                let mut e: Event = serde_json::from_str(entry)?;
-                e.seq = Some(seq);
-                ctx.redact(&mut e);
-                writer.write(&e)?;
+                let mut e: serde_json::Value = serde_json::from_str(entry)?;
+                ctx.redactor.apply_to_json(&mut e);
+                writer.write_json(seq, &e)?;
             }
             shown += 1;
             Ok(true)

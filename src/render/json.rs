@@ -43,6 +43,13 @@ impl<'a> JsonWriter<'a> {
         self.terminator()
     }
 
+    /// Writes one event given as its seq and its fields as a JSON object (sorted, as decoded
+    /// from the entry text), for entries that had to be changed before printing.
+    pub fn write_json(&mut self, seq: u64, event: &serde_json::Value) -> anyhow::Result<()> {
+        let text = serde_json::to_string(event)?;
+        self.write_entry(seq, &text)
+    }
+
     fn separator(&mut self) -> anyhow::Result<()> {
         if self.array {
             let sep: &[u8] = if self.written == 0 { b"[\n" } else { b",\n" };
