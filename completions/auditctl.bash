@@ -97,7 +97,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__demo)
-            opts="-n -h -V --events --seed --end --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-n -h -V --events --seed --end --force --store --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -167,6 +167,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
             cand --color 'When to colour output'
+            cand --force 'Replace the store file if it already holds events (only an auditctl store is replaced)'
             cand --utc 'Show times in UTC instead of the local zone'
             cand --no-pager 'Never page output'
             cand --reveal 'Show sensitive values instead of [redacted]'

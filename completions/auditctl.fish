@@ -159,6 +159,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l profile -d 'C
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l force -d 'Replace the store file if it already holds events (only an auditctl store is replaced)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l utc -d 'Show times in UTC instead of the local zone'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l no-pager -d 'Never page output'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l reveal -d 'Show sensitive values instead of [redacted]'

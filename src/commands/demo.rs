@@ -24,8 +24,11 @@ pub struct Args {
     #[arg(long, value_name = "SEED", default_value_t = 42)]
     pub seed: u64,
     /// Time of the last event [default: the start of the current hour]
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     pub end: Option<String>,
+    /// Replace the store file if it already holds events (only an auditctl store is replaced)
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
@@ -38,13 +41,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             .unwrap_or(ctx.now),
     };
     let mut store = ctx.open_store_for_append()?;
+    if args.force && !store.is_empty()? {
+        // Opening it proved it an auditctl store: only such a file is ever replaced.
+        drop(store);
+        crate::store::sqlite::remove_files(&path);
+        store = ctx.open_store_for_append()?;
+    }
     if !store.is_empty()? {
         return Err(Failure::runtime(format!(
             "{} already holds {} events; demo writes only into a new store",
             path.display(),
             thousands(store.len()?)
         ))
-        .with_hint("choose another file with --store, e.g. --store demo.db")
+        .with_hint("choose another file with --store, or replace this one with --force")
         .into());
     }
     let cfg = DemoConfig {
