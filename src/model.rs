@@ -139,11 +139,6 @@ impl Event {
         // Serialising plain data (strings, maps, finite numbers) cannot fail.
         serde_json_canonicalizer::to_vec(&unsequenced).expect("an event always serialises")
     }
-
-    /// How many top-level paths the event changed: the short summary of tables.
-    pub fn change_count(&self) -> usize {
-        crate::change::changed_paths(self.before.as_ref(), self.after.as_ref()).len()
-    }
 }
 
 /// The leaf hash of RFC 9162: `SHA-256(0x00 || entry bytes)`.

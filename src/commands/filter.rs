@@ -63,10 +63,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let expr = query::parse(&text, ctx.now)?;
     match &args.input {
         Some(input) => filter_stream(ctx, input, &expr, &args.page, &args.output),
-        None => {
-            let filters = super::FilterArgs::default();
-            list::print(ctx, &filters, expr, &args.page, args.output)
-        }
+        None => list::print(ctx, expr, &args.page, args.output),
     }
 }
 

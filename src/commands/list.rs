@@ -23,19 +23,17 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    print(ctx, &args.filters, Expr::All, &args.page, args.output)
+    print(ctx, args.filters.to_expr(ctx.now)?, &args.page, args.output)
 }
 
-/// Prints the events of the store matching the quick filters and `extra`, in the page's order
-/// and window; shared by `list` and `filter`.
+/// Prints the events of the store matching `filter`, in the page's order and window; shared
+/// by `list` and `filter`.
 pub fn print(
     ctx: &Context,
-    filters: &FilterArgs,
-    extra: Expr,
+    filter: Expr,
     page: &PageArgs,
     output: OutputArgs,
 ) -> anyhow::Result<()> {
-    let filter = Expr::and(vec![filters.to_expr(ctx.now)?, extra]);
     let store = ctx.open_store()?;
     let query = Query {
         filter,

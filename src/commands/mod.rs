@@ -16,7 +16,6 @@ use clap::Args;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::config::Config;
-use crate::error::Failure;
 use crate::query::Expr;
 use crate::query::quick::QuickFilters;
 use crate::redact::Redactor;
@@ -275,9 +274,4 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-/// Turns a clap-free usage problem into the usage exit code.
-pub fn usage(message: impl Into<String>) -> anyhow::Error {
-    Failure::usage(message).into()
 }

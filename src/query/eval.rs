@@ -11,6 +11,7 @@
 //! - `~`, `!~` and `contains` look at text values only; `!~` is the negation of `~`.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde_json::Value;
@@ -24,43 +25,34 @@ pub fn matches(expr: &Expr, e: &Event) -> bool {
     Matcher::new(expr).is_match(e)
 }
 
-/// An expression prepared for matching many events: regexes compiled once.
+/// An expression prepared for matching many events: each regex compiled once, found by the
+/// address of its node in the tree.
 pub struct Matcher<'a> {
     expr: &'a Expr,
-    regexes: Vec<Option<regex::Regex>>,
+    regexes: HashMap<*const Expr, regex::Regex>,
 }
 
 impl<'a> Matcher<'a> {
     pub fn new(expr: &'a Expr) -> Self {
-        let mut regexes = Vec::new();
+        let mut regexes = HashMap::new();
         collect_regexes(expr, &mut regexes);
         Matcher { expr, regexes }
     }
 
     pub fn is_match(&self, e: &Event) -> bool {
-        let mut next = 0;
-        self.eval(self.expr, e, &mut next)
+        self.eval(self.expr, e)
     }
 
-    fn eval(&self, expr: &Expr, e: &Event, next_regex: &mut usize) -> bool {
+    fn eval(&self, expr: &Expr, e: &Event) -> bool {
         match expr {
             Expr::All => true,
-            // Every branch is evaluated so that regex numbering stays in step with the tree.
-            Expr::And(parts) => parts
-                .iter()
-                .map(|p| self.eval(p, e, next_regex))
-                .fold(true, |a, b| a & b),
-            Expr::Or(parts) => parts
-                .iter()
-                .map(|p| self.eval(p, e, next_regex))
-                .fold(false, |a, b| a | b),
-            Expr::Not(inner) => !self.eval(inner, e, next_regex),
+            Expr::And(parts) => parts.iter().all(|p| self.eval(p, e)),
+            Expr::Or(parts) => parts.iter().any(|p| self.eval(p, e)),
+            Expr::Not(inner) => !self.eval(inner, e),
             Expr::Compare { field, op, value } => compare(field, *op, value, e),
             Expr::In { field, values } => values.iter().any(|v| compare(field, CmpOp::Eq, v, e)),
             Expr::Regex { field, negated, .. } => {
-                let re = self.regexes.get(*next_regex).and_then(Option::as_ref);
-                *next_regex += 1;
-                let hit = match (re, text_of(field, e)) {
+                let hit = match (self.regexes.get(&(expr as *const Expr)), text_of(field, e)) {
                     (Some(re), Some(text)) => re.is_match(&text),
                     _ => false,
                 };
@@ -90,12 +82,16 @@ impl<'a> Matcher<'a> {
     }
 }
 
-fn collect_regexes(expr: &Expr, out: &mut Vec<Option<regex::Regex>>) {
+/// Compiles every regex of the tree; a pattern that does not compile (the parser rejects those)
+/// matches nothing, as in SQL.
+fn collect_regexes(expr: &Expr, out: &mut HashMap<*const Expr, regex::Regex>) {
     match expr {
         Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|p| collect_regexes(p, out)),
         Expr::Not(inner) => collect_regexes(inner, out),
         Expr::Regex { field, pattern, .. } => {
-            out.push(regex::Regex::new(&effective_pattern(field, pattern)).ok())
+            if let Ok(re) = regex::Regex::new(&effective_pattern(field, pattern)) {
+                out.insert(expr as *const Expr, re);
+            }
         }
         _ => {}
     }

@@ -92,7 +92,7 @@ fn describe(tok: &Tok) -> String {
         Tok::LBracket => "'['".into(),
         Tok::RBracket => "']'".into(),
         Tok::Comma => "','".into(),
-        Tok::Cmp(op) => format!("'{}'", op_text(*op)),
+        Tok::Cmp(op) => format!("'{}'", op.symbol()),
         Tok::Match { negated: false } => "'~'".into(),
         Tok::Match { negated: true } => "'!~'".into(),
         Tok::Str(_) => "a quoted string".into(),
@@ -107,17 +107,6 @@ fn hint_after_expression(tok: &Tok) -> &'static str {
         Tok::Word(w) if w == "||" => " (write 'or' instead of '||')",
         Tok::Word(_) => " (join conditions with 'and' or 'or'; quote a value that contains spaces)",
         _ => "",
-    }
-}
-
-fn op_text(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "=",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
     }
 }
 
@@ -463,7 +452,7 @@ impl Parser<'_> {
         match &op.tok {
             Tok::Cmp(cmp) => {
                 let v = self.bump()?;
-                let value = self.value(&field, *cmp, &v, &format!("after '{}'", op_text(*cmp)))?;
+                let value = self.value(&field, *cmp, &v, &format!("after '{}'", cmp.symbol()))?;
                 self.check_unquoted_date_time(&field, &v)?;
                 Ok(Expr::Compare {
                     field,
@@ -618,7 +607,7 @@ impl Parser<'_> {
             },
         };
         if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            let o = op_text(op);
+            let o = op.symbol();
             match lit {
                 Literal::Null => {
                     return Err(self.err(

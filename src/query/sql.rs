@@ -74,17 +74,6 @@ fn bind(params: &mut Vec<SqlValue>, v: SqlValue) -> &'static str {
     "?"
 }
 
-fn op_sql(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "=",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
-}
-
 fn emit(expr: &Expr, p: &mut Vec<SqlValue>) -> String {
     match expr {
         Expr::All => "1".into(),
@@ -209,7 +198,7 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> St
     if op == CmpOp::Ne {
         return format!("NOT ({})", compare(field, CmpOp::Eq, lit, p));
     }
-    let o = op_sql(op);
+    let o = op.symbol();
     match field {
         Field::Time => match lit {
             Literal::Time(t) => {
@@ -275,7 +264,7 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> St
 }
 
 fn compare_json(path: &str, op: CmpOp, lit: &Literal, p: &mut Vec<SqlValue>) -> String {
-    let o = op_sql(op);
+    let o = op.symbol();
     let path_param = |p: &mut Vec<SqlValue>| bind(p, SqlValue::Text(path.to_owned()));
     match lit {
         Literal::Null if op == CmpOp::Eq => {

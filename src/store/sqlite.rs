@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use super::{AppendReport, Query, SortField, Store, StoreError, functions, schema};
 use crate::model::{self, Event};
@@ -37,15 +37,6 @@ impl SqliteStore {
         )?;
         store.initialise()?;
         Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The origin line of this store's checkpoints, fixed when the store was created.
-    pub fn origin(&self) -> Result<String, StoreError> {
-        self.info("origin").map(Option::unwrap_or_default)
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<SqliteStore, StoreError> {
@@ -173,15 +164,6 @@ impl SqliteStore {
             drop(tx);
             self.check_schema()
         }
-    }
-
-    fn info(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.conn
-            .query_row("SELECT value FROM store_info WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.sqlite_err(e))
     }
 
     /// The number of events in the store.
@@ -345,10 +327,10 @@ impl Store for SqliteStore {
             return Ok(e);
         }
         if id.len() >= 4 || (!id.is_empty() && !id.bytes().all(|b| b.is_ascii_digit())) {
-            let found = self.event_by("id >= ?1 AND id < ?1 || char(1114111)", id)?;
+            let mut found = self.event_by("id >= ?1 AND id < ?1 || char(1114111)", id)?;
             match found.len() {
                 0 => {}
-                1 => return Ok(found.into_iter().next().expect("one candidate")),
+                1 => return Ok(found.remove(0)),
                 _ => {
                     return Err(StoreError::Ambiguous {
                         prefix: id.to_owned(),
