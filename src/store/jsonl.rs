@@ -86,22 +86,25 @@ pub fn scan_reader<R: BufRead>(
 /// Sorts events as the SQL store would: by the keys, then by seq in the last key's direction.
 fn sort_events(events: &mut [Event], order: &[SortKey]) {
     use std::cmp::Ordering;
-    let key = |e: &Event, f: SortField| -> (Option<String>, i64) {
+    // Text keys compare as bytes, as SQLite's BINARY collation does; IPs by their 16-byte key.
+    let key = |e: &Event, f: SortField| -> (Option<Vec<u8>>, i64) {
+        let text = |s: &str| Some(s.as_bytes().to_vec());
+        let opt = |s: &Option<String>| s.as_deref().and_then(text);
         match f {
             SortField::Seq => (None, e.seq.unwrap_or_default() as i64),
             SortField::Time => (None, crate::model::time_key(&e.time)),
-            SortField::Id => (Some(e.id.clone()), 0),
-            SortField::User => (Some(e.user.clone()), 0),
-            SortField::Action => (Some(e.action.clone()), 0),
-            SortField::Table => (e.table.clone(), 0),
-            SortField::ResourceId => (e.resource_id.clone(), 0),
-            SortField::Service => (e.service.clone(), 0),
-            SortField::Origin => (e.origin.clone(), 0),
-            SortField::Outcome => (Some(e.outcome.clone()), 0),
+            SortField::Id => (text(&e.id), 0),
+            SortField::User => (text(&e.user), 0),
+            SortField::Action => (text(&e.action), 0),
+            SortField::Table => (opt(&e.table), 0),
+            SortField::ResourceId => (opt(&e.resource_id), 0),
+            SortField::Service => (opt(&e.service), 0),
+            SortField::Origin => (opt(&e.origin), 0),
+            SortField::Outcome => (text(&e.outcome), 0),
             SortField::Ip => (
                 e.ip.as_deref()
                     .and_then(|ip| ip.parse().ok())
-                    .map(|ip| String::from_utf8_lossy(&crate::model::ip_key(&ip)).into_owned()),
+                    .map(|ip| crate::model::ip_key(&ip).to_vec()),
                 0,
             ),
         }

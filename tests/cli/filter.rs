@@ -235,3 +235,29 @@ fn a_jsonl_store_answers_reads_and_refuses_writes() {
         );
     }
 }
+
+#[test]
+fn a_jsonl_store_sorts_like_the_store() {
+    let env = Env::with_events();
+    let jsonl = fixture("events.jsonl");
+    for sort in ["ip", "-ip", "table", "-user"] {
+        let store = env
+            .run(&["list", "--all", "--sort", sort, "-o", "jsonl"])
+            .ok()
+            .ids();
+        let file = env
+            .run(&[
+                "--store",
+                jsonl.to_str().unwrap(),
+                "list",
+                "--all",
+                "--sort",
+                sort,
+                "-o",
+                "jsonl",
+            ])
+            .ok()
+            .ids();
+        assert_eq!(store, file, "--sort {sort}");
+    }
+}
