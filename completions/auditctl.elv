@@ -31,6 +31,9 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand list 'List events, newest first'
             cand filter 'List events matching a filter expression'
             cand show 'Show one event in full: every field, meta, the changed paths and the data'
+            cand diff 'Show what an event changed, as a coloured unified diff of before → after'
+            cand history 'Every event of one record, oldest first, with who changed what and when'
+            cand revert 'Undo an event''s change by appending a compensating event'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
@@ -107,6 +110,58 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
             cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;diff'= {
+            cand -U 'Lines of context around each change'
+            cand --unified 'Lines of context around each change'
+            cand -o 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)'
+            cand --format 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --stat 'Only the changed paths, with their old and new values'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;history'= {
+            cand -o 'Output format [default: table]'
+            cand --format 'Output format [default: table]'
+            cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;revert'= {
+            cand --reason 'Why: the message of the compensating event'
+            cand --as 'The user recorded for the revert [default: $AUDITCTL_USER, else the login name]'
+            cand --exec 'Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand -y 'Append without asking (required when stdin is not a terminal)'
+            cand --yes 'Append without asking (required when stdin is not a terminal)'
+            cand -n 'Show the plan and whether it would be refused; append nothing'
+            cand --dry-run 'Show the plan and whether it would be refused; append nothing'
+            cand --force 'Revert despite conflicting later changes or an earlier revert'
             cand --utc 'Show times in UTC instead of the local zone'
             cand --no-pager 'Never page output'
             cand --reveal 'Show sensitive values instead of [redacted]'
@@ -192,6 +247,9 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand list 'List events, newest first'
             cand filter 'List events matching a filter expression'
             cand show 'Show one event in full: every field, meta, the changed paths and the data'
+            cand diff 'Show what an event changed, as a coloured unified diff of before → after'
+            cand history 'Every event of one record, oldest first, with who changed what and when'
+            cand revert 'Undo an event''s change by appending a compensating event'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
@@ -203,6 +261,12 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;help;filter'= {
         }
         &'auditctl;help;show'= {
+        }
+        &'auditctl;help;diff'= {
+        }
+        &'auditctl;help;history'= {
+        }
+        &'auditctl;help;revert'= {
         }
         &'auditctl;help;import'= {
         }

@@ -37,6 +37,9 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -s V -l version -d 'Prin
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "list" -d 'List events, newest first'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "filter" -d 'List events matching a filter expression'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
@@ -112,6 +115,52 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l no-pager -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s U -l unified -d 'Lines of context around each change' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s o -l format -d 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)' -r -f -a "unified\t''
+json\t''
+patch\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l stat -d 'Only the changed paths, with their old and new values'
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -s h -l help -d 'Print help'
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l reason -d 'Why: the message of the compensating event' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l as -d 'The user recorded for the revert [default: $AUDITCTL_USER, else the login name]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l exec -d 'Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -s y -l yes -d 'Append without asking (required when stdin is not a terminal)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -s n -l dry-run -d 'Show the plan and whether it would be refused; append nothing'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l force -d 'Revert despite conflicting later changes or an earlier revert'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
@@ -175,11 +224,14 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l no-pager 
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

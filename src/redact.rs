@@ -108,7 +108,8 @@ impl Redactor {
         }
     }
 
-    fn redact_value(&self, v: &mut Value) {
+    /// Replaces every sensitive value inside one JSON value (record data).
+    pub fn redact_value(&self, v: &mut Value) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map.iter_mut() {

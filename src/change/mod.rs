@@ -1,6 +1,9 @@
 //! The structural change model: which paths an event changed, from its before and after.
 //! Pure functions, no I/O.
 
+pub mod patch;
+pub mod revert;
+
 use serde_json::Value;
 
 use crate::query::{Path, Segment};

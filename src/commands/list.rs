@@ -3,7 +3,7 @@
 use super::{Context, FilterArgs, OutputArgs, PageArgs, thousands};
 use crate::query::Expr;
 use crate::render::{self, EventWriter, json::JsonWriter};
-use crate::store::Query;
+use crate::store::{Query, Store, history};
 
 /// List events, newest first
 ///
@@ -64,6 +64,23 @@ pub fn print(
             Ok(true)
         })?;
         writer.finish()?;
+    } else if format == render::Format::Table {
+        // A table is laid out only once every row is in, so the rows can carry revert marks
+        // looked up for the whole page at once.
+        let mut events = Vec::new();
+        store.scan(&query, &mut |mut e| {
+            ctx.redact(&mut e);
+            events.push(e);
+            Ok(true)
+        })?;
+        shown = events.len();
+        write_table(
+            ctx,
+            store.as_ref(),
+            &events,
+            output.columns.map(|c| c.0),
+            &mut out,
+        )?;
     } else {
         let mut writer = render::writer(format, output.columns.map(|c| c.0), ctx.style, &mut out);
         store.scan(&query, &mut |mut e| {
@@ -88,4 +105,21 @@ pub fn print(
         }
     }
     Ok(())
+}
+
+/// Writes events as a table whose change column marks reverted and reverting events.
+pub fn write_table(
+    ctx: &Context,
+    store: &dyn Store,
+    events: &[crate::model::Event],
+    columns: Option<Vec<render::Column>>,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
+    let links = history::revert_links(store, events)?;
+    let columns = columns.unwrap_or_else(|| render::DEFAULT_TABLE_COLUMNS.to_vec());
+    let mut writer = render::table::TableWriter::new(columns, ctx.style, out);
+    for (e, link) in events.iter().zip(&links) {
+        writer.write_marked(e, &link.mark());
+    }
+    writer.finish()
 }

@@ -2,11 +2,14 @@
 //! (configuration, style, store selection) and the filter, output and paging options.
 
 pub mod demo;
+pub mod diff;
 pub mod filter;
 pub mod generate;
+pub mod history;
 pub mod import;
 pub mod list;
 pub mod record;
+pub mod revert;
 pub mod show;
 
 use std::path::PathBuf;
@@ -32,6 +35,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(args) => list::run(&ctx, args),
         Command::Filter(args) => filter::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
+        Command::History(args) => history::run(&ctx, args),
+        Command::Revert(args) => revert::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::{Context, OutputArgs};
 use crate::render;
+use crate::store::history;
 use crate::term::Output;
 
 /// Show one event in full: every field, meta, the changed paths and the data
@@ -25,7 +26,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     match args.output.format.map(render::Format::from) {
         None | Some(render::Format::Table) if args.output.columns.is_none() => {
             let mut out = Output::paged(!ctx.global.no_pager);
-            render::show::write_event(&mut out, &event, &ctx.style)?;
+            let links = history::revert_links(store.as_ref(), std::slice::from_ref(&event))?;
+            render::show::write_event(&mut out, &event, &links[0], &ctx.style)?;
             out.finish()?;
         }
         // One event is one JSON object, not an array of one.

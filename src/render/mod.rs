@@ -3,6 +3,7 @@
 //! terminal themselves.
 
 pub mod csv;
+pub mod diff;
 pub mod json;
 pub mod show;
 pub mod table;
@@ -56,10 +57,12 @@ pub enum Column {
     Meta,
     /// The short change summary (`3 fields`); table and CSV only.
     Changes,
+    /// The changed paths (`settings.enabled, name`); a list in JSON.
+    Paths,
 }
 
-/// Column names, in the order of the CSV export (SPEC section 6), then `changes`.
-pub const COLUMN_NAMES: [(&str, Column); 19] = [
+/// Column names, in the order of the CSV export (SPEC section 6), then `changes` and `paths`.
+pub const COLUMN_NAMES: [(&str, Column); 20] = [
     ("seq", Column::Seq),
     ("id", Column::Id),
     ("time", Column::Time),
@@ -79,6 +82,7 @@ pub const COLUMN_NAMES: [(&str, Column); 19] = [
     ("reverts", Column::Reverts),
     ("meta", Column::Meta),
     ("changes", Column::Changes),
+    ("paths", Column::Paths),
 ];
 
 /// The columns of a table when `--columns` is not given (SPEC section 3).
@@ -174,6 +178,7 @@ impl Column {
                 }
             }
             Column::Changes => crate::change::summary(e.before.as_ref(), e.after.as_ref()),
+            Column::Paths => changed_paths(e).join(", "),
         }
     }
 
@@ -194,9 +199,25 @@ impl Column {
             Column::Before => e.before.clone().unwrap_or(Value::Null),
             Column::After => e.after.clone().unwrap_or(Value::Null),
             Column::Meta => Value::Object(e.meta.clone()),
+            Column::Paths => changed_paths(e).into_iter().map(Value::String).collect(),
             other => Value::String(other.text(e)),
         }
     }
+}
+
+/// The paths an event changed, as the filter language writes them; `(whole value)` for text
+/// data that changed as a whole.
+pub fn changed_paths(e: &Event) -> Vec<String> {
+    crate::change::changed_paths(e.before.as_ref(), e.after.as_ref())
+        .into_iter()
+        .map(|c| {
+            if c.path.0.is_empty() {
+                "(whole value)".to_owned()
+            } else {
+                c.path.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Record data as text: compact JSON, or the text itself for text data.

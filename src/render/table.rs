@@ -28,7 +28,12 @@ struct Styled {
 fn is_flexible(c: Column) -> bool {
     matches!(
         c,
-        Column::Message | Column::Before | Column::After | Column::Meta | Column::Id
+        Column::Message
+            | Column::Before
+            | Column::After
+            | Column::Meta
+            | Column::Id
+            | Column::Paths
     )
 }
 
@@ -147,10 +152,37 @@ fn fit(text: &str, width: usize) -> String {
     out
 }
 
+impl TableWriter<'_> {
+    /// Adds a row whose change column (`paths`, else `changes`) carries a mark such as
+    /// `reverted by #12`.
+    pub fn write_marked(&mut self, e: &Event, mark: &str) {
+        let marked = [Column::Paths, Column::Changes]
+            .into_iter()
+            .find(|c| self.columns.contains(c));
+        let row = self
+            .columns
+            .iter()
+            .map(|c| {
+                let mut cell = self.styled(*c, e);
+                if Some(*c) == marked && !mark.is_empty() {
+                    cell.text = if cell.dim {
+                        mark.to_owned()
+                    } else {
+                        format!("{}, {mark}", cell.text)
+                    };
+                    cell.dim = false;
+                    cell.color = Some(Color::Magenta);
+                }
+                cell
+            })
+            .collect();
+        self.rows.push(row);
+    }
+}
+
 impl EventWriter for TableWriter<'_> {
     fn write(&mut self, e: &Event) -> anyhow::Result<()> {
-        let row = self.columns.iter().map(|c| self.styled(*c, e)).collect();
-        self.rows.push(row);
+        self.write_marked(e, "");
         Ok(())
     }
 

@@ -15,6 +15,14 @@ pub struct JsonlStore {
 }
 
 impl JsonlStore {
+    fn read_only(&self) -> anyhow::Error {
+        StoreError::ReadOnly(
+            self.path.display().to_string(),
+            "a JSON Lines file is read directly and never written",
+        )
+        .into()
+    }
+
     pub fn open(path: &Path) -> JsonlStore {
         JsonlStore {
             path: path.to_owned(),
@@ -211,10 +219,13 @@ impl Store for JsonlStore {
         &mut self,
         _events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
     ) -> anyhow::Result<AppendReport> {
-        Err(StoreError::ReadOnly(
-            self.path.display().to_string(),
-            "a JSON Lines file is read directly and never written",
-        )
-        .into())
+        Err(self.read_only())
+    }
+
+    fn append_checked(
+        &mut self,
+        _decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64> {
+        Err(self.read_only())
     }
 }

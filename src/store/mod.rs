@@ -1,6 +1,7 @@
 //! Where events live: the trait every command reads and writes through, and its back ends.
 
 pub mod functions;
+pub mod history;
 pub mod jsonl;
 pub mod schema;
 pub mod sqlite;
@@ -199,6 +200,15 @@ pub trait Store {
         &mut self,
         events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
     ) -> anyhow::Result<AppendReport>;
+
+    /// Appends the one event that `decide` returns, deciding inside the same write transaction
+    /// so that no other writer appends between what `decide` read and the append: a revert
+    /// checks that nobody reverted the event first. An `Err` from `decide` appends nothing.
+    /// Returns the new event's seq.
+    fn append_checked(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64>;
 }
 
 /// What a store path holds, judged from its first bytes.

@@ -350,7 +350,7 @@ impl Store for SqliteStore {
         &mut self,
         events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
     ) -> anyhow::Result<AppendReport> {
-        let path = self.path.clone();
+        let path = &self.path;
         let wrap = |source| StoreError::Sqlite {
             path: path.clone(),
             source,
@@ -359,59 +359,101 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
-        let mut report = AppendReport::default();
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO entries (id, entry, leaf, time_us, user_name, action, tbl, \
-                     resource_id, service, origin, outcome, ip_key, reverts) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .map_err(wrap)?;
-            let mut index = tx
-                .prepare_cached("INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)")
-                .map_err(wrap)?;
-            for event in events {
-                let mut event = event?;
-                event.normalize()?;
-                let entry = event.canonical_bytes();
-                let leaf = model::leaf_hash(&entry);
-                let ip_key = event
-                    .ip
-                    .as_deref()
-                    .and_then(|ip| ip.parse().ok())
-                    .map(|ip| model::ip_key(&ip).to_vec());
-                let entry = String::from_utf8(entry).expect("canonical JSON is UTF-8");
-                let inserted = insert
-                    .execute(params![
-                        event.id,
-                        entry,
-                        &leaf[..],
-                        model::time_key(&event.time),
-                        event.user,
-                        event.action,
-                        event.table,
-                        event.resource_id,
-                        event.service,
-                        event.origin,
-                        event.outcome,
-                        ip_key,
-                        event.reverts,
-                    ])
-                    .map_err(wrap)?;
-                if inserted == 0 {
-                    report.duplicates.push(event.id);
-                    continue;
-                }
-                let seq = tx.last_insert_rowid();
-                index
-                    .execute(params![seq, search::document(&event)])
-                    .map_err(wrap)?;
-                report.added.push(seq as u64);
-            }
-        }
+        let report = insert_events(&tx, path, events)?;
         tx.commit().map_err(wrap)?;
         Ok(report)
     }
+
+    fn append_checked(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64> {
+        // BEGIN IMMEDIATE takes the write lock before `decide` reads, so no other process can
+        // append between what `decide` saw and what is appended.
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.sqlite_err(e))?;
+        let appended = decide(self).and_then(|event| {
+            let report = insert_events(&self.conn, &self.path, &mut std::iter::once(Ok(event)))?;
+            match report.added.first() {
+                Some(seq) => Ok(*seq),
+                None => anyhow::bail!(
+                    "an event with id {} is already stored",
+                    report.duplicates[0]
+                ),
+            }
+        });
+        let end = if appended.is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        self.conn
+            .execute_batch(end)
+            .map_err(|e| self.sqlite_err(e))?;
+        appended
+    }
+}
+
+/// Inserts events inside the caller's transaction, skipping ids already stored.
+fn insert_events(
+    conn: &Connection,
+    path: &Path,
+    events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+) -> anyhow::Result<AppendReport> {
+    let wrap = |source| StoreError::Sqlite {
+        path: path.to_owned(),
+        source,
+    };
+    let mut report = AppendReport::default();
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO entries (id, entry, leaf, time_us, user_name, action, tbl, \
+             resource_id, service, origin, outcome, ip_key, reverts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .map_err(wrap)?;
+    let mut index = conn
+        .prepare_cached("INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)")
+        .map_err(wrap)?;
+    for event in events {
+        let mut event = event?;
+        event.normalize()?;
+        let entry = event.canonical_bytes();
+        let leaf = model::leaf_hash(&entry);
+        let ip_key = event
+            .ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok())
+            .map(|ip| model::ip_key(&ip).to_vec());
+        let entry = String::from_utf8(entry).expect("canonical JSON is UTF-8");
+        let inserted = insert
+            .execute(params![
+                event.id,
+                entry,
+                &leaf[..],
+                model::time_key(&event.time),
+                event.user,
+                event.action,
+                event.table,
+                event.resource_id,
+                event.service,
+                event.origin,
+                event.outcome,
+                ip_key,
+                event.reverts,
+            ])
+            .map_err(wrap)?;
+        if inserted == 0 {
+            report.duplicates.push(event.id);
+            continue;
+        }
+        let seq = conn.last_insert_rowid();
+        index
+            .execute(params![seq, search::document(&event)])
+            .map_err(wrap)?;
+        report.added.push(seq as u64);
+    }
+    Ok(report)
 }

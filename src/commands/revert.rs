@@ -1,0 +1,312 @@
+//! `revert ID`: undo one event's change by appending a compensating event (SPEC section 5).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use super::{Context, diff::record, diff::title, record::default_user};
+use crate::change::revert::{self, Plan};
+use crate::error::{Failure, exit};
+use crate::model::Event;
+use crate::render::diff as render_diff;
+use crate::store::{Store, history};
+
+/// Undo an event's change by appending a compensating event
+///
+/// An update of JSON data is undone path by path: each path the event changed goes back to
+/// its before value in the record's current state, and other paths keep what later events
+/// set. Text data goes back as a whole; a CREATE is undone by a DELETE and a DELETE by a
+/// CREATE. The plan is shown as a diff of current → restored state and confirmed on a
+/// terminal (--yes elsewhere). Refused with exit 4 when a later event changed a path the
+/// revert would set, or the event was already reverted; --force overrides.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  auditctl revert 4211 --dry-run\n  auditctl revert 4211 --reason \"unapproved change\"\n  auditctl revert 4211 --yes --as oncall\n  auditctl revert 4211 --exec 'kubectl apply -f -'"
+)]
+pub struct Args {
+    /// The event to undo: a seq, an id, or a unique id prefix
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Append without asking (required when stdin is not a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Show the plan and whether it would be refused; append nothing
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// Revert despite conflicting later changes or an earlier revert
+    #[arg(long)]
+    pub force: bool,
+    /// Why: the message of the compensating event
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// The user recorded for the revert [default: $AUDITCTL_USER, else the login name]
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+}
+
+/// What the store says about reverting one event, right now.
+#[derive(Debug, PartialEq)]
+struct Decision {
+    target: Event,
+    plan: Plan,
+    /// The event that already undid the target, if any.
+    reverted_by: Option<Event>,
+    /// The seq whose `after` is the current state.
+    current_seq: u64,
+}
+
+fn decide(store: &dyn Store, id: &str) -> anyhow::Result<Decision> {
+    let target = store.get(id)?;
+    let later = history::later_events(store, &target)?;
+    let plan = revert::plan(&target, &later).map_err(|e| refused(e.to_string(), None))?;
+    let current_seq = later
+        .iter()
+        .rfind(|e| revert::changes_data(e))
+        .unwrap_or(&target)
+        .seq
+        .unwrap_or_default();
+    Ok(Decision {
+        reverted_by: history::effective_reverter(store, &target.id)?,
+        target,
+        plan,
+        current_seq,
+    })
+}
+
+fn refused(message: String, hint: Option<&str>) -> Failure {
+    Failure {
+        code: exit::REVERT_REFUSED,
+        message,
+        hint: hint.map(str::to_owned),
+    }
+}
+
+/// Why the revert must not go ahead without `--force`.
+fn refusal(d: &Decision) -> Option<Failure> {
+    let seq = d.target.seq.unwrap_or_default();
+    if let Some(r) = &d.reverted_by {
+        return Some(refused(
+            format!(
+                "event {seq} was already reverted by event {}",
+                r.seq.unwrap_or_default()
+            ),
+            Some("--force reverts it again"),
+        ));
+    }
+    if d.plan.conflicts.is_empty() {
+        return None;
+    }
+    let mut message = format!("later events changed what reverting event {seq} would restore:");
+    for c in &d.plan.conflicts {
+        let path = if c.path.0.is_empty() {
+            "the whole record".to_owned()
+        } else {
+            c.path.to_string()
+        };
+        message.push_str(&format!(
+            "\n  {path}: changed by event {} ({})",
+            c.seq, c.user
+        ));
+    }
+    Some(refused(
+        message,
+        Some("--force reverts anyway, overwriting those later changes"),
+    ))
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let mut store = ctx.open_store()?;
+    let user = args
+        .as_user
+        .clone()
+        .or_else(default_user)
+        .unwrap_or_else(|| "unknown".to_owned());
+    let shown = decide(store.as_ref(), &args.id)?;
+    print_plan(ctx, &shown, &args, &user)?;
+    if !args.force
+        && let Some(refusal) = refusal(&shown)
+    {
+        return Err(refusal.into());
+    }
+    if args.dry_run {
+        return Ok(());
+    }
+    confirm(args.yes)?;
+    let target_id = shown.target.id.clone();
+    let seq = store.append_checked(&mut |s| {
+        let now = decide(s, &target_id)?;
+        if now != shown {
+            return Err(refused(
+                "the record changed while the plan was shown; nothing was reverted".into(),
+                Some("run the revert again to see the new plan"),
+            )
+            .into());
+        }
+        let event = compensating_event(ctx, &now, &user, args.reason.as_deref());
+        if let Some(cmd) = &args.exec {
+            run_exec(cmd, &event)?;
+        }
+        Ok(event)
+    })?;
+    println!(
+        "reverted event {}: appended event {seq} ({} {})",
+        shown.target.seq.unwrap_or_default(),
+        shown.plan.action,
+        record(&shown.target)
+    );
+    Ok(())
+}
+
+/// The event that undoes `d.target`: the compensating action on the same record, from the
+/// current state to the restored one.
+fn compensating_event(ctx: &Context, d: &Decision, user: &str, reason: Option<&str>) -> Event {
+    let t = &d.target;
+    let seq = t.seq.unwrap_or_default();
+    Event {
+        seq: None,
+        id: String::new(),
+        time: ctx.now,
+        user: user.to_owned(),
+        user_type: Some("user".to_owned()),
+        ip: None,
+        action: d.plan.action.to_owned(),
+        operation: Some("revert".to_owned()),
+        service: t.service.clone(),
+        origin: Some("auditctl".to_owned()),
+        table: t.table.clone(),
+        resource_id: t.resource_id.clone(),
+        message: match reason {
+            Some(r) => r.to_owned(),
+            None => format!("Revert of event {seq}: {}", t.message),
+        },
+        outcome: "success".to_owned(),
+        before: d.plan.current.clone(),
+        after: d.plan.restored.clone(),
+        reverts: Some(t.id.clone()),
+        meta: serde_json::Map::new(),
+    }
+}
+
+/// Shows the plan: which event, which paths, and the diff of current → restored state.
+fn print_plan(ctx: &Context, d: &Decision, args: &Args, user: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let style = &ctx.style;
+    writeln!(
+        out,
+        "{}",
+        render_diff::paint(
+            style,
+            "\x1b[1m",
+            &format!("revert {}", title(&d.target, ctx))
+        )
+    )?;
+    writeln!(out, "message:  {}", d.target.message)?;
+    let paths: Vec<String> = d
+        .plan
+        .paths
+        .iter()
+        .map(|p| {
+            if p.0.is_empty() {
+                "the whole record".to_owned()
+            } else {
+                p.to_string()
+            }
+        })
+        .collect();
+    writeln!(out, "restores: {}", paths.join(", "))?;
+    writeln!(
+        out,
+        "appends:  {} {} as {user}",
+        d.plan.action,
+        record(&d.target)
+    )?;
+    if let Some(cmd) = &args.exec {
+        writeln!(
+            out,
+            "runs:     sh -c {cmd:?}, appending only if it succeeds"
+        )?;
+    }
+    let redacted = |v: &Option<Value>| {
+        let mut v = v.clone();
+        if !ctx.global.reveal
+            && let Some(v) = &mut v
+        {
+            ctx.redactor.redact_value(v);
+        }
+        v
+    };
+    render_diff::write_unified(
+        &mut out,
+        redacted(&d.plan.current).as_ref(),
+        redacted(&d.plan.restored).as_ref(),
+        (
+            &format!("current (after event {})", d.current_seq),
+            "restored",
+        ),
+        render_diff::DEFAULT_CONTEXT,
+        style,
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Asks on a terminal; elsewhere `--yes` must have been given.
+fn confirm(yes: bool) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::runtime(
+            "not reverting without confirmation: stdin is not a terminal",
+        )
+        .with_hint("pass --yes to revert without asking, or --dry-run to see the plan only")
+        .into());
+    }
+    eprint!("Append this revert? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::runtime("revert cancelled; nothing was appended").into())
+    }
+}
+
+/// Pipes the restored state to `sh -c CMD`; an error unless it exits 0.
+fn run_exec(cmd: &str, event: &Event) -> anyhow::Result<()> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .env("AUDITCTL_TABLE", event.table.as_deref().unwrap_or(""))
+        .env(
+            "AUDITCTL_RESOURCE_ID",
+            event.resource_id.as_deref().unwrap_or(""),
+        )
+        .env("AUDITCTL_ACTION", &event.action)
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| Failure::runtime(format!("cannot run --exec command: {e}")))?;
+    let mut input = serde_json::to_vec_pretty(&event.after.clone().unwrap_or(Value::Null))?;
+    input.push(b'\n');
+    let mut stdin = child.stdin.take().expect("stdin was piped");
+    // A command that does not read its input is its own business; its exit status decides.
+    match stdin.write_all(&input) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => drop(stdin),
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure::runtime(format!(
+            "--exec command failed ({status}); the revert was not recorded"
+        ))
+        .into())
+    }
+}
