@@ -64,7 +64,8 @@ pub fn changes_data(e: &Event) -> bool {
 }
 
 /// The plan to revert `target`, given the events on the same record appended after it, in seq
-/// order (events that changed no data are ignored).
+/// order (events that changed no data are ignored, and so is the target's own revert chain
+/// when looking for conflicts).
 ///
 /// A JSON update is reverted path by path: each path the event changed is set back to its
 /// `before` value in the current state, leaving other paths as later events left them. A
@@ -92,8 +93,15 @@ pub fn plan(target: &Event, later: &[Event]) -> Result<Plan, NoData> {
         // A create or a delete: the whole record goes back.
         (before, _) => (vec![Path(Vec::new())], before.clone()),
     };
+    // Reverts of the target, reverts of those, and so on, only undo and redo this very change:
+    // they are the "already reverted" question, not conflicts.
+    let mut chain = vec![target.id.as_str()];
     let mut conflicts = Vec::new();
     for e in later {
+        if e.reverts.as_deref().is_some_and(|r| chain.contains(&r)) {
+            chain.push(&e.id);
+            continue;
+        }
         for c in changed_paths(e.before.as_ref(), e.after.as_ref()) {
             if paths.iter().any(|p| overlaps(p, &c.path)) {
                 conflicts.push(Conflict {
@@ -207,6 +215,21 @@ mod tests {
         assert_eq!(p.paths, vec![Path(vec![])]);
 
         assert_eq!(plan(&event(7, None, None), &[]), Err(NoData(7)));
+    }
+
+    #[test]
+    fn the_revert_chain_is_no_conflict() {
+        let target = event(1, Some(json!({"a": 1})), Some(json!({"a": 2})));
+        let mut undo = event(2, Some(json!({"a": 2})), Some(json!({"a": 1})));
+        undo.reverts = Some("e1".into());
+        let mut redo = event(3, Some(json!({"a": 1})), Some(json!({"a": 2})));
+        redo.reverts = Some("e2".into());
+        let p = plan(&target, &[undo, redo.clone()]).unwrap();
+        assert!(p.conflicts.is_empty());
+        assert_eq!(p.restored, Some(json!({"a": 1})));
+        // Someone else's change to the same path still conflicts.
+        redo.reverts = None;
+        assert_eq!(plan(&target, &[redo]).unwrap().conflicts.len(), 1);
     }
 
     proptest! {

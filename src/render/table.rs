@@ -28,12 +28,7 @@ struct Styled {
 fn is_flexible(c: Column) -> bool {
     matches!(
         c,
-        Column::Message
-            | Column::Before
-            | Column::After
-            | Column::Meta
-            | Column::Id
-            | Column::Paths
+        Column::Message | Column::Before | Column::After | Column::Meta | Column::Id
     )
 }
 

@@ -2,10 +2,12 @@
 //! TZ=UTC, COLUMNS=100, NO_COLOR=1, a fixed "now").
 
 mod common;
+mod diff;
 mod filter;
 mod generated;
 mod import;
 mod list;
 mod record;
+mod revert;
 mod show;
 mod store;
