@@ -105,19 +105,30 @@ pub fn write_changes(out: &mut dyn Write, changes: &[Change], style: &Style) -> 
             ChangeKind::Removed => {
                 paint(style, RED, &format!("- {path}: {}", brief(c.old.as_ref())))
             }
-            ChangeKind::Changed => paint(
-                style,
-                YELLOW,
-                &format!(
-                    "~ {path}: {} → {}",
-                    brief(c.old.as_ref()),
-                    brief(c.new.as_ref())
-                ),
-            ),
+            ChangeKind::Changed => {
+                let what = match (&c.old, &c.new) {
+                    (Some(Value::String(a)), Some(Value::String(b)))
+                        if a.contains('\n') || b.contains('\n') =>
+                    {
+                        line_stat(a, b)
+                    }
+                    (old, new) => format!("{} → {}", brief(old.as_ref()), brief(new.as_ref())),
+                };
+                paint(style, YELLOW, &format!("~ {path}: {what}"))
+            }
         };
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// How two texts differ, counted in lines: `text, 1 line removed, 2 added`.
+fn line_stat(old: &str, new: &str) -> String {
+    let diff = TextDiff::from_lines(old, new);
+    let count = |tag| diff.iter_all_changes().filter(|c| c.tag() == tag).count();
+    let (removed, added) = (count(ChangeTag::Delete), count(ChangeTag::Insert));
+    let lines = |n: usize| if n == 1 { "line" } else { "lines" };
+    format!("text, {removed} {} removed, {added} added", lines(removed))
 }
 
 /// A value on one line, shortened for the change list.
@@ -175,6 +186,23 @@ mod tests {
         let text = unified(Some(json!("a b c")), Some(json!("a x c")), 3, true);
         assert!(text.contains(&format!("{EMPHASIS}b{RESET}")), "{text:?}");
         assert!(text.contains(&format!("{EMPHASIS}x{RESET}")), "{text:?}");
+    }
+
+    #[test]
+    fn text_changes_are_counted_in_lines() {
+        let changes =
+            crate::change::changed_paths(Some(&json!("a\nb\nc\n")), Some(&json!("a\nB\nc\nd\n")));
+        let mut out = Vec::new();
+        let style = Style {
+            color: false,
+            utc: true,
+            width: None,
+        };
+        write_changes(&mut out, &changes, &style).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "~ (whole value): text, 1 line removed, 2 added\n"
+        );
     }
 
     #[test]
