@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what an event changed, as a coloured unified diff of before → after')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Every event of one record, oldest first, with who changed what and when')
             [CompletionResult]::new('revert', 'revert', [CompletionResultType]::ParameterValue, 'Undo an event''s change by appending a compensating event')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export every matching event, oldest first, for auditors and SIEMs')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count events per group (--by user,action) or over time (--by day)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
@@ -73,6 +75,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every matching event (no limit)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
@@ -100,6 +104,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every matching event (no limit)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
@@ -171,6 +177,69 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show the plan and whether it would be refused; append nothing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and whether it would be refused; append nothing')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Revert despite conflicting later changes or an earlier revert')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;export' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Events by USER (repeatable, or a comma list)')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events with ACTION, case-insensitive (e.g. UPDATE)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Events on TABLE (the resource type)')
+            [CompletionResult]::new('--resource-id', '--resource-id', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--pk', '--pk', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Events from SERVICE')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Events through ORIGIN (Control Panel, Portal, API, …)')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Events with OUTCOME (success or failure)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Events from an IP address or a CIDR network (v4 or v6)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before TIME')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Events whose text contains every word of TEXT')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Events matching a filter expression (see `auditctl filter --help`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to export, in order (csv, json, jsonl)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--cursor-file', '--cursor-file', [CompletionResultType]::ParameterName, 'Export only events after the seq in FILE, then record the last exported seq there')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;stats' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Fields to group by (any event field or meta.KEY), or one of hour, day, week')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Only the N largest groups')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Events by USER (repeatable, or a comma list)')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events with ACTION, case-insensitive (e.g. UPDATE)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Events on TABLE (the resource type)')
+            [CompletionResult]::new('--resource-id', '--resource-id', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--pk', '--pk', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Events from SERVICE')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Events through ORIGIN (Control Panel, Portal, API, …)')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Events with OUTCOME (success or failure)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Events from an IP address or a CIDR network (v4 or v6)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before TIME')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Events whose text contains every word of TEXT')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Events matching a filter expression (see `auditctl filter --help`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
@@ -264,6 +333,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what an event changed, as a coloured unified diff of before → after')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Every event of one record, oldest first, with who changed what and when')
             [CompletionResult]::new('revert', 'revert', [CompletionResultType]::ParameterValue, 'Undo an event''s change by appending a compensating event')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export every matching event, oldest first, for auditors and SIEMs')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count events per group (--by user,action) or over time (--by day)')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
@@ -287,6 +358,12 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;revert' {
+            break
+        }
+        'auditctl;help;export' {
+            break
+        }
+        'auditctl;help;stats' {
             break
         }
         'auditctl;help;import' {

@@ -40,6 +40,8 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "show" -d 'Show on
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
@@ -73,6 +75,7 @@ always\t''
 never\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s a -l all -d 'Print every matching event (no limit)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s r -l reverse -d 'Reverse the order (oldest first by default)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s f -l follow -d 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l utc -d 'Show times in UTC instead of the local zone'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l no-pager -d 'Never page output'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l reveal -d 'Show sensitive values instead of [redacted]'
@@ -95,6 +98,7 @@ always\t''
 never\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s a -l all -d 'Print every matching event (no limit)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s r -l reverse -d 'Reverse the order (oldest first by default)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s f -l follow -d 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l utc -d 'Show times in UTC instead of the local zone'
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l no-pager -d 'Never page output'
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l reveal -d 'Show sensitive values instead of [redacted]'
@@ -161,6 +165,65 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l no-pager -d
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l user -d 'Events by USER (repeatable, or a comma list)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l action -d 'Events with ACTION, case-insensitive (e.g. UPDATE)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l table -d 'Events on TABLE (the resource type)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l resource-id -l pk -d 'Events on the record with this primary key' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l service -d 'Events from SERVICE' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l origin -d 'Events through ORIGIN (Control Panel, Portal, API, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l outcome -d 'Events with OUTCOME (success or failure)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l ip -d 'Events from an IP address or a CIDR network (v4 or v6)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l since -d 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l until -d 'Events before TIME' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l search -d 'Events whose text contains every word of TEXT' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s o -l format -d 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)' -r -f -a "csv\t''
+jsonl\t''
+json\t''
+cef\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l columns -d 'Columns to export, in order (csv, json, jsonl)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l output -d 'Write to FILE (atomically) instead of stdout' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l cursor-file -d 'Export only events after the seq in FILE, then record the last exported seq there' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l by -d 'Fields to group by (any event field or meta.KEY), or one of hour, day, week' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l top -d 'Only the N largest groups' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l user -d 'Events by USER (repeatable, or a comma list)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l action -d 'Events with ACTION, case-insensitive (e.g. UPDATE)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l table -d 'Events on TABLE (the resource type)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l resource-id -l pk -d 'Events on the record with this primary key' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l service -d 'Events from SERVICE' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l origin -d 'Events through ORIGIN (Control Panel, Portal, API, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l outcome -d 'Events with OUTCOME (success or failure)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l ip -d 'Events from an IP address or a CIDR network (v4 or v6)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l since -d 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l until -d 'Events before TIME' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l search -d 'Events whose text contains every word of TEXT' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
@@ -224,14 +287,16 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l no-pager 
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -97,6 +97,8 @@ pub enum Command {
     Diff(commands::diff::Args),
     History(commands::history::Args),
     Revert(commands::revert::Args),
+    Export(commands::export::Args),
+    Stats(commands::stats::Args),
     Import(commands::import::Args),
     Record(commands::record::Args),
     Demo(commands::demo::Args),

@@ -4,12 +4,14 @@
 //! [`model`], [`query`] and [`change`] do no I/O; [`store`] keeps events; [`render`] prints
 //! them; [`commands`] ties the three together for each subcommand.
 
+pub mod atomic;
 pub mod change;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod histogram;
 pub mod import;
 pub mod model;
 pub mod query;

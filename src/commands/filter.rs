@@ -62,6 +62,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let text = args.expression.or(args.expr).unwrap_or_default();
     let expr = query::parse(&text, ctx.now)?;
     match &args.input {
+        Some(_) if args.page.follow => Err(Failure::usage(
+            "--follow follows the store; to follow a growing file, use `tail -f FILE | auditctl filter -e EXPR --input -`",
+        )
+        .into()),
         Some(input) => filter_stream(ctx, input, &expr, &args.page, &args.output),
         None => list::print(ctx, expr, &args.page, args.output),
     }

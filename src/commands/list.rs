@@ -35,6 +35,9 @@ pub fn print(
     output: OutputArgs,
 ) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
+    if page.follow {
+        return super::follow::run(ctx, store.as_ref(), filter, page, output);
+    }
     let query = Query {
         filter,
         order: page.order(),

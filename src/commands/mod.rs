@@ -3,7 +3,9 @@
 
 pub mod demo;
 pub mod diff;
+pub mod export;
 pub mod filter;
+pub mod follow;
 pub mod generate;
 pub mod history;
 pub mod import;
@@ -11,6 +13,7 @@ pub mod list;
 pub mod record;
 pub mod revert;
 pub mod show;
+pub mod stats;
 
 use std::path::PathBuf;
 
@@ -38,6 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Diff(args) => diff::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
         Command::Revert(args) => revert::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
@@ -200,7 +205,7 @@ pub struct OutputArgs {
 #[derive(Debug, Clone)]
 pub struct Columns(pub Vec<Column>);
 
-fn parse_columns(text: &str) -> Result<Columns, String> {
+pub fn parse_columns(text: &str) -> Result<Columns, String> {
     let cols = Column::parse_list(text)?;
     if cols.is_empty() {
         return Err("give at least one column".into());
@@ -230,6 +235,10 @@ pub struct PageArgs {
     /// Reverse the order (oldest first by default)
     #[arg(short = 'r', long)]
     pub reverse: bool,
+    /// Print the last matching events oldest first, then each new one as it is appended,
+    /// until interrupted (like tail -f)
+    #[arg(short = 'f', long, conflicts_with_all = ["offset", "sort", "reverse"])]
+    pub follow: bool,
 }
 
 fn parse_sort_key(text: &str) -> Result<SortKey, String> {

@@ -166,6 +166,16 @@ fn scalar_of(field: &Field, e: &Event) -> Option<String> {
     })
 }
 
+/// The value of a field as JSON, for grouping: a number for seq, text for the other scalar
+/// fields, the JSON value at a path, and null where there is none.
+pub fn value_of(field: &Field, e: &Event) -> Value {
+    match (field, json_of(field, e)) {
+        (_, Some(v)) => v.cloned().unwrap_or(Value::Null),
+        (Field::Seq, None) => e.seq.map_or(Value::Null, Value::from),
+        (_, None) => scalar_of(field, e).map_or(Value::Null, Value::String),
+    }
+}
+
 /// The text a regex or `contains` looks at: a scalar field's text, or a JSON string value.
 fn text_of(field: &Field, e: &Event) -> Option<String> {
     match json_of(field, e) {

@@ -53,6 +53,19 @@ fn source(field: &Field) -> Source {
     }
 }
 
+/// The SQL expression of a field's value for `SELECT` and `GROUP BY`: the indexed column, or
+/// `entry -> PATH`, the JSON text of the value (so that `true` stays distinct from `1`).
+/// Returns whether it is JSON text.
+pub fn value_sql(field: &Field, params: &mut Vec<SqlValue>) -> (String, bool) {
+    match source(field) {
+        Source::Column(col) => (col.to_owned(), false),
+        Source::Json(path) => {
+            params.push(SqlValue::Text(path));
+            ("(entry -> ?)".to_owned(), true)
+        }
+    }
+}
+
 /// An SQLite JSON path; keys are quoted so that dots and spaces in them stay keys.
 pub fn json_path(root: &str, path: &Path) -> String {
     let mut out = root.to_owned();

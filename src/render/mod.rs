@@ -2,6 +2,7 @@
 //! Colour and width are decided by the caller (see `term.rs`); renderers never look at the
 //! terminal themselves.
 
+pub mod cef;
 pub mod csv;
 pub mod diff;
 pub mod json;

@@ -14,6 +14,8 @@ pub struct TableWriter<'a> {
     style: Style,
     rows: Vec<Vec<Styled>>,
     out: &'a mut dyn Write,
+    /// Following: each `finish` prints the rows so far, in widths fixed by the first.
+    streaming: Option<Vec<usize>>,
 }
 
 /// One cell's text and look, kept until the layout is known.
@@ -32,6 +34,19 @@ fn is_flexible(c: Column) -> bool {
     )
 }
 
+/// The width a column usually needs, for a streaming table laid out before its rows exist.
+fn typical_width(c: Column) -> usize {
+    match c {
+        Column::Seq => 6,
+        Column::Time => 19,
+        Column::User | Column::Ip => 15,
+        Column::Action => 8,
+        Column::Table | Column::ResourceId | Column::Changes => 12,
+        Column::Id => 36,
+        _ => 20,
+    }
+}
+
 /// Narrowest a flexible column gets.
 const MIN_FLEX_WIDTH: usize = 12;
 /// Spaces between columns.
@@ -44,7 +59,15 @@ impl<'a> TableWriter<'a> {
             style,
             rows: Vec::new(),
             out,
+            streaming: None,
         }
+    }
+
+    /// A table that grows as rows come (`--follow`): the header and the column widths come
+    /// with the first `finish`, later ones print only their new rows in the same widths.
+    pub fn streaming(mut self) -> Self {
+        self.streaming = Some(Vec::new());
+        self
     }
 
     fn styled(&self, column: Column, e: &Event) -> Styled {
@@ -74,7 +97,15 @@ impl<'a> TableWriter<'a> {
     /// The width of each column: its widest cell, with flexible columns sharing what the
     /// terminal leaves.
     fn widths(&self) -> Vec<usize> {
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.name().len()).collect();
+        let mut widths: Vec<usize> = self
+            .columns
+            .iter()
+            .map(|c| match self.streaming {
+                // Rows yet to come are likely as wide as these.
+                Some(_) => c.name().len().max(typical_width(*c)),
+                None => c.name().len(),
+            })
+            .collect();
         for row in &self.rows {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.text.width());
@@ -182,7 +213,15 @@ impl EventWriter for TableWriter<'_> {
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {
-        let widths = self.widths();
+        let first = self.streaming.as_ref().is_none_or(|w| w.is_empty());
+        let widths = match &self.streaming {
+            Some(w) if !w.is_empty() => w.clone(),
+            _ => self.widths(),
+        };
+        if let Some(frozen) = &mut self.streaming {
+            *frozen = widths.clone();
+        }
+        let pad = self.streaming.is_some();
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
         table.force_no_tty();
@@ -194,8 +233,10 @@ impl EventWriter for TableWriter<'_> {
         let header: Vec<Cell> = self
             .columns
             .iter()
-            .map(|c| {
-                let cell = Cell::new(c.name().to_ascii_uppercase());
+            .zip(&widths)
+            .map(|(c, w)| {
+                let name = c.name().to_ascii_uppercase();
+                let cell = Cell::new(if pad { format!("{name:<w$}") } else { name });
                 if color {
                     cell.add_attribute(Attribute::Bold)
                 } else {
@@ -203,13 +244,20 @@ impl EventWriter for TableWriter<'_> {
                 }
             })
             .collect();
-        table.set_header(header);
+        if first {
+            table.set_header(header);
+        }
         for row in self.rows.drain(..) {
             let cells: Vec<Cell> = row
                 .into_iter()
                 .zip(&widths)
                 .map(|(s, w)| {
-                    let mut cell = Cell::new(fit(&s.text, *w));
+                    let mut text = fit(&s.text, *w);
+                    if pad {
+                        // Every batch lines up with the first.
+                        text.push_str(&" ".repeat(w.saturating_sub(text.width())));
+                    }
+                    let mut cell = Cell::new(text);
                     if color {
                         if let Some(c) = s.color {
                             cell = cell.fg(c);

@@ -1,8 +1,9 @@
 //! A JSON Lines file of auditctl events opened as a read-only store: every read is a scan with
 //! the in-memory matcher. Events are numbered by their position in the file.
 
+use std::cell::Cell;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{AppendReport, Query, SortField, SortKey, Store, StoreError};
@@ -12,6 +13,9 @@ use crate::query::{Expr, Matcher, prefilter::Prefilter};
 
 pub struct JsonlStore {
     path: PathBuf,
+    /// Where following the file got to: the seq of the last complete line read, and the byte
+    /// offset just after it.
+    tail: Cell<(u64, u64)>,
 }
 
 impl JsonlStore {
@@ -26,18 +30,24 @@ impl JsonlStore {
     pub fn open(path: &Path) -> JsonlStore {
         JsonlStore {
             path: path.to_owned(),
+            tail: Cell::new((0, 0)),
         }
     }
 
     /// Calls `each` with every event (numbered from 1) that passes `filter`, in file order,
     /// until it returns `Ok(false)`. Lines that cannot match are skipped before parsing.
+    fn open_file(&self) -> anyhow::Result<File> {
+        File::open(&self.path).map_err(|e| {
+            Failure::runtime(format!("cannot read {}: {e}", self.path.display())).into()
+        })
+    }
+
     pub fn for_each_match(
         &self,
         filter: &Expr,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
-        let file = File::open(&self.path)
-            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
+        let file = self.open_file()?;
         scan_reader(
             BufReader::with_capacity(1 << 20, file),
             &self.path.display().to_string(),
@@ -51,15 +61,26 @@ impl JsonlStore {
 /// matching event (with its raw line) to `each`. A line that is not an event is an error that
 /// names the source and line.
 pub fn scan_reader<R: BufRead>(
+    reader: R,
+    name: &str,
+    filter: &Expr,
+    each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    scan_numbered(reader, name, filter, 0, each)
+}
+
+/// `scan_reader` for lines that follow event `seq` (whose line numbers count from there).
+fn scan_numbered<R: BufRead>(
     mut reader: R,
     name: &str,
     filter: &Expr,
+    mut seq: u64,
     each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let matcher = Matcher::new(filter);
     let prefilter = Prefilter::new(filter);
     let mut line = Vec::with_capacity(4096);
-    let (mut line_no, mut seq) = (0usize, 0u64);
+    let mut line_no = 0usize;
     loop {
         line.clear();
         let n = reader
@@ -168,6 +189,60 @@ impl Store for JsonlStore {
             }
         }
         Ok(())
+    }
+
+    fn last_seq(&self) -> anyhow::Result<u64> {
+        // Counts complete lines that are not blank, and remembers where they end.
+        let mut file = self.open_file()?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
+        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let seq = bytes[..complete]
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.trim_ascii().is_empty())
+            .count() as u64;
+        self.tail.set((seq, complete as u64));
+        Ok(seq)
+    }
+
+    fn scan_after(
+        &self,
+        after: u64,
+        filter: &Expr,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<u64> {
+        if self.tail.get().0 != after {
+            self.last_seq()?;
+            if self.tail.get().0 != after {
+                anyhow::bail!("{} changed other than by appending", self.path.display());
+            }
+        }
+        let (seq, offset) = self.tail.get();
+        let mut file = self.open_file()?;
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(offset))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
+        // A line still being written waits for its newline.
+        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let mut last = seq;
+        let matcher = Matcher::new(filter);
+        scan_numbered(
+            &bytes[..complete],
+            &self.path.display().to_string(),
+            &Expr::All,
+            seq,
+            &mut |_, e| {
+                last = e.seq.unwrap_or(last);
+                if matcher.is_match(&e) {
+                    each(e)?;
+                }
+                Ok(true)
+            },
+        )?;
+        self.tail.set((last, offset + complete as u64));
+        Ok(last)
     }
 
     fn count(&self, filter: &Expr) -> anyhow::Result<u64> {

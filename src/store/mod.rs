@@ -6,10 +6,14 @@ pub mod jsonl;
 pub mod schema;
 pub mod sqlite;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+
 use crate::model::Event;
-use crate::query::Expr;
+use crate::query::eval::value_of;
+use crate::query::{CmpOp, Expr, Field, Literal};
 
 /// Failures of a store, each with its exit code and hint.
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +159,15 @@ impl Query {
     }
 }
 
+/// `seq OP n`.
+pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
+    Expr::Compare {
+        field: Field::Seq,
+        op,
+        value: Literal::Number(n as f64),
+    }
+}
+
 /// What an append did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AppendReport {
@@ -190,6 +203,59 @@ pub trait Store {
 
     /// How many events match `filter`.
     fn count(&self, filter: &Expr) -> anyhow::Result<u64>;
+
+    /// How many events match `filter` per distinct combination of the values of `fields`, in
+    /// no particular order. The default counts while scanning.
+    fn group_counts(
+        &self,
+        filter: &Expr,
+        fields: &[Field],
+    ) -> anyhow::Result<Vec<(Vec<serde_json::Value>, u64)>> {
+        let mut groups: HashMap<String, (Vec<serde_json::Value>, u64)> = HashMap::new();
+        self.scan(&Query::in_seq_order(filter.clone()), &mut |e| {
+            let key: Vec<serde_json::Value> = fields.iter().map(|f| value_of(f, &e)).collect();
+            let text = serde_json::to_string(&key)?;
+            groups.entry(text).or_insert((key, 0)).1 += 1;
+            Ok(true)
+        })?;
+        Ok(groups.into_values().collect())
+    }
+
+    /// Calls `each` with the time of every event matching `filter`, in no particular order.
+    fn times(
+        &self,
+        filter: &Expr,
+        each: &mut dyn FnMut(DateTime<Utc>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.scan(&Query::in_seq_order(filter.clone()), &mut |e| {
+            each(e.time)?;
+            Ok(true)
+        })
+    }
+
+    /// The seq of the last event, 0 for an empty store.
+    fn last_seq(&self) -> anyhow::Result<u64>;
+
+    /// For following the store as it grows: calls `each` with every event after seq `after`
+    /// that matches `filter`, in seq order, and returns the last seq it looked at, matching or
+    /// not, for the next call. Old events are not read again.
+    fn scan_after(
+        &self,
+        after: u64,
+        filter: &Expr,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<u64> {
+        let end = self.last_seq()?;
+        if end > after {
+            let window = Expr::and(vec![
+                filter.clone(),
+                seq_compare(CmpOp::Gt, after),
+                seq_compare(CmpOp::Le, end),
+            ]);
+            self.scan(&Query::in_seq_order(window), each)?;
+        }
+        Ok(end.max(after))
+    }
 
     /// One event by seq, full id, or unique id prefix.
     fn get(&self, id: &str) -> anyhow::Result<Event>;

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use super::{AppendReport, Query, SortField, Store, StoreError, functions, schema};
 use crate::model::{self, Event};
-use crate::query::{Expr, search, sql};
+use crate::query::{Expr, Field, search, sql};
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -226,6 +226,22 @@ fn default_origin(path: &Path) -> String {
 }
 
 /// An event from its stored entry bytes.
+/// A grouped value back as JSON: the JSON text of `entry -> PATH`, or a column's plain value.
+fn group_value(
+    v: rusqlite::types::ValueRef<'_>,
+    is_json: bool,
+) -> anyhow::Result<serde_json::Value> {
+    use rusqlite::types::ValueRef;
+    Ok(match v {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(n) => n.into(),
+        ValueRef::Real(x) => x.into(),
+        ValueRef::Text(t) if is_json => serde_json::from_slice(t)?,
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+        ValueRef::Blob(_) => serde_json::Value::Null,
+    })
+}
+
 fn decode(seq: i64, entry: &str) -> anyhow::Result<Event> {
     let mut e: Event = serde_json::from_str(entry)
         .map_err(|err| anyhow::anyhow!("entry seq {seq} cannot be read: {err}"))?;
@@ -313,6 +329,72 @@ impl Store for SqliteStore {
             )
             .map_err(|e| self.sqlite_err(e))?;
         Ok(n as u64)
+    }
+
+    fn last_seq(&self) -> anyhow::Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(n as u64)
+    }
+
+    fn group_counts(
+        &self,
+        filter: &Expr,
+        fields: &[Field],
+    ) -> anyhow::Result<Vec<(Vec<serde_json::Value>, u64)>> {
+        let mut params = Vec::new();
+        let (exprs, json): (Vec<String>, Vec<bool>) = fields
+            .iter()
+            .map(|f| sql::value_sql(f, &mut params))
+            .unzip();
+        let w = sql::to_sql(filter);
+        params.extend(w.params);
+        let groups: Vec<String> = (1..=fields.len()).map(|i| i.to_string()).collect();
+        let text = format!(
+            "SELECT {}, count(*) FROM entries WHERE {} GROUP BY {}",
+            exprs.join(", "),
+            w.sql,
+            groups.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&text).map_err(|e| self.sqlite_err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(params.iter()))
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
+            let mut key = Vec::with_capacity(fields.len());
+            for (i, is_json) in json.iter().enumerate() {
+                let v = row.get_ref(i).map_err(|e| self.sqlite_err(e))?;
+                key.push(group_value(v, *is_json)?);
+            }
+            let n: i64 = row.get(fields.len()).map_err(|e| self.sqlite_err(e))?;
+            out.push((key, n as u64));
+        }
+        Ok(out)
+    }
+
+    fn times(
+        &self,
+        filter: &Expr,
+        each: &mut dyn FnMut(chrono::DateTime<chrono::Utc>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let w = sql::to_sql(filter);
+        let text = format!("SELECT time_us FROM entries WHERE {}", w.sql);
+        let mut stmt = self.conn.prepare(&text).map_err(|e| self.sqlite_err(e))?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(w.params.iter()))
+            .map_err(|e| self.sqlite_err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
+            let us: i64 = row.get(0).map_err(|e| self.sqlite_err(e))?;
+            let t = chrono::DateTime::from_timestamp_micros(us)
+                .ok_or_else(|| anyhow::anyhow!("stored time {us} is out of range"))?;
+            each(t)?;
+        }
+        Ok(())
     }
 
     fn get(&self, id: &str) -> anyhow::Result<Event> {

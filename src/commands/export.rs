@@ -1,0 +1,190 @@
+//! `export`: every matching event, oldest first, streamed as CSV, JSON Lines, JSON or CEF, to
+//! stdout or atomically to a file, optionally resuming after a cursor.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::{Columns, Context, FilterArgs, parse_columns};
+use crate::atomic::{self, AtomicFile};
+use crate::error::Failure;
+use crate::query::{CmpOp, Expr};
+use crate::render::{self, EventWriter, cef::CefWriter, csv::CsvWriter, json::JsonWriter};
+use crate::store::{Query, Store, seq_compare};
+
+/// Export every matching event, oldest first, for auditors and SIEMs
+///
+/// Streams: memory does not grow with the number of events. With --output, the file is
+/// written beside FILE and renamed into place only when complete. With --cursor-file, only
+/// events after the seq recorded there are exported, and the file is advanced once the
+/// output is complete, so a cron job exports each event exactly once.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  auditctl export --since 2026-11-01 --until 2026-12-01 --output november.csv\n  auditctl export --format jsonl --cursor-file siem.cursor | siem-forwarder\n  auditctl export --format cef --action DELETE --output deletes.cef"
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)
+    #[arg(short = 'o', long, value_enum, default_value_t = ExportFormat::Csv, value_name = "FORMAT")]
+    pub format: ExportFormat,
+    /// Columns to export, in order (csv, json, jsonl)
+    #[arg(long, value_name = "LIST", value_parser = parse_columns)]
+    pub columns: Option<Columns>,
+    /// Write to FILE (atomically) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Export only events after the seq in FILE, then record the last exported seq there
+    #[arg(long, value_name = "FILE")]
+    pub cursor_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+    Json,
+    Cef,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    if args.format == ExportFormat::Cef && args.columns.is_some() {
+        return Err(Failure::usage("--columns does not apply to --format cef").into());
+    }
+    let mut filter = args.filters.to_expr(ctx.now)?;
+    let cursor = match &args.cursor_file {
+        Some(path) => read_cursor(path)?,
+        None => 0,
+    };
+    if cursor > 0 {
+        filter = Expr::and(vec![filter, seq_compare(CmpOp::Gt, cursor)]);
+    }
+    let store = ctx.open_store()?;
+    let query = Query::in_seq_order(filter);
+    let progress = Progress::start(store.as_ref(), &query)?;
+
+    let last = match &args.output {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            let last = write_events(ctx, store.as_ref(), &query, &args, &mut file, &progress)?;
+            file.commit()?;
+            last
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
+            let last = write_events(ctx, store.as_ref(), &query, &args, &mut out, &progress)?;
+            out.flush()?;
+            last
+        }
+    };
+    progress.finish();
+    // Only now that the output is complete does the cursor move.
+    if let (Some(path), Some(seq)) = (&args.cursor_file, last) {
+        atomic::write(path, format!("{seq}\n").as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The seq recorded in a cursor file; 0 when the file does not exist yet.
+fn read_cursor(path: &Path) -> anyhow::Result<u64> {
+    match std::fs::read_to_string(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(Failure::runtime(format!("cannot read {}: {e}", path.display())).into()),
+        Ok(text) => text.trim().parse().map_err(|_| {
+            Failure::runtime(format!(
+                "{}: not a cursor file (expected the seq of the last exported event, found {:?})",
+                path.display(),
+                text.trim().chars().take(40).collect::<String>()
+            ))
+            .with_hint("delete it to export from the first event")
+            .into()
+        }),
+    }
+}
+
+/// Writes every event of `query` in the chosen format; returns the last seq written.
+fn write_events(
+    ctx: &Context,
+    store: &dyn Store,
+    query: &Query,
+    args: &Args,
+    out: &mut dyn Write,
+    progress: &Progress,
+) -> anyhow::Result<Option<u64>> {
+    let columns = args.columns.clone().map(|c| c.0);
+    let mut last = None;
+    let whole_json =
+        columns.is_none() && matches!(args.format, ExportFormat::Json | ExportFormat::Jsonl);
+    if whole_json {
+        // Whole events as JSON: copy the stored canonical text, decoding only entries that
+        // may hold a value to redact.
+        let mut writer = if args.format == ExportFormat::Json {
+            JsonWriter::array(None, out)
+        } else {
+            JsonWriter::lines(None, out)
+        };
+        store.scan_entries(query, &mut |seq, entry| {
+            if ctx.global.reveal || !ctx.redactor.may_touch_entry(entry) {
+                writer.write_entry(seq, entry)?;
+            } else {
+                let mut e: serde_json::Value = serde_json::from_str(entry)?;
+                ctx.redactor.apply_to_json(&mut e);
+                writer.write_json(seq, &e)?;
+            }
+            last = Some(seq);
+            progress.tick();
+            Ok(true)
+        })?;
+        writer.finish()?;
+        return Ok(last);
+    }
+    let mut writer: Box<dyn EventWriter> = match args.format {
+        ExportFormat::Csv => Box::new(CsvWriter::new(
+            columns.unwrap_or_else(|| render::EXPORT_COLUMNS.to_vec()),
+            out,
+        )),
+        ExportFormat::Json => Box::new(JsonWriter::array(columns, out)),
+        ExportFormat::Jsonl => Box::new(JsonWriter::lines(columns, out)),
+        ExportFormat::Cef => Box::new(CefWriter::new(out)),
+    };
+    store.scan(query, &mut |mut e| {
+        ctx.redact(&mut e);
+        writer.write(&e)?;
+        last = e.seq;
+        progress.tick();
+        Ok(true)
+    })?;
+    writer.finish()?;
+    Ok(last)
+}
+
+/// A progress bar on stderr when stderr is a terminal: events written, rate, ETA.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn start(store: &dyn Store, query: &Query) -> anyhow::Result<Progress> {
+        if !std::io::stderr().is_terminal() {
+            return Ok(Progress(None));
+        }
+        let total = store.count(&query.filter)?;
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {human_pos}/{human_len} events  {per_sec}  ETA {eta}",
+            )
+            .expect("a valid template"),
+        );
+        Ok(Progress(Some(bar)))
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

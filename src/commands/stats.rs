@@ -1,0 +1,349 @@
+//! `stats --by FIELD[,FIELD]`: counts per group, or per hour, day or week, with bars.
+
+use std::io::Write;
+
+use chrono::{DateTime, Local, Utc};
+use serde_json::{Map, Value};
+
+use super::{Context, FilterArgs};
+use crate::cli::OutputFormat;
+use crate::error::Failure;
+use crate::histogram::{self, Bucket, Unit};
+use crate::model;
+use crate::query::{Field, quick::unknown_field};
+use crate::render::diff::paint;
+use crate::store::Store;
+
+/// Count events per group (--by user,action) or over time (--by day)
+///
+/// Groups are sorted by count, largest first. With --by hour, day or week, every bucket of
+/// the range is printed, empty ones included, in the local time zone (TZ) unless --utc. The
+/// range is --since to --until (or now), else the first to the last matching event.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  auditctl stats --by user --since 7d\n  auditctl stats --by table,action --top 10\n  auditctl stats --by meta.account_id -o csv\n  auditctl stats --by day --since 30d --action DELETE"
+)]
+pub struct Args {
+    /// Fields to group by (any event field or meta.KEY), or one of hour, day, week
+    #[arg(
+        long,
+        value_name = "FIELD[,FIELD]",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub by: Vec<String>,
+    /// Only the N largest groups
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format [default: table]
+    #[arg(short = 'o', long = "format", value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+}
+
+/// What to count by.
+enum Grouping {
+    Fields(Vec<(String, Field)>),
+    Time(Unit),
+}
+
+fn grouping(by: &[String]) -> anyhow::Result<Grouping> {
+    let names: Vec<&str> = by
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let [one] = names.as_slice()
+        && let Some(unit) = Unit::from_name(one)
+    {
+        return Ok(Grouping::Time(unit));
+    }
+    let mut fields = Vec::new();
+    for name in names {
+        if Unit::from_name(name).is_some() {
+            return Err(Failure::usage(format!(
+                "--by {name} gives a histogram on its own and cannot be combined with fields"
+            ))
+            .into());
+        }
+        let field = Field::from_name(name).ok_or_else(|| unknown_field(name))?;
+        fields.push((field.name(), field));
+    }
+    if fields.is_empty() {
+        return Err(Failure::usage("--by needs a field name, or hour, day or week").into());
+    }
+    Ok(Grouping::Fields(fields))
+}
+
+/// One row of output: the group's values in order, and its count.
+struct Row {
+    key: Vec<Value>,
+    count: u64,
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let grouping = grouping(&args.by)?;
+    let filter = args.filters.to_expr(ctx.now)?;
+    let store = ctx.open_store()?;
+    let (headers, rows): (Vec<String>, Vec<Row>) = match &grouping {
+        Grouping::Fields(fields) => {
+            let only: Vec<Field> = fields.iter().map(|(_, f)| f.clone()).collect();
+            let mut groups = store.group_counts(&filter, &only)?;
+            // Largest first; ties in the order of their values, so output is stable.
+            groups.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then_with(|| key_text(&a.0).cmp(&key_text(&b.0)))
+            });
+            if let Some(n) = args.top {
+                groups.truncate(n);
+            }
+            let mut rows: Vec<Row> = groups
+                .into_iter()
+                .map(|(key, count)| Row { key, count })
+                .collect();
+            if !ctx.global.reveal {
+                redact_groups(ctx, fields, &mut rows);
+            }
+            (fields.iter().map(|(n, _)| n.clone()).collect(), rows)
+        }
+        Grouping::Time(unit) => {
+            if args.top.is_some() {
+                return Err(
+                    Failure::usage("--top does not apply to --by hour, day or week").into(),
+                );
+            }
+            let buckets = time_buckets(ctx, store.as_ref(), &args.filters, &filter, *unit)?;
+            let rows = buckets
+                .into_iter()
+                .map(|b| Row {
+                    key: vec![
+                        Value::String(b.label),
+                        Value::String(model::format_time(&b.start)),
+                    ],
+                    count: b.count,
+                })
+                .collect();
+            (vec![unit.name().to_owned(), "start".to_owned()], rows)
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format.unwrap_or(OutputFormat::Table) {
+        OutputFormat::Table => {
+            // The bucket's UTC start is for machines; people read the label.
+            let shown = if matches!(grouping, Grouping::Time(_)) {
+                1
+            } else {
+                headers.len()
+            };
+            write_table(&mut out, ctx, &headers[..shown], &rows, shown)?
+        }
+        OutputFormat::Json => {
+            let items: Vec<Value> = rows.iter().map(|r| object(&headers, r)).collect();
+            serde_json::to_writer_pretty(&mut out, &items)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Jsonl => {
+            for r in &rows {
+                serde_json::to_writer(&mut out, &object(&headers, r))?;
+                writeln!(out)?;
+            }
+        }
+        OutputFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(headers.iter().map(String::as_str).chain(["count"]))?;
+            for r in &rows {
+                let mut record: Vec<String> = r.key.iter().map(cell_text).collect();
+                record.push(r.count.to_string());
+                w.write_record(&record)?;
+            }
+            w.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Buckets of the range: --since to --until (or now) when given, else the matching events'
+/// first to last time.
+fn time_buckets(
+    ctx: &Context,
+    store: &dyn Store,
+    flags: &FilterArgs,
+    filter: &crate::query::Expr,
+    unit: Unit,
+) -> anyhow::Result<Vec<Bucket>> {
+    let mut times = Vec::new();
+    store.times(filter, &mut |t| {
+        times.push(t);
+        Ok(())
+    })?;
+    let parse = |text: &Option<String>| -> anyhow::Result<Option<DateTime<Utc>>> {
+        text.as_deref()
+            .map(|t| crate::timespec::parse(t, ctx.now))
+            .transpose()
+            .map_err(Into::into)
+    };
+    let since = parse(&flags.since)?;
+    // --until is exclusive: its bucket holds nothing of the range unless a moment before it.
+    let until = parse(&flags.until)?.map(|t| t - chrono::Duration::microseconds(1));
+    let (first, last) = (times.iter().min().copied(), times.iter().max().copied());
+    let from = since.or(first);
+    let to = until.or(since.map(|_| ctx.now)).or(last);
+    let (Some(from), Some(to)) = (from, to) else {
+        return Ok(Vec::new());
+    };
+    Ok(if ctx.style.utc {
+        histogram::histogram(unit, &Utc, from, to, times)
+    } else {
+        histogram::histogram(unit, &Local, from, to, times)
+    })
+}
+
+/// Group values that are sensitive (a `meta.password` or a secret inside the data) show as
+/// `[redacted]`, and groups that become equal merge.
+fn redact_groups(ctx: &Context, fields: &[(String, Field)], rows: &mut Vec<Row>) {
+    let sensitive: Vec<bool> = fields
+        .iter()
+        .map(|(name, _)| {
+            name.rsplit(['.', '['])
+                .next()
+                .is_some_and(|leaf| ctx.redactor.is_sensitive(leaf))
+        })
+        .collect();
+    for r in rows.iter_mut() {
+        for (v, hide) in r.key.iter_mut().zip(&sensitive) {
+            if *hide && !v.is_null() {
+                *v = Value::String(crate::redact::REDACTED.to_owned());
+            } else {
+                ctx.redactor.redact_value(v);
+            }
+        }
+    }
+    let mut merged: Vec<Row> = Vec::new();
+    for r in rows.drain(..) {
+        match merged.iter_mut().find(|m| m.key == r.key) {
+            Some(m) => m.count += r.count,
+            None => merged.push(r),
+        }
+    }
+    merged.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| key_text(&a.key).cmp(&key_text(&b.key)))
+    });
+    *rows = merged;
+}
+
+fn key_text(key: &[Value]) -> String {
+    key.iter().map(cell_text).collect::<Vec<_>>().join("\u{0}")
+}
+
+/// A value as a CSV or table cell: text as is, null as empty, anything else as JSON.
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn object(headers: &[String], r: &Row) -> Value {
+    let mut m = Map::new();
+    for (h, v) in headers.iter().zip(&r.key) {
+        m.insert(h.clone(), v.clone());
+    }
+    m.insert("count".into(), r.count.into());
+    Value::Object(m)
+}
+
+/// The table: group columns, the count, and a bar proportional to the largest count.
+fn write_table(
+    out: &mut dyn Write,
+    ctx: &Context,
+    headers: &[String],
+    rows: &[Row],
+    shown: usize,
+) -> anyhow::Result<()> {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut c: Vec<String> = r.key[..shown]
+                .iter()
+                .map(|v| match cell_text(v) {
+                    t if t.is_empty() => "-".to_owned(),
+                    t => t.replace(['\n', '\r', '\t'], " "),
+                })
+                .collect();
+            c.push(super::thousands(r.count));
+            c
+        })
+        .collect();
+    let mut names: Vec<String> = headers.iter().map(|h| h.to_ascii_uppercase()).collect();
+    names.push("COUNT".to_owned());
+    let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let used: usize = widths.iter().sum::<usize>() + 2 * widths.len();
+    let bar_width = ctx
+        .style
+        .width
+        .map_or(40, |w| (w as usize).saturating_sub(used).clamp(10, 60));
+    let max = rows.iter().map(|r| r.count).max().unwrap_or(0);
+    let count_col = names.len() - 1;
+    let header: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("{n:<w$}", w = widths[i]))
+        .collect();
+    writeln!(
+        out,
+        "{}",
+        paint(&ctx.style, "\x1b[1m", header.join("  ").trim_end())
+    )?;
+    for (row, r) in cells.iter().zip(rows) {
+        let mut line: Vec<String> = Vec::new();
+        for (i, c) in row.iter().enumerate() {
+            let pad = widths[i].saturating_sub(c.chars().count());
+            // Counts align right, as numbers do.
+            line.push(if i == count_col {
+                format!("{}{c}", " ".repeat(pad))
+            } else {
+                format!("{c}{}", " ".repeat(pad))
+            });
+        }
+        line.push(bar(r.count, max, bar_width));
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
+    Ok(())
+}
+
+/// A bar of `count / max` of `width` cells, in eighths of a cell.
+fn bar(count: u64, max: u64, width: usize) -> String {
+    if max == 0 || count == 0 {
+        return String::new();
+    }
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = ((count as u128 * width as u128 * 8).div_ceil(max as u128)) as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(PARTS[eighths % 8]);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+
+    #[test]
+    fn bars_are_proportional() {
+        assert_eq!(bar(10, 10, 4), "████");
+        assert_eq!(bar(5, 10, 4), "██");
+        assert_eq!(bar(1, 10, 4), "▌", "rounded up: a count never shows as nothing");
+        assert_eq!(bar(0, 10, 4), "");
+    }
+}
