@@ -343,7 +343,11 @@ mod tests {
     fn bars_are_proportional() {
         assert_eq!(bar(10, 10, 4), "████");
         assert_eq!(bar(5, 10, 4), "██");
-        assert_eq!(bar(1, 10, 4), "▌", "rounded up: a count never shows as nothing");
+        assert_eq!(
+            bar(1, 10, 4),
+            "▌",
+            "rounded up: a count never shows as nothing"
+        );
         assert_eq!(bar(0, 10, 4), "");
     }
 }

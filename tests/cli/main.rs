@@ -3,11 +3,14 @@
 
 mod common;
 mod diff;
+mod export;
 mod filter;
+mod follow;
 mod generated;
 mod import;
 mod list;
 mod record;
 mod revert;
 mod show;
+mod stats;
 mod store;
