@@ -8,13 +8,32 @@ use anyhow::Context as _;
 use tempfile::NamedTempFile;
 
 /// A file being written; it replaces `path` on `commit` and vanishes if dropped before.
+/// A destination that is not a regular file (`/dev/null`, a named pipe, a terminal) cannot be
+/// replaced, and is written directly.
 pub struct AtomicFile {
-    out: BufWriter<NamedTempFile>,
+    out: Target,
     path: PathBuf,
+}
+
+enum Target {
+    Temporary(BufWriter<NamedTempFile>),
+    Direct(BufWriter<std::fs::File>),
 }
 
 impl AtomicFile {
     pub fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+        {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            return Ok(AtomicFile {
+                out: Target::Direct(BufWriter::with_capacity(256 * 1024, file)),
+                path: path.to_owned(),
+            });
+        }
         // Same folder, so the rename stays on one file system and is atomic.
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -33,15 +52,22 @@ impl AtomicFile {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(AtomicFile {
-            out: BufWriter::with_capacity(256 * 1024, tmp),
+            out: Target::Temporary(BufWriter::with_capacity(256 * 1024, tmp)),
             path: path.to_owned(),
         })
     }
 
     /// Flushes, syncs to disk and renames the file into place.
     pub fn commit(self) -> anyhow::Result<()> {
-        let tmp = self
-            .out
+        let out = match self.out {
+            Target::Temporary(out) => out,
+            Target::Direct(mut out) => {
+                return out
+                    .flush()
+                    .with_context(|| format!("cannot write {}", self.path.display()));
+            }
+        };
+        let tmp = out
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("cannot write {}", self.path.display()))?;
@@ -57,11 +83,17 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.out.write(buf)
+        match &mut self.out {
+            Target::Temporary(out) => out.write(buf),
+            Target::Direct(out) => out.write(buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        match &mut self.out {
+            Target::Temporary(out) => out.flush(),
+            Target::Direct(out) => out.flush(),
+        }
     }
 }
 
@@ -90,5 +122,14 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         write(&path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[test]
+    fn devices_are_written_not_replaced() {
+        let null = Path::new("/dev/null");
+        let mut f = AtomicFile::create(null).unwrap();
+        f.write_all(b"gone").unwrap();
+        f.commit().unwrap();
+        assert!(!std::fs::metadata(null).unwrap().is_file(), "still a device");
     }
 }
