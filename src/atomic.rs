@@ -130,6 +130,9 @@ mod tests {
         let mut f = AtomicFile::create(null).unwrap();
         f.write_all(b"gone").unwrap();
         f.commit().unwrap();
-        assert!(!std::fs::metadata(null).unwrap().is_file(), "still a device");
+        assert!(
+            !std::fs::metadata(null).unwrap().is_file(),
+            "still a device"
+        );
     }
 }

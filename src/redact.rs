@@ -48,7 +48,13 @@ impl Redactor {
         for v in [&mut e.before, &mut e.after].into_iter().flatten() {
             self.redact_value(v);
         }
-        for (k, v) in e.meta.iter_mut() {
+        self.redact_meta(&mut e.meta);
+    }
+
+    /// Redacts meta: a sensitive key's value is hidden even when null, and so is every
+    /// sensitive value nested in the others.
+    pub fn redact_meta(&self, meta: &mut serde_json::Map<String, Value>) {
+        for (k, v) in meta.iter_mut() {
             if self.is_sensitive(k) {
                 *v = Value::String(REDACTED.to_owned());
             } else {
@@ -69,13 +75,7 @@ impl Redactor {
             }
         }
         if let Some(Value::Object(meta)) = obj.get_mut("meta") {
-            for (k, v) in meta.iter_mut() {
-                if self.is_sensitive(k) {
-                    *v = Value::String(REDACTED.to_owned());
-                } else {
-                    self.redact_value(v);
-                }
-            }
+            self.redact_meta(meta);
         }
     }
 

@@ -137,6 +137,22 @@ fn write_events(
         writer.finish()?;
         return Ok(last);
     }
+    if args.format == ExportFormat::Csv {
+        // CSV straight from the stored text, decoding only data that may need redacting.
+        let mut writer = CsvWriter::new(
+            columns.unwrap_or_else(|| render::EXPORT_COLUMNS.to_vec()),
+            out,
+        );
+        let redactor = (!ctx.global.reveal).then_some(&ctx.redactor);
+        store.scan_entries(query, &mut |seq, entry| {
+            writer.write_entry(seq, entry, redactor)?;
+            last = Some(seq);
+            progress.tick();
+            Ok(true)
+        })?;
+        writer.finish()?;
+        return Ok(last);
+    }
     let mut writer: Box<dyn EventWriter> = match args.format {
         ExportFormat::Csv => Box::new(CsvWriter::new(
             columns.unwrap_or_else(|| render::EXPORT_COLUMNS.to_vec()),
