@@ -66,3 +66,20 @@ echo "## peak memory (KB) of list --limit 50 and of the indexed --all list" >&2
 for args in "list --limit 50" "list --user alice --action UPDATE --all -o jsonl"; do
   /usr/bin/time -f "%M KB  auditctl $args" "$BIN" --store "$STORE" $args > /dev/null
 done
+
+echo "## export of every event" >&2
+# The plain table holds the same events; sqlite3 prints five of its columns, one of them the
+# whole entry, as CSV: what a hand-rolled export of a SQLite log does.
+hyperfine --warmup 1 --runs "$RUNS" -N --export-markdown "$DIR/export-csv.md" \
+  -n "auditctl export --format csv" "$BIN --store $STORE export --format csv --output /dev/null" \
+  -n "sqlite3 -csv (five columns, plain table)" \
+  "sqlite3 -csv $PLAIN 'SELECT seq, time_us, user, action, entry FROM events ORDER BY seq'"
+hyperfine --warmup 1 --runs "$RUNS" -N --export-markdown "$DIR/export-jsonl.md" \
+  -n "auditctl export --format jsonl" "$BIN --store $STORE export --format jsonl --output /dev/null" \
+  -n "sqlite3 (stored entry text)" "sqlite3 $STORE 'SELECT entry FROM entries ORDER BY seq'"
+
+echo "## peak memory (KB) of the exports" >&2
+for format in csv jsonl; do
+  /usr/bin/time -f "%M KB  auditctl export --format $format" \
+    "$BIN" --store "$STORE" export --format "$format" --output /dev/null
+done
