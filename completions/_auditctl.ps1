@@ -39,6 +39,9 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('revert', 'revert', [CompletionResultType]::ParameterValue, 'Undo an event''s change by appending a compensating event')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export every matching event, oldest first, for auditors and SIEMs')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count events per group (--by user,action) or over time (--by day)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that the log was not edited: every leaf, checkpoint, signature and trigger')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key')
+            [CompletionResult]::new('prove', 'prove', [CompletionResultType]::ParameterValue, 'Print the inclusion proof of one event against the latest checkpoint, as JSON')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
@@ -249,6 +252,52 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'auditctl;verify' {
+            [CompletionResult]::new('--pub', '--pub', [CompletionResultType]::ParameterName, 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept elsewhere: the store must extend it')
+            [CompletionResult]::new('--proof', '--proof', [CompletionResultType]::ParameterName, 'Check this inclusion proof (from `prove`) instead of the store')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;checkpoint' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign the checkpoint with this private key file')
+            [CompletionResult]::new('--new-key', '--new-key', [CompletionResultType]::ParameterName, 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The key''s name (with --new-key) [default: the store''s origin]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;prove' {
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Prove against this checkpoint (one the auditor kept) instead of the latest one')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'auditctl;import' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Source format [default: detected from the content]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
@@ -335,6 +384,9 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('revert', 'revert', [CompletionResultType]::ParameterValue, 'Undo an event''s change by appending a compensating event')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export every matching event, oldest first, for auditors and SIEMs')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count events per group (--by user,action) or over time (--by day)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that the log was not edited: every leaf, checkpoint, signature and trigger')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key')
+            [CompletionResult]::new('prove', 'prove', [CompletionResultType]::ParameterValue, 'Print the inclusion proof of one event against the latest checkpoint, as JSON')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
@@ -364,6 +416,15 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;stats' {
+            break
+        }
+        'auditctl;help;verify' {
+            break
+        }
+        'auditctl;help;checkpoint' {
+            break
+        }
+        'auditctl;help;prove' {
             break
         }
         'auditctl;help;import' {

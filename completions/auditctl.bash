@@ -16,6 +16,9 @@ _auditctl() {
             ",$1")
                 cmd="auditctl"
                 ;;
+            auditctl,checkpoint)
+                cmd="auditctl__subcmd__checkpoint"
+                ;;
             auditctl,demo)
                 cmd="auditctl__subcmd__demo"
                 ;;
@@ -43,6 +46,9 @@ _auditctl() {
             auditctl,list)
                 cmd="auditctl__subcmd__list"
                 ;;
+            auditctl,prove)
+                cmd="auditctl__subcmd__prove"
+                ;;
             auditctl,record)
                 cmd="auditctl__subcmd__record"
                 ;;
@@ -54,6 +60,12 @@ _auditctl() {
                 ;;
             auditctl,stats)
                 cmd="auditctl__subcmd__stats"
+                ;;
+            auditctl,verify)
+                cmd="auditctl__subcmd__verify"
+                ;;
+            auditctl__subcmd__help,checkpoint)
+                cmd="auditctl__subcmd__help__subcmd__checkpoint"
                 ;;
             auditctl__subcmd__help,demo)
                 cmd="auditctl__subcmd__help__subcmd__demo"
@@ -82,6 +94,9 @@ _auditctl() {
             auditctl__subcmd__help,list)
                 cmd="auditctl__subcmd__help__subcmd__list"
                 ;;
+            auditctl__subcmd__help,prove)
+                cmd="auditctl__subcmd__help__subcmd__prove"
+                ;;
             auditctl__subcmd__help,record)
                 cmd="auditctl__subcmd__help__subcmd__record"
                 ;;
@@ -94,6 +109,9 @@ _auditctl() {
             auditctl__subcmd__help,stats)
                 cmd="auditctl__subcmd__help__subcmd__stats"
                 ;;
+            auditctl__subcmd__help,verify)
+                cmd="auditctl__subcmd__help__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -101,12 +119,50 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats import record demo generate help"
+            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__checkpoint)
+            opts="-h -V --key --new-key --name --store --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -405,8 +461,22 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help)
-            opts="list filter show diff history revert export stats import record demo generate help"
+            opts="list filter show diff history revert export stats verify checkpoint prove import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -544,6 +614,20 @@ _auditctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auditctl__subcmd__help__subcmd__prove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auditctl__subcmd__help__subcmd__record)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -587,6 +671,20 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -756,6 +854,36 @@ _auditctl() {
                     return 0
                     ;;
                 --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__prove)
+            opts="-h -V --checkpoint --store --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1029,6 +1157,44 @@ _auditctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__verify)
+            opts="-h -V --pub --checkpoint --proof --store --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pub)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proof)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)

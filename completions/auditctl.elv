@@ -36,6 +36,9 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand revert 'Undo an event''s change by appending a compensating event'
             cand export 'Export every matching event, oldest first, for auditors and SIEMs'
             cand stats 'Count events per group (--by user,action) or over time (--by day)'
+            cand verify 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
+            cand checkpoint 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+            cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
@@ -237,6 +240,49 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'auditctl;verify'= {
+            cand --pub 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)'
+            cand --checkpoint 'A checkpoint kept elsewhere: the store must extend it'
+            cand --proof 'Check this inclusion proof (from `prove`) instead of the store'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;checkpoint'= {
+            cand --key 'Sign the checkpoint with this private key file'
+            cand --new-key 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop'
+            cand --name 'The key''s name (with --new-key) [default: the store''s origin]'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;prove'= {
+            cand --checkpoint 'Prove against this checkpoint (one the auditor kept) instead of the latest one'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'auditctl;import'= {
             cand --format 'Source format [default: detected from the content]'
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
@@ -319,6 +365,9 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand revert 'Undo an event''s change by appending a compensating event'
             cand export 'Export every matching event, oldest first, for auditors and SIEMs'
             cand stats 'Count events per group (--by user,action) or over time (--by day)'
+            cand verify 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
+            cand checkpoint 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+            cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
@@ -340,6 +389,12 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;help;export'= {
         }
         &'auditctl;help;stats'= {
+        }
+        &'auditctl;help;verify'= {
+        }
+        &'auditctl;help;checkpoint'= {
+        }
+        &'auditctl;help;prove'= {
         }
         &'auditctl;help;import'= {
         }

@@ -42,6 +42,9 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "history" -d 'Ever
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
@@ -224,6 +227,43 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l no-pager -d 
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l pub -d 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l checkpoint -d 'A checkpoint kept elsewhere: the store must extend it' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l proof -d 'Check this inclusion proof (from `prove`) instead of the store' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l key -d 'Sign the checkpoint with this private key file' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l new-key -d 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l name -d 'The key\'s name (with --new-key) [default: the store\'s origin]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l checkpoint -d 'Prove against this checkpoint (one the auditor kept) instead of the latest one' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
@@ -287,16 +327,19 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l no-pager 
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

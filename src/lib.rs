@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod histogram;
 pub mod import;
+pub mod integrity;
 pub mod model;
 pub mod query;
 pub mod redact;

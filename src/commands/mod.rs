@@ -1,6 +1,7 @@
 //! One module per subcommand, dispatched by one `match`; and what they share: the context
 //! (configuration, style, store selection) and the filter, output and paging options.
 
+pub mod checkpoint;
 pub mod demo;
 pub mod diff;
 pub mod export;
@@ -10,10 +11,12 @@ pub mod generate;
 pub mod history;
 pub mod import;
 pub mod list;
+pub mod prove;
 pub mod record;
 pub mod revert;
 pub mod show;
 pub mod stats;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -43,6 +46,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Revert(args) => revert::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
+        Command::Checkpoint(args) => checkpoint::run(&ctx, args),
+        Command::Prove(args) => prove::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),

@@ -5,6 +5,7 @@ pub mod history;
 pub mod jsonl;
 pub mod schema;
 pub mod sqlite;
+pub mod tree;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

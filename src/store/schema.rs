@@ -4,8 +4,9 @@
 /// Marks a file as an auditctl store (`PRAGMA application_id`, "AUDT").
 pub const APPLICATION_ID: i32 = 0x4155_4454;
 
-/// The schema this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i32 = 1;
+/// The schema this build writes and reads (`PRAGMA user_version`). Version 1 lacked the
+/// Merkle tree and checkpoint tables; `MIGRATE_1_TO_2` adds them.
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// Creates every table, index and trigger of an empty store.
 pub const CREATE: &str = r#"
@@ -63,5 +64,52 @@ BEGIN
 END;
 "#;
 
+/// The tables of the Merkle tree and the checkpoints, added in version 2.
+pub const MIGRATE_1_TO_2: &str = r#"
+-- The RFC 9162 Merkle tree over the leaves in seq order, as its perfect subtrees: node
+-- (level, idx) is the root of leaves idx*2^level .. (idx+1)*2^level - 1. Level 0 repeats each
+-- leaf as it was when the tree took it in. Extended (never rewritten) when a checkpoint or a
+-- proof needs it, so proofs read O(log n) nodes.
+CREATE TABLE tree (
+    level INTEGER NOT NULL,
+    idx   INTEGER NOT NULL,
+    hash  BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+
+-- Every checkpoint made: its size, root and the full (possibly signed) note text.
+CREATE TABLE checkpoints (
+    id      INTEGER PRIMARY KEY,
+    size    INTEGER NOT NULL,
+    root    BLOB NOT NULL,
+    note    TEXT NOT NULL,
+    created TEXT NOT NULL
+) STRICT;
+
+CREATE TRIGGER tree_no_update BEFORE UPDATE ON tree
+BEGIN
+    SELECT RAISE(ABORT, 'auditctl store is append-only: tree nodes cannot be updated');
+END;
+CREATE TRIGGER tree_no_delete BEFORE DELETE ON tree
+BEGIN
+    SELECT RAISE(ABORT, 'auditctl store is append-only: tree nodes cannot be deleted');
+END;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'auditctl store is append-only: checkpoints cannot be updated');
+END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+BEGIN
+    SELECT RAISE(ABORT, 'auditctl store is append-only: checkpoints cannot be deleted');
+END;
+"#;
+
 /// The names of the triggers that make the store append-only (checked by `verify`).
-pub const TRIGGERS: [&str; 2] = ["entries_no_update", "entries_no_delete"];
+pub const TRIGGERS: [&str; 6] = [
+    "entries_no_update",
+    "entries_no_delete",
+    "tree_no_update",
+    "tree_no_delete",
+    "checkpoints_no_update",
+    "checkpoints_no_delete",
+];

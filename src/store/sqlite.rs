@@ -14,8 +14,8 @@ use crate::query::{Expr, Field, search, sql};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct SqliteStore {
-    conn: Connection,
-    path: PathBuf,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
 }
 
 impl SqliteStore {
@@ -64,7 +64,7 @@ impl SqliteStore {
         })
     }
 
-    fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {
+    pub(super) fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,
@@ -108,7 +108,34 @@ impl SqliteStore {
                 supported: schema::SCHEMA_VERSION,
             });
         }
+        if version < schema::SCHEMA_VERSION {
+            self.migrate()?;
+        }
         Ok(())
+    }
+
+    /// Brings an older store up to this schema, in one write transaction that re-checks the
+    /// version (another process may have migrated it meanwhile).
+    fn migrate(&self) -> Result<(), StoreError> {
+        let wrap = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        };
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(wrap)?;
+        let result = (|| {
+            let version: i32 = self
+                .conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version == 1 {
+                self.conn.execute_batch(schema::MIGRATE_1_TO_2)?;
+                self.conn
+                    .pragma_update(None, "user_version", schema::SCHEMA_VERSION)?;
+            }
+            Ok(())
+        })();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).map_err(wrap)?;
+        result.map_err(wrap)
     }
 
     /// Creates the schema in an empty file. Several processes may race to create the same
@@ -146,6 +173,7 @@ impl SqliteStore {
             .map_err(wrap)?;
         if app == 0 && version == 0 && tables == 0 {
             tx.execute_batch(schema::CREATE).map_err(wrap)?;
+            tx.execute_batch(schema::MIGRATE_1_TO_2).map_err(wrap)?;
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
                 .map_err(wrap)?;
             tx.pragma_update(None, "user_version", schema::SCHEMA_VERSION)

@@ -8,6 +8,7 @@ mod filter;
 mod follow;
 mod generated;
 mod import;
+mod integrity;
 mod list;
 mod record;
 mod revert;

@@ -1,0 +1,337 @@
+//! What `verify` checks: every leaf recomputed from the stored bytes, seqs without gaps, the
+//! tree's own copy of each leaf, every recorded checkpoint's root, signature and consistency
+//! with the one before, the append-only triggers, and optionally a checkpoint kept elsewhere.
+
+use std::collections::BTreeMap;
+
+use super::merkle::{self, Hash};
+use super::note::{self, SignedCheckpoint, VerifierKey};
+use crate::store::sqlite::SqliteStore;
+
+/// One thing found wrong; `seq` where it can be named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub seq: Option<u64>,
+    pub what: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.seq {
+            Some(seq) => write!(f, "seq {seq}: {}", self.what),
+            None => write!(f, "{}", self.what),
+        }
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub events: u64,
+    pub checkpoints: usize,
+    /// Checkpoint signatures checked against the given key.
+    pub signatures: usize,
+    pub root: Option<Hash>,
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    fn problem(&mut self, seq: Option<u64>, what: impl Into<String>) {
+        self.problems.push(Problem {
+            seq,
+            what: what.into(),
+        });
+    }
+
+    /// The problem to name first: the one at the lowest seq, else the first found.
+    pub fn first(&self) -> Option<&Problem> {
+        self.problems
+            .iter()
+            .filter(|p| p.seq.is_some())
+            .min_by_key(|p| p.seq)
+            .or(self.problems.first())
+    }
+}
+
+/// The roots of every prefix of a stream of leaves, kept as the perfect subtrees along its
+/// right edge: O(log n) memory and hashing per leaf.
+#[derive(Default)]
+struct Frontier {
+    levels: Vec<Option<Hash>>,
+    size: u64,
+}
+
+impl Frontier {
+    fn push(&mut self, leaf: Hash) {
+        let mut node = leaf;
+        for slot in self.levels.iter_mut() {
+            match slot.take() {
+                Some(left) => node = merkle::node_hash(&left, &node),
+                None => {
+                    *slot = Some(node);
+                    self.size += 1;
+                    return;
+                }
+            }
+        }
+        self.levels.push(Some(node));
+        self.size += 1;
+    }
+
+    /// MTH of the leaves so far: the subtrees folded from the smallest up.
+    fn root(&self) -> Hash {
+        let mut acc: Option<Hash> = None;
+        for node in self.levels.iter().flatten() {
+            acc = Some(match acc {
+                None => *node,
+                Some(right) => merkle::node_hash(node, &right),
+            });
+        }
+        acc.unwrap_or_else(merkle::empty_root)
+    }
+}
+
+/// What to check besides the store itself.
+pub struct Options<'a> {
+    /// Every checkpoint must carry a valid signature by this key.
+    pub key: Option<&'a VerifierKey>,
+    /// A checkpoint kept elsewhere that the store must extend.
+    pub external: Option<&'a SignedCheckpoint>,
+    /// Called with each seq read, for a progress bar.
+    pub progress: &'a dyn Fn(u64),
+}
+
+/// Checks the whole store.
+pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    for name in store.missing_triggers()? {
+        report.problem(
+            None,
+            format!("the append-only trigger {name} is missing: the store can be edited in place"),
+        );
+    }
+    let origin = store.origin()?;
+    let recorded = store.checkpoints()?;
+    report.checkpoints = recorded.len();
+
+    // The sizes whose roots are wanted, recomputed from the entries as the scan passes them.
+    let tree_size = store.tree_size()?;
+    let mut wanted: BTreeMap<u64, Option<Hash>> = BTreeMap::new();
+    for c in &recorded {
+        wanted.insert(c.size, None);
+    }
+    if let Some(ext) = opts.external {
+        wanted.insert(ext.checkpoint.size, None);
+    }
+    wanted.insert(tree_size, None);
+    if let Some(slot) = wanted.get_mut(&0) {
+        *slot = Some(merkle::empty_root());
+    }
+
+    let mut frontier = Frontier::default();
+    let mut expected = 1u64;
+    store.scan_leaves(&mut |row| {
+        (opts.progress)(row.seq);
+        if row.seq != expected {
+            let missing = if row.seq == expected + 1 {
+                "the entry is missing: it was deleted".to_owned()
+            } else {
+                format!(
+                    "the entries up to seq {} are missing: they were deleted",
+                    row.seq - 1
+                )
+            };
+            report.problem(Some(expected), missing);
+            expected = row.seq;
+        }
+        expected += 1;
+        let leaf = merkle::leaf_hash(row.entry);
+        if row.leaf != leaf {
+            report.problem(
+                Some(row.seq),
+                "the entry's bytes no longer hash to its leaf: the entry was edited",
+            );
+        } else if row.tree_leaf.is_some_and(|t| t != leaf) {
+            report.problem(
+                Some(row.seq),
+                "the entry is not the one the Merkle tree took in: it was edited, replaced or \
+                 moved",
+            );
+        }
+        frontier.push(leaf);
+        if let Some(slot) = wanted.get_mut(&frontier.size) {
+            *slot = Some(frontier.root());
+        }
+        Ok(())
+    })?;
+    report.events = frontier.size;
+    report.root = Some(frontier.root());
+    let root_at = |size: u64| wanted.get(&size).copied().flatten();
+
+    // Recorded checkpoints: readable, matching their row, matching the entries, signed.
+    let mut previous: Option<(u64, Hash, i64)> = None;
+    for c in &recorded {
+        let name = format!("checkpoint #{} (size {})", c.id, c.size);
+        let parsed = match note::parse(&c.note) {
+            Ok(p) => p,
+            Err(e) => {
+                report.problem(None, format!("{name}: its note is unreadable: {e}"));
+                continue;
+            }
+        };
+        let cp = &parsed.checkpoint;
+        if cp.size != c.size || c.root != cp.root || cp.origin != origin {
+            report.problem(None, format!("{name}: its note does not match its record"));
+        }
+        match root_at(cp.size) {
+            None => report.problem(
+                Some(report.events + 1),
+                format!(
+                    "{name} covers {} events but the store holds {}: entries after seq {} \
+                     were removed, or the store was replaced",
+                    cp.size, report.events, report.events
+                ),
+            ),
+            Some(root) if root != cp.root => report.problem(
+                None,
+                format!(
+                    "{name} does not match the entries: some of seqs 1 to {} changed",
+                    cp.size
+                ),
+            ),
+            Some(_) => {}
+        }
+        if let Some(key) = opts.key {
+            check_signature(&mut report, &name, key, &parsed);
+        }
+        if let Some((size, root, id)) = previous {
+            let consistent = size <= cp.size
+                && cp.size <= tree_size
+                && merkle::consistency_proof(&store.nodes(), size, cp.size)
+                    .map(|proof| merkle::verify_consistency(size, cp.size, &root, &cp.root, &proof))
+                    .unwrap_or(false);
+            if !consistent {
+                report.problem(
+                    None,
+                    format!(
+                        "checkpoint #{id} (size {size}) and {name} are not consistent: the log \
+                         was rewritten between them"
+                    ),
+                );
+            }
+        }
+        previous = Some((cp.size, cp.root, c.id));
+    }
+
+    // The stored tree agrees with the entries (proofs are served from it).
+    if tree_size <= report.events {
+        let stored = merkle::root(&store.nodes(), tree_size).ok();
+        if stored != root_at(tree_size) {
+            report.problem(
+                None,
+                "the stored Merkle tree does not match the entries (it was edited)",
+            );
+        }
+    }
+
+    if let Some(ext) = opts.external {
+        check_external(store, &mut report, ext, &origin, tree_size, &root_at)?;
+        if let Some(key) = opts.key {
+            check_signature(&mut report, "the given checkpoint", key, ext);
+        }
+    }
+    Ok(report)
+}
+
+fn check_signature(report: &mut Report, name: &str, key: &VerifierKey, note: &SignedCheckpoint) {
+    report.signatures += 1;
+    match key.check(note) {
+        Some(true) => {}
+        Some(false) => report.problem(
+            None,
+            format!(
+                "{name}: the signature by {} is not valid: forged or altered",
+                key.name
+            ),
+        ),
+        None => report.problem(
+            None,
+            format!("{name} is not signed by the key {}", key.name),
+        ),
+    }
+}
+
+/// The store must extend a checkpoint kept elsewhere: same origin, at least its size, the
+/// same root at its size, and a consistency proof from it to the stored tree.
+fn check_external(
+    store: &SqliteStore,
+    report: &mut Report,
+    ext: &SignedCheckpoint,
+    origin: &str,
+    tree_size: u64,
+    root_at: &dyn Fn(u64) -> Option<Hash>,
+) -> anyhow::Result<()> {
+    let cp = &ext.checkpoint;
+    if cp.origin != origin {
+        report.problem(
+            None,
+            format!(
+                "the checkpoint is for the log {:?}, this store is {origin:?}",
+                cp.origin
+            ),
+        );
+        return Ok(());
+    }
+    if cp.size > report.events {
+        report.problem(
+            Some(report.events + 1),
+            format!(
+                "the store holds {} events, fewer than the {} of the checkpoint: it was truncated \
+                 or replaced",
+                report.events, cp.size
+            ),
+        );
+        return Ok(());
+    }
+    if root_at(cp.size) != Some(cp.root) {
+        report.problem(
+            None,
+            format!(
+                "the store's first {} events are not the ones the checkpoint covers: history was \
+                 rewritten",
+                cp.size
+            ),
+        );
+        return Ok(());
+    }
+    if cp.size <= tree_size
+        && let Some(tree_root) = root_at(tree_size)
+    {
+        let proof = merkle::consistency_proof(&store.nodes(), cp.size, tree_size)?;
+        if !merkle::verify_consistency(cp.size, tree_size, &cp.root, &tree_root, &proof) {
+            report.problem(
+                None,
+                "no consistency proof leads from the checkpoint to the store's tree",
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrity::merkle::{MemoryTree, leaf_hash};
+
+    #[test]
+    fn the_frontier_gives_every_prefix_root() {
+        let leaves: Vec<Hash> = (0u32..40).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let tree = MemoryTree::from_leaves(leaves.clone());
+        let mut frontier = Frontier::default();
+        assert_eq!(frontier.root(), merkle::empty_root());
+        for (i, leaf) in leaves.iter().enumerate() {
+            frontier.push(*leaf);
+            assert_eq!(frontier.root(), merkle::root(&tree, i as u64 + 1).unwrap());
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The store's side of integrity: extending the stored Merkle tree, reading its nodes for
+//! proofs, recording checkpoints, and handing `verify` the raw material it checks.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::sqlite::SqliteStore;
+use super::{StoreError, schema};
+use crate::integrity::merkle::{self, Hash, Nodes};
+use crate::integrity::note::{self, Checkpoint, SigningKey};
+use crate::model;
+
+/// One recorded checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCheckpoint {
+    pub id: i64,
+    pub size: u64,
+    pub root: Vec<u8>,
+    pub note: String,
+}
+
+/// One entry as `verify` reads it: the stored bytes, the stored leaf, and the tree's copy of
+/// the leaf when the tree has taken it in.
+pub struct StoredLeaf<'a> {
+    pub seq: u64,
+    pub entry: &'a [u8],
+    pub leaf: &'a [u8],
+    pub tree_leaf: Option<&'a [u8]>,
+}
+
+/// The tree's perfect nodes, read from the store.
+pub struct StoredNodes<'c>(&'c Connection);
+
+impl Nodes for StoredNodes<'_> {
+    fn node(&self, level: u32, index: u64) -> anyhow::Result<Hash> {
+        let hash: Option<Vec<u8>> = self
+            .0
+            .prepare_cached("SELECT hash FROM tree WHERE level = ?1 AND idx = ?2")?
+            .query_row(params![level, index as i64], |r| r.get(0))
+            .optional()?;
+        let hash = hash.ok_or_else(|| {
+            anyhow::anyhow!("the tree has no node at level {level}, index {index}")
+        })?;
+        Hash::try_from(hash.as_slice())
+            .map_err(|_| anyhow::anyhow!("tree node ({level}, {index}) is not a SHA-256 hash"))
+    }
+}
+
+fn hash_of(bytes: &[u8]) -> anyhow::Result<Hash> {
+    Hash::try_from(bytes).map_err(|_| anyhow::anyhow!("a stored hash is not 32 bytes"))
+}
+
+impl SqliteStore {
+    fn wrap(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |e| self.sqlite_err(e)
+    }
+
+    /// The origin line of this store's checkpoints, chosen when it was created.
+    pub fn origin(&self) -> anyhow::Result<String> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM store_info WHERE key = 'origin'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.wrap())?)
+    }
+
+    /// How many leaves the stored tree holds.
+    pub fn tree_size(&self) -> anyhow::Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT coalesce(max(idx) + 1, 0) FROM tree WHERE level = 0",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.wrap())?;
+        Ok(n as u64)
+    }
+
+    pub fn nodes(&self) -> StoredNodes<'_> {
+        StoredNodes(&self.conn)
+    }
+
+    /// Takes every entry not yet in the tree into it, storing the nodes each one completes:
+    /// O(log n) hashing per entry, whatever the size of the log. Returns the new tree size.
+    pub fn extend_tree(&mut self) -> anyhow::Result<u64> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.wrap())?;
+        let result = self.extend_tree_in_transaction();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn.execute_batch(end).map_err(self.wrap())?;
+        result
+    }
+
+    fn extend_tree_in_transaction(&self) -> anyhow::Result<u64> {
+        let mut size = self.tree_size()?;
+        // The pending left siblings: at each level, the last node not yet paired.
+        let mut frontier: Vec<Option<Hash>> = Vec::new();
+        let nodes = self.nodes();
+        for level in 0..64 {
+            if size >> level == 0 {
+                break;
+            }
+            frontier.push(if (size >> level) & 1 == 1 {
+                Some(nodes.node(level, (size >> level) - 1)?)
+            } else {
+                None
+            });
+        }
+        let mut insert = self
+            .conn
+            .prepare_cached("INSERT INTO tree (level, idx, hash) VALUES (?1, ?2, ?3)")
+            .map_err(self.wrap())?;
+        let mut rows = self
+            .conn
+            .prepare("SELECT seq, leaf FROM entries WHERE seq > ?1 ORDER BY seq")
+            .map_err(self.wrap())?;
+        let mut rows = rows.query([size as i64]).map_err(self.wrap())?;
+        while let Some(row) = rows.next().map_err(self.wrap())? {
+            let seq: i64 = row.get(0).map_err(self.wrap())?;
+            anyhow::ensure!(
+                seq as u64 == size + 1,
+                "seq {} is missing from the store: run `auditctl verify`",
+                size + 1
+            );
+            let mut node = hash_of(row.get_ref(1).map_err(self.wrap())?.as_blob()?)?;
+            let mut index = size;
+            let mut level = 0usize;
+            loop {
+                insert
+                    .execute(params![level as i64, index as i64, &node[..]])
+                    .map_err(self.wrap())?;
+                if frontier.len() == level {
+                    frontier.push(None);
+                }
+                match frontier[level].take() {
+                    Some(left) if index % 2 == 1 => {
+                        node = merkle::node_hash(&left, &node);
+                        index /= 2;
+                        level += 1;
+                    }
+                    _ => {
+                        frontier[level] = Some(node);
+                        break;
+                    }
+                }
+            }
+            size += 1;
+        }
+        Ok(size)
+    }
+
+    /// Makes a checkpoint of the whole store, records it, and returns its note text.
+    pub fn checkpoint(&mut self, key: Option<&SigningKey>) -> anyhow::Result<String> {
+        let size = self.extend_tree()?;
+        let root = merkle::root(&self.nodes(), size)?;
+        let text = note::note_text(
+            &Checkpoint {
+                origin: self.origin()?,
+                size,
+                root,
+            },
+            key,
+        );
+        self.conn
+            .execute(
+                "INSERT INTO checkpoints (size, root, note, created) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    size as i64,
+                    &root[..],
+                    text,
+                    model::format_time(&chrono::Utc::now())
+                ],
+            )
+            .map_err(self.wrap())?;
+        Ok(text)
+    }
+
+    /// Every recorded checkpoint, oldest first.
+    pub fn checkpoints(&self) -> anyhow::Result<Vec<RecordedCheckpoint>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, size, root, note FROM checkpoints ORDER BY id")
+            .map_err(self.wrap())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RecordedCheckpoint {
+                    id: r.get(0)?,
+                    size: r.get::<_, i64>(1)? as u64,
+                    root: r.get(2)?,
+                    note: r.get(3)?,
+                })
+            })
+            .map_err(self.wrap())?;
+        Ok(rows.collect::<Result<_, _>>().map_err(self.wrap())?)
+    }
+
+    /// The append-only triggers that are missing from the schema.
+    pub fn missing_triggers(&self) -> anyhow::Result<Vec<&'static str>> {
+        let mut missing = Vec::new();
+        for name in schema::TRIGGERS {
+            let found: i64 = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .map_err(self.wrap())?;
+            if found == 0 {
+                missing.push(name);
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Calls `each` with every entry in seq order, with the tree's copy of its leaf.
+    pub fn scan_leaves(
+        &self,
+        each: &mut dyn FnMut(StoredLeaf<'_>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.seq, e.entry, e.leaf, t.hash FROM entries e \
+                 LEFT JOIN tree t ON t.level = 0 AND t.idx = e.seq - 1 ORDER BY e.seq",
+            )
+            .map_err(self.wrap())?;
+        let mut rows = stmt.query([]).map_err(self.wrap())?;
+        while let Some(row) = rows.next().map_err(self.wrap())? {
+            let seq: i64 = row.get(0).map_err(self.wrap())?;
+            let entry = row.get_ref(1).map_err(self.wrap())?;
+            let entry = match entry {
+                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
+                _ => &[],
+            };
+            let leaf = row
+                .get_ref(2)
+                .map_err(self.wrap())?
+                .as_blob()
+                .unwrap_or(&[]);
+            let tree_leaf = row.get_ref(3).map_err(self.wrap())?.as_blob_or_null()?;
+            each(StoredLeaf {
+                seq: seq as u64,
+                entry,
+                leaf,
+                tree_leaf,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The canonical entry text and seq of one event, for proofs.
+    pub fn entry_text(&self, seq: u64) -> anyhow::Result<String> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT entry FROM entries WHERE seq = ?1",
+                [seq as i64],
+                |r| r.get(0),
+            )
+            .map_err(self.wrap())?)
+    }
+}

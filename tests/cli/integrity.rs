@@ -1,0 +1,376 @@
+//! `checkpoint`, `verify` and `prove`, and tampering done the way an attacker would: by
+//! opening the SQLite file directly.
+
+use rusqlite::Connection;
+
+use super::common::Env;
+
+/// A store of 40 events with a signed checkpoint recorded, and the key pair.
+fn checkpointed() -> Env {
+    let env = Env::new();
+    env.run(&["demo", "--events", "40"]).ok();
+    env.run(&["checkpoint", "--new-key", "audit.key"]).ok();
+    let cp = env.run(&["checkpoint", "--key", "audit.key"]).ok();
+    std::fs::write(env.path("kept.txt"), cp.stdout).unwrap();
+    env
+}
+
+/// Runs SQL on the store as an attacker: WAL folded in, triggers out of the way while it
+/// runs, and put back afterwards (unless `keep_dropped`).
+fn tamper(env: &Env, sql: &str, keep_dropped: bool) {
+    let conn = Connection::open(env.store()).unwrap();
+    let triggers: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+    }
+    conn.execute_batch(sql).unwrap();
+    if !keep_dropped {
+        for (_, create) in &triggers {
+            conn.execute_batch(create).unwrap();
+        }
+    }
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+}
+
+#[track_caller]
+fn fails_with(env: &Env, args: &[&str], needle: &str) {
+    let run = env.run(args);
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains(needle),
+        "wanted {needle:?} in:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_untouched_store_verifies() {
+    let env = checkpointed();
+    let run = env
+        .run(&[
+            "verify",
+            "--pub",
+            "audit.key.pub",
+            "--checkpoint",
+            "kept.txt",
+        ])
+        .ok();
+    assert!(
+        run.stdout.starts_with("verified 40 events (root "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("1 checkpoint, the append-only triggers, 2 signatures")
+    );
+    // Appends extend the log; the kept checkpoint stays consistent with it.
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    env.run(&["checkpoint", "--key", "audit.key"]).ok();
+    env.run(&[
+        "verify",
+        "--pub",
+        "audit.key.pub",
+        "--checkpoint",
+        "kept.txt",
+    ])
+    .ok();
+}
+
+#[test]
+fn checkpoint_format_and_keys() {
+    let env = checkpointed();
+    let text = std::fs::read_to_string(env.path("kept.txt")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].ends_with("/audit"), "the origin: {}", lines[0]);
+    assert_eq!(lines[1], "40");
+    assert_eq!(lines[2].len(), 44, "base64 of 32 bytes");
+    assert_eq!(lines[3], "");
+    assert!(lines[4].starts_with(&format!("\u{2014} {} ", lines[0])));
+    let unsigned = env.run(&["checkpoint"]).ok();
+    assert_eq!(unsigned.stdout.lines().count(), 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.path("audit.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = env.run(&["checkpoint", "--new-key", "audit.key"]);
+    assert_eq!(again.code, 1, "keys are never overwritten");
+    let bad = env.write("bad.key", "not a key\n");
+    assert_eq!(
+        env.run(&["checkpoint", "--key", bad.to_str().unwrap()])
+            .code,
+        2
+    );
+}
+
+#[test]
+fn an_edited_entry_is_named() {
+    let env = checkpointed();
+    tamper(
+        &env,
+        "UPDATE entries SET entry = replace(entry, '\"user\":', '\"user\":\"x\",\"_\":') WHERE seq = 5",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "seq 5: the entry's bytes no longer hash to its leaf",
+    );
+}
+
+#[test]
+fn an_edited_entry_with_a_recomputed_leaf_is_named() {
+    let env = checkpointed();
+    // The attacker also rewrites the leaf column to the new entry's hash.
+    let conn = Connection::open(env.store()).unwrap();
+    let entry: String = conn
+        .query_row("SELECT entry FROM entries WHERE seq = 9", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let edited = entry.replace("\"outcome\":\"success\"", "\"outcome\":\"failure\"");
+    let leaf = auditctl::model::leaf_hash(edited.as_bytes());
+    let hex: String = leaf.iter().map(|b| format!("{b:02x}")).collect();
+    tamper(
+        &env,
+        &format!(
+            "UPDATE entries SET entry = '{}', leaf = x'{hex}' WHERE seq = 9",
+            edited.replace('\'', "''")
+        ),
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "seq 9: the entry is not the one the Merkle tree took in",
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "checkpoint #1 (size 40) does not match the entries",
+    );
+}
+
+#[test]
+fn a_deleted_row_is_named() {
+    let env = checkpointed();
+    tamper(&env, "DELETE FROM entries WHERE seq = 7", false);
+    fails_with(
+        &env,
+        &["verify"],
+        "seq 7: the entry is missing: it was deleted",
+    );
+}
+
+#[test]
+fn swapped_rows_are_named() {
+    let env = checkpointed();
+    tamper(
+        &env,
+        "CREATE TEMP TABLE s AS SELECT seq, id, entry, leaf FROM entries WHERE seq IN (3, 4); \
+         UPDATE entries SET id = 'moving-' || seq WHERE seq IN (3, 4); \
+         UPDATE entries SET \
+             id = (SELECT id FROM s WHERE s.seq = 7 - entries.seq), \
+             entry = (SELECT entry FROM s WHERE s.seq = 7 - entries.seq), \
+             leaf = (SELECT leaf FROM s WHERE s.seq = 7 - entries.seq) \
+         WHERE seq IN (3, 4);",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "seq 3: the entry is not the one the Merkle tree took in",
+    );
+}
+
+#[test]
+fn dropped_triggers_and_edits_are_reported() {
+    let env = checkpointed();
+    tamper(&env, "UPDATE entries SET leaf = x'00' WHERE seq = 12", true);
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr.contains("integrity check failed: seq 12: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the append-only trigger entries_no_update is missing"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_truncated_file_fails_verification() {
+    let env = checkpointed();
+    tamper(&env, "SELECT 1", false);
+    let len = std::fs::metadata(env.store()).unwrap().len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.store())
+        .unwrap();
+    file.set_len(len / 2).unwrap();
+    drop(file);
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
+
+#[test]
+fn a_forged_checkpoint_is_caught() {
+    let env = checkpointed();
+    // The attacker edits the size of a kept checkpoint and keeps the old signature.
+    let kept = std::fs::read_to_string(env.path("kept.txt")).unwrap();
+    env.write("forged.txt", &kept.replacen("\n40\n", "\n39\n", 1));
+    fails_with(
+        &env,
+        &[
+            "verify",
+            "--checkpoint",
+            "forged.txt",
+            "--pub",
+            "audit.key.pub",
+        ],
+        "signature by",
+    );
+    // And records a checkpoint signed with a key of their own in the store.
+    env.run(&[
+        "checkpoint",
+        "--new-key",
+        "mallory.key",
+        "--name",
+        "mallory",
+    ])
+    .ok();
+    env.run(&["checkpoint", "--key", "mallory.key"]).ok();
+    fails_with(
+        &env,
+        &["verify", "--pub", "audit.key.pub"],
+        "checkpoint #2 (size 40) is not signed by the key",
+    );
+}
+
+#[test]
+fn a_shorter_replacement_store_is_caught() {
+    let env = checkpointed();
+    std::fs::remove_file(env.store()).unwrap();
+    env.run(&["demo", "--events", "30"]).ok();
+    fails_with(
+        &env,
+        &["verify", "--checkpoint", "kept.txt"],
+        "the store holds 30 events, fewer than the 40 of the checkpoint",
+    );
+    // The same size with other events is a rewritten history.
+    std::fs::remove_file(env.store()).unwrap();
+    env.run(&["demo", "--events", "40", "--seed", "7"]).ok();
+    fails_with(
+        &env,
+        &["verify", "--checkpoint", "kept.txt"],
+        "are not the ones the checkpoint covers",
+    );
+}
+
+#[test]
+fn proofs_check_offline() {
+    let env = checkpointed();
+    let proof = env.run(&["prove", "17"]).ok();
+    std::fs::write(env.path("proof.json"), &proof.stdout).unwrap();
+    let other = Env::new();
+    std::fs::copy(env.path("proof.json"), other.path("proof.json")).unwrap();
+    std::fs::copy(env.path("kept.txt"), other.path("kept.txt")).unwrap();
+    std::fs::copy(env.path("audit.key.pub"), other.path("audit.key.pub")).unwrap();
+    // No store in `other` at all.
+    let run = other
+        .run(&[
+            "verify",
+            "--proof",
+            "proof.json",
+            "--checkpoint",
+            "kept.txt",
+            "--pub",
+            "audit.key.pub",
+        ])
+        .ok();
+    assert!(
+        run.stdout.starts_with("verified: event 17 ("),
+        "{}",
+        run.stdout
+    );
+    assert!(!other.store().exists());
+
+    // An altered event in the proof fails.
+    let mut json: serde_json::Value = serde_json::from_str(&proof.stdout).unwrap();
+    json["entry"] = json["entry"]
+        .as_str()
+        .unwrap()
+        .replace("\"user\":\"", "\"user\":\"x")
+        .into();
+    std::fs::write(other.path("altered.json"), json.to_string()).unwrap();
+    fails_with(
+        &other,
+        &[
+            "verify",
+            "--proof",
+            "altered.json",
+            "--checkpoint",
+            "kept.txt",
+        ],
+        "do not hash to the proof's leaf",
+    );
+    // A leaf and path that do not lead to the root fail.
+    let mut json: serde_json::Value = serde_json::from_str(&proof.stdout).unwrap();
+    json["leaf_index"] = 3.into();
+    json["seq"] = 4.into();
+    std::fs::write(other.path("moved.json"), json.to_string()).unwrap();
+    fails_with(
+        &other,
+        &[
+            "verify",
+            "--proof",
+            "moved.json",
+            "--checkpoint",
+            "kept.txt",
+        ],
+        "does not show event 4",
+    );
+
+    // An event newer than the latest checkpoint needs a new one.
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    let newer = env.run(&["prove", "41"]);
+    assert_eq!(newer.code, 1);
+    assert!(
+        newer.stderr.contains("run `auditctl checkpoint`"),
+        "{}",
+        newer.stderr
+    );
+    // Against the kept checkpoint, after the store grew.
+    env.run(&["checkpoint"]).ok();
+    let kept = env.run(&["prove", "17", "--checkpoint", "kept.txt"]).ok();
+    std::fs::write(env.path("kept-proof.json"), &kept.stdout).unwrap();
+    env.run(&[
+        "verify",
+        "--proof",
+        "kept-proof.json",
+        "--checkpoint",
+        "kept.txt",
+    ])
+    .ok();
+}
