@@ -83,3 +83,10 @@ for format in csv jsonl; do
   /usr/bin/time -f "%M KB  auditctl export --format $format" \
     "$BIN" --store "$STORE" export --format "$format" --output /dev/null
 done
+
+echo "## verify" >&2
+# A checkpoint first, so that verify also checks the stored tree and a recorded root.
+"$BIN" --store "$STORE" checkpoint > /dev/null
+hyperfine --warmup 1 --runs "$RUNS" -N --export-markdown "$DIR/verify.md" \
+  -n "auditctl verify" "$BIN --store $STORE verify" \
+  -n "sha256sum of the JSON Lines file" "sha256sum $JSONL"

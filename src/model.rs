@@ -3,7 +3,6 @@
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 /// One audit event, as it appears in JSON Lines files, the HTTP API and the store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,10 +142,7 @@ impl Event {
 
 /// The leaf hash of RFC 9162: `SHA-256(0x00 || entry bytes)`.
 pub fn leaf_hash(entry: &[u8]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update([0u8]);
-    h.update(entry);
-    h.finalize().into()
+    crate::integrity::merkle::leaf_hash(entry)
 }
 
 /// A fresh, time-ordered event id (UUIDv7).
