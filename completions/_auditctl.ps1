@@ -254,7 +254,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         }
         'auditctl;verify' {
             [CompletionResult]::new('--pub', '--pub', [CompletionResultType]::ParameterName, 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)')
-            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept elsewhere: the store must extend it')
+            [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept elsewhere (- for stdin): the store must extend it')
             [CompletionResult]::new('--proof', '--proof', [CompletionResultType]::ParameterName, 'Check this inclusion proof (from `prove`) instead of the store')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')

@@ -242,7 +242,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         }
         &'auditctl;verify'= {
             cand --pub 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)'
-            cand --checkpoint 'A checkpoint kept elsewhere: the store must extend it'
+            cand --checkpoint 'A checkpoint kept elsewhere (- for stdin): the store must extend it'
             cand --proof 'Check this inclusion proof (from `prove`) instead of the store'
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'

@@ -228,7 +228,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l reveal -d 'S
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l pub -d 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)' -r -F
-complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l checkpoint -d 'A checkpoint kept elsewhere: the store must extend it' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l checkpoint -d 'A checkpoint kept elsewhere (- for stdin): the store must extend it' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l proof -d 'Check this inclusion proof (from `prove`) instead of the store' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r

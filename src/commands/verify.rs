@@ -28,7 +28,7 @@ pub struct Args {
     /// Require every checkpoint to be signed by this public key (FILE.pub of --new-key)
     #[arg(long = "pub", value_name = "FILE")]
     pub public_key: Option<PathBuf>,
-    /// A checkpoint kept elsewhere: the store must extend it
+    /// A checkpoint kept elsewhere (- for stdin): the store must extend it
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
     /// Check this inclusion proof (from `prove`) instead of the store
@@ -44,7 +44,14 @@ fn integrity(message: impl Into<String>) -> Failure {
     }
 }
 
+/// Reads a file, or stdin for `-`.
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| Failure::runtime(format!("cannot read the {what} from stdin: {e}")))?;
+        return Ok(text);
+    }
     std::fs::read_to_string(path).map_err(|e| {
         Failure::runtime(format!("cannot read the {what} {}: {e}", path.display())).into()
     })

@@ -75,6 +75,9 @@ fn an_untouched_store_verifies() {
         run.stdout
             .contains("1 checkpoint, the append-only triggers, 2 signatures")
     );
+    let kept = std::fs::read_to_string(env.path("kept.txt")).unwrap();
+    env.run_with_stdin(&["verify", "--checkpoint", "-"], &kept)
+        .ok();
     // Appends extend the log; the kept checkpoint stays consistent with it.
     env.run(&["record", "--user", "a", "--action", "LOGIN"])
         .ok();

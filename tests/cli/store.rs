@@ -117,3 +117,28 @@ fn demo_is_deterministic_and_refuses_a_used_store() {
         run.stderr
     );
 }
+
+#[test]
+fn a_schema_1_store_is_upgraded_when_opened() {
+    let env = Env::new();
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    // Take the store back to schema 1: no tree, no checkpoints.
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER tree_no_update; DROP TRIGGER tree_no_delete; \
+         DROP TRIGGER checkpoints_no_update; DROP TRIGGER checkpoints_no_delete; \
+         DROP TABLE tree; DROP TABLE checkpoints; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    env.run(&["list"]).ok();
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    let version: i32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    drop(conn);
+    env.run(&["checkpoint"]).ok();
+    env.run(&["verify"]).ok();
+}
