@@ -7,8 +7,8 @@ pub mod sqlite;
 
 use std::path::{Path, PathBuf};
 
-use crate::model::Event;
-use crate::query::Expr;
+use crate::model::{self, Event, InvalidEvent};
+use crate::query::{Expr, search};
 
 /// Failures of a store, each with its exit code and hint.
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +163,61 @@ pub struct AppendReport {
     pub duplicates: Vec<String>,
 }
 
+/// An event made ready to append: normalised and reduced to what the store writes, namely the
+/// canonical entry bytes, their leaf hash, the full-text document and the indexed columns.
+/// Building one is all the work of an append that does not touch the store, so that `import`
+/// can do it on another thread; the event's data trees are dropped there too.
+#[derive(Debug)]
+pub struct NewEntry {
+    /// The canonical JCS text of the event without `seq`: what is stored and hashed.
+    pub entry: String,
+    /// `SHA-256(0x00 || entry)`.
+    pub leaf: [u8; 32],
+    /// `query::search::document` of the event, for the full-text index.
+    pub doc: String,
+    pub id: String,
+    pub time_us: i64,
+    pub user: String,
+    pub action: String,
+    pub table: Option<String>,
+    pub resource_id: Option<String>,
+    pub service: Option<String>,
+    pub origin: Option<String>,
+    pub outcome: String,
+    pub ip_key: Option<[u8; 16]>,
+    pub reverts: Option<String>,
+}
+
+impl NewEntry {
+    pub fn new(mut event: Event) -> Result<NewEntry, InvalidEvent> {
+        event.normalize()?;
+        let entry = String::from_utf8(event.canonical_bytes()).expect("canonical JSON is UTF-8");
+        let leaf = model::leaf_hash(entry.as_bytes());
+        let doc = search::document(&event);
+        let ip_key = event
+            .ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok())
+            .map(|ip| model::ip_key(&ip));
+        Ok(NewEntry {
+            entry,
+            leaf,
+            doc,
+            id: event.id,
+            time_us: model::time_key(&event.time),
+            user: event.user,
+            action: event.action,
+            table: event.table,
+            resource_id: event.resource_id,
+            service: event.service,
+            origin: event.origin,
+            outcome: event.outcome,
+            ip_key,
+            reverts: event.reverts,
+        })
+    }
+}
+
 /// Reads and appends events. Implemented by the local SQLite store and the read-only scans.
 pub trait Store {
     /// Calls `each` with every event matching `q`, in order, until it returns `Ok(false)`.
@@ -198,6 +253,14 @@ pub trait Store {
     fn append(
         &mut self,
         events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    ) -> anyhow::Result<AppendReport> {
+        self.append_entries(&mut events.map(|e| Ok(NewEntry::new(e?)?)))
+    }
+
+    /// `append` for events already made ready with `NewEntry::new`.
+    fn append_entries(
+        &mut self,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport>;
 }
 

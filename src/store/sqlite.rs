@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
-use super::{AppendReport, Query, SortField, Store, StoreError, functions, schema};
+use super::{AppendReport, NewEntry, Query, SortField, Store, StoreError, functions, schema};
 use crate::model::{self, Event};
-use crate::query::{Expr, search, sql};
+use crate::query::{Expr, sql};
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -346,9 +346,9 @@ impl Store for SqliteStore {
         Err(StoreError::NotFound(id.to_owned()).into())
     }
 
-    fn append(
+    fn append_entries(
         &mut self,
-        events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
         let path = self.path.clone();
         let wrap = |source| StoreError::Sqlite {
@@ -372,42 +372,31 @@ impl Store for SqliteStore {
             let mut index = tx
                 .prepare_cached("INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)")
                 .map_err(wrap)?;
-            for event in events {
-                let mut event = event?;
-                event.normalize()?;
-                let entry = event.canonical_bytes();
-                let leaf = model::leaf_hash(&entry);
-                let ip_key = event
-                    .ip
-                    .as_deref()
-                    .and_then(|ip| ip.parse().ok())
-                    .map(|ip| model::ip_key(&ip).to_vec());
-                let entry = String::from_utf8(entry).expect("canonical JSON is UTF-8");
+            for new in entries {
+                let new = new?;
                 let inserted = insert
                     .execute(params![
-                        event.id,
-                        entry,
-                        &leaf[..],
-                        model::time_key(&event.time),
-                        event.user,
-                        event.action,
-                        event.table,
-                        event.resource_id,
-                        event.service,
-                        event.origin,
-                        event.outcome,
-                        ip_key,
-                        event.reverts,
+                        new.id,
+                        new.entry,
+                        &new.leaf[..],
+                        new.time_us,
+                        new.user,
+                        new.action,
+                        new.table,
+                        new.resource_id,
+                        new.service,
+                        new.origin,
+                        new.outcome,
+                        new.ip_key.as_ref().map(|k| &k[..]),
+                        new.reverts,
                     ])
                     .map_err(wrap)?;
                 if inserted == 0 {
-                    report.duplicates.push(event.id);
+                    report.duplicates.push(new.id);
                     continue;
                 }
                 let seq = tx.last_insert_rowid();
-                index
-                    .execute(params![seq, search::document(&event)])
-                    .map_err(wrap)?;
+                index.execute(params![seq, new.doc]).map_err(wrap)?;
                 report.added.push(seq as u64);
             }
         }
