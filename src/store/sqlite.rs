@@ -13,6 +13,9 @@ use crate::query::{Expr, sql};
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The page cache of an append, in KiB as `PRAGMA cache_size` takes it (negative).
+const APPEND_CACHE_KIB: i64 = -64 * 1024;
+
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
@@ -355,6 +358,12 @@ impl Store for SqliteStore {
             path: path.clone(),
             source,
         };
+        // A large append touches index pages all over the file; with SQLite's default 2 MiB
+        // cache they are read back and spilled to the WAL again and again. The cache is
+        // allocated as pages are used, so a small append costs nothing more.
+        self.conn
+            .pragma_update(None, "cache_size", APPEND_CACHE_KIB)
+            .map_err(wrap)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
