@@ -176,9 +176,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
 
     println!(
         "added {} event{}, skipped {} already in the store{}",
-        thousands(report.added.len() as u64),
-        if report.added.len() == 1 { "" } else { "s" },
-        thousands(report.duplicates.len() as u64),
+        thousands(report.added),
+        if report.added == 1 { "" } else { "s" },
+        thousands(report.duplicates),
         if skip_invalid {
             format!(", {} invalid", thousands(skipped.len() as u64))
         } else {

@@ -154,13 +154,16 @@ impl Query {
     }
 }
 
-/// What an append did.
+/// What an append did: counts only, so that a long import keeps no per-event state.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AppendReport {
-    /// The seq of each event added, in order.
-    pub added: Vec<u64>,
-    /// Ids that were already in the store (or earlier in the same batch), skipped.
-    pub duplicates: Vec<String>,
+    /// How many events were added.
+    pub added: u64,
+    /// The seq of the first event added.
+    pub first_seq: Option<u64>,
+    /// How many events were skipped because their id was already in the store (or earlier in
+    /// the same append).
+    pub duplicates: u64,
 }
 
 /// An event made ready to append: normalised and reduced to what the store writes, namely the

@@ -401,12 +401,13 @@ impl Store for SqliteStore {
                     ])
                     .map_err(wrap)?;
                 if inserted == 0 {
-                    report.duplicates.push(new.id);
+                    report.duplicates += 1;
                     continue;
                 }
                 let seq = tx.last_insert_rowid();
                 index.execute(params![seq, new.doc]).map_err(wrap)?;
-                report.added.push(seq as u64);
+                report.added += 1;
+                report.first_seq.get_or_insert(seq as u64);
             }
         }
         tx.commit().map_err(wrap)?;
