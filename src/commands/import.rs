@@ -57,6 +57,13 @@ struct Skipped {
 /// An entry ready to append, or the record that stops the import.
 type Prepared = Result<NewEntry, Skipped>;
 
+/// What the reading thread sends. `End` says the input was read to the end: a channel that
+/// closes without it means the reader died, and the import must fail rather than commit.
+enum Handover {
+    Batch(Vec<Prepared>),
+    End,
+}
+
 /// Entries per hand-over between the threads, and hand-overs queued at most.
 const BATCH: usize = 128;
 const QUEUE_BATCHES: usize = 8;
@@ -68,7 +75,7 @@ const QUEUE_BATCHES: usize = 8;
 fn prepare(
     sources: Vec<(Source, SourceFormat)>,
     skip_invalid: bool,
-    out: &mpsc::SyncSender<Vec<Prepared>>,
+    out: &mpsc::SyncSender<Handover>,
 ) -> Vec<Skipped> {
     let mut skipped = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
@@ -87,14 +94,14 @@ fn prepare(
                 Err(bad) if skip_invalid => skipped.push(bad),
                 Err(bad) => {
                     batch.push(Err(bad));
-                    let _ = out.send(batch);
+                    let _ = out.send(Handover::Batch(batch));
                     return skipped;
                 }
                 Ok(entry) => {
                     batch.push(Ok(entry));
                     if batch.len() == BATCH {
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if out.send(full).is_err() {
+                        if out.send(Handover::Batch(full)).is_err() {
                             return skipped;
                         }
                     }
@@ -102,9 +109,10 @@ fn prepare(
             }
         }
     }
-    if !batch.is_empty() {
-        let _ = out.send(batch);
+    if !batch.is_empty() && out.send(Handover::Batch(batch)).is_err() {
+        return skipped;
     }
+    let _ = out.send(Handover::End);
     skipped
 }
 
@@ -142,16 +150,37 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // Reading, parsing, normalising, canonicalising and hashing run on a second thread while
     // this one writes to SQLite. Entries cross in batches, to keep the hand-over cheap, through
     // a bounded channel, so that memory stays flat however long the input.
-    let (sender, receiver) = mpsc::sync_channel::<Vec<Prepared>>(QUEUE_BATCHES);
+    let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
     let (report, skipped) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || prepare(sources, skip_invalid, &sender));
         let report = {
-            let mut entries = receiver.into_iter().flatten().map(|prepared| {
-                prepared.map_err(|bad| {
-                    Failure::runtime(format!("{}:{}: {}", bad.file, bad.line, bad.why))
-                        .with_hint("nothing was imported; fix the record or pass --skip-invalid")
-                        .into()
-                })
+            let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
+            let mut ended = false;
+            let mut entries = std::iter::from_fn(move || {
+                loop {
+                    if let Some(prepared) = batch.next() {
+                        return Some(prepared.map_err(|bad: Skipped| {
+                            Failure::runtime(format!("{}:{}: {}", bad.file, bad.line, bad.why))
+                                .with_hint(
+                                    "nothing was imported; fix the record or pass --skip-invalid",
+                                )
+                                .into()
+                        }));
+                    }
+                    if ended {
+                        return None;
+                    }
+                    match receiver.recv() {
+                        Ok(Handover::Batch(next)) => batch = next.into_iter(),
+                        Ok(Handover::End) => ended = true,
+                        Err(mpsc::RecvError) => {
+                            ended = true;
+                            return Some(Err(anyhow::anyhow!(
+                                "reading the input stopped unexpectedly; nothing was imported"
+                            )));
+                        }
+                    }
+                }
             });
             store.append_entries(&mut entries)
             // Dropping the receiver here stops the reader if the append ended early.
