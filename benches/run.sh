@@ -18,7 +18,8 @@ for tool in hyperfine jq sqlite3; do
 done
 
 cargo build --release --quiet
-BIN=$PWD/target/release/auditctl
+# Honour CARGO_TARGET_DIR, so that the binary measured is the one cargo just built.
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/auditctl
 STORE=$DIR/store-$EVENTS.db
 JSONL=$DIR/events-$EVENTS.jsonl
 PLAIN=$DIR/plain-$EVENTS.db

@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let report = store.append(&mut demo::generate(&cfg).map(Ok))?;
     eprintln!(
         "wrote {} demo events to {}",
-        thousands(report.added.len() as u64),
+        thousands(report.added),
         path.display()
     );
     Ok(())

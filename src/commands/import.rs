@@ -1,14 +1,14 @@
 //! `import FILE…`: append events from files or stdin, all or nothing.
 
 use std::path::PathBuf;
+use std::sync::mpsc;
 
 use anyhow::Context as _;
 
 use super::{Context, thousands};
 use crate::error::Failure;
 use crate::import::{self, Source, SourceFormat};
-use crate::model::Event;
-use crate::store::Store;
+use crate::store::{NewEntry, Store};
 
 /// Import events from JSON Lines or CSV files
 ///
@@ -54,6 +54,68 @@ struct Skipped {
     why: String,
 }
 
+/// An entry ready to append, or the record that stops the import.
+type Prepared = Result<NewEntry, Skipped>;
+
+/// What the reading thread sends. `End` says the input was read to the end: a channel that
+/// closes without it means the reader died, and the import must fail rather than commit.
+enum Handover {
+    Batch(Vec<Prepared>),
+    End,
+}
+
+/// Entries per hand-over between the threads, and hand-overs queued at most.
+const BATCH: usize = 128;
+const QUEUE_BATCHES: usize = 8;
+
+/// The reading thread: turns every record of every source into an entry and sends them in
+/// order. Without `skip_invalid` the first bad record is sent as an `Err` and ends the
+/// reading; with it, bad records are collected and returned. Stops early when the receiver
+/// is gone (the append failed).
+fn prepare(
+    sources: Vec<(Source, SourceFormat)>,
+    skip_invalid: bool,
+    out: &mpsc::SyncSender<Handover>,
+) -> Vec<Skipped> {
+    let mut skipped = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    for (source, format) in sources {
+        let file = source.name;
+        for rec in format.records(source.reader) {
+            let prepared = rec
+                .event
+                .and_then(|e| NewEntry::new(e).map_err(|e| e.to_string()))
+                .map_err(|why| Skipped {
+                    file: file.clone(),
+                    line: rec.line,
+                    why,
+                });
+            match prepared {
+                Err(bad) if skip_invalid => skipped.push(bad),
+                Err(bad) => {
+                    batch.push(Err(bad));
+                    let _ = out.send(Handover::Batch(batch));
+                    return skipped;
+                }
+                Ok(entry) => {
+                    batch.push(Ok(entry));
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if out.send(Handover::Batch(full)).is_err() {
+                            return skipped;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !batch.is_empty() && out.send(Handover::Batch(batch)).is_err() {
+        return skipped;
+    }
+    let _ = out.send(Handover::End);
+    skipped
+}
+
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let paths = import::input_paths(&args.files);
     // Open and sniff every input before touching the store, so that a missing file or an
@@ -85,37 +147,50 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let existed = store_path.exists();
     let mut store = ctx.open_store_for_append()?;
     let skip_invalid = args.skip_invalid;
-    let mut skipped: Vec<Skipped> = Vec::new();
-    let report = {
-        let skipped = &mut skipped;
-        let mut events = sources.into_iter().flat_map(|(source, format)| {
-            let name = source.name.clone();
-            format
-                .records(source.reader)
-                .map(move |rec| (name.clone(), rec))
-        });
-        let mut stream = std::iter::from_fn(move || -> Option<anyhow::Result<Event>> {
-            loop {
-                let (file, rec) = events.next()?;
-                match rec.event {
-                    Ok(e) => return Some(Ok(e)),
-                    Err(why) if skip_invalid => skipped.push(Skipped {
-                        file,
-                        line: rec.line,
-                        why,
-                    }),
-                    Err(why) => {
-                        return Some(Err(Failure::runtime(format!("{file}:{}: {why}", rec.line))
-                            .with_hint(
-                                "nothing was imported; fix the record or pass --skip-invalid",
-                            )
-                            .into()));
+    // Reading, parsing, normalising, canonicalising and hashing run on a second thread while
+    // this one writes to SQLite. Entries cross in batches, to keep the hand-over cheap, through
+    // a bounded channel, so that memory stays flat however long the input.
+    let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
+    let (report, skipped) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || prepare(sources, skip_invalid, &sender));
+        let report = {
+            let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
+            let mut ended = false;
+            let mut entries = std::iter::from_fn(move || {
+                loop {
+                    if let Some(prepared) = batch.next() {
+                        return Some(prepared.map_err(|bad: Skipped| {
+                            Failure::runtime(format!("{}:{}: {}", bad.file, bad.line, bad.why))
+                                .with_hint(
+                                    "nothing was imported; fix the record or pass --skip-invalid",
+                                )
+                                .into()
+                        }));
+                    }
+                    if ended {
+                        return None;
+                    }
+                    match receiver.recv() {
+                        Ok(Handover::Batch(next)) => batch = next.into_iter(),
+                        Ok(Handover::End) => ended = true,
+                        Err(mpsc::RecvError) => {
+                            ended = true;
+                            return Some(Err(anyhow::anyhow!(
+                                "reading the input stopped unexpectedly; nothing was imported"
+                            )));
+                        }
                     }
                 }
-            }
-        });
-        store.append(&mut stream)
-    };
+            });
+            store.append_entries(&mut entries)
+            // Dropping the receiver here stops the reader if the append ended early.
+        };
+        let skipped = match reader.join() {
+            Ok(skipped) => skipped,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (report, skipped)
+    });
     let report = match report {
         Ok(r) => r,
         Err(e) => {
@@ -130,9 +205,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
 
     println!(
         "added {} event{}, skipped {} already in the store{}",
-        thousands(report.added.len() as u64),
-        if report.added.len() == 1 { "" } else { "s" },
-        thousands(report.duplicates.len() as u64),
+        thousands(report.added),
+        if report.added == 1 { "" } else { "s" },
+        thousands(report.duplicates),
         if skip_invalid {
             format!(", {} invalid", thousands(skipped.len() as u64))
         } else {

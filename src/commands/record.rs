@@ -117,7 +117,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let id = event.id.clone();
     let mut store = ctx.open_store_for_append()?;
     let report = store.append(&mut std::iter::once(Ok(event)))?;
-    match report.added.first() {
+    match report.first_seq {
         Some(seq) => println!("{seq} {id}"),
         None => {
             return Err(Failure::runtime(format!(

@@ -70,7 +70,7 @@ pub fn detect(head: &[u8]) -> Result<SourceFormat, String> {
 /// A named input: a file, or `-` for stdin.
 pub struct Source {
     pub name: String,
-    pub reader: Box<dyn BufRead>,
+    pub reader: Box<dyn BufRead + Send>,
 }
 
 impl Source {

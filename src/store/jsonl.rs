@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::{AppendReport, Query, SortField, SortKey, Store, StoreError};
+use super::{AppendReport, NewEntry, Query, SortField, SortKey, Store, StoreError};
 use crate::error::Failure;
 use crate::model::Event;
 use crate::query::{Expr, Matcher, prefilter::Prefilter};
@@ -290,9 +290,9 @@ impl Store for JsonlStore {
         }
     }
 
-    fn append(
+    fn append_entries(
         &mut self,
-        _events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+        _entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
         Err(self.read_only())
     }

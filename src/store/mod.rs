@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::Event;
+use crate::model::{self, Event, InvalidEvent};
 use crate::query::eval::value_of;
-use crate::query::{CmpOp, Expr, Field, Literal};
+use crate::query::{CmpOp, Expr, Field, Literal, search};
 
 /// Failures of a store, each with its exit code and hint.
 #[derive(Debug, thiserror::Error)]
@@ -169,13 +169,71 @@ pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
     }
 }
 
-/// What an append did.
+/// What an append did: counts only, so that a long import keeps no per-event state.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AppendReport {
-    /// The seq of each event added, in order.
-    pub added: Vec<u64>,
-    /// Ids that were already in the store (or earlier in the same batch), skipped.
-    pub duplicates: Vec<String>,
+    /// How many events were added.
+    pub added: u64,
+    /// The seq of the first event added.
+    pub first_seq: Option<u64>,
+    /// How many events were skipped because their id was already in the store (or earlier in
+    /// the same append).
+    pub duplicates: u64,
+}
+
+/// An event made ready to append: normalised and reduced to what the store writes, namely the
+/// canonical entry bytes, their leaf hash, the full-text document and the indexed columns.
+/// Building one is all the work of an append that does not touch the store, so that `import`
+/// can do it on another thread; the event's data trees are dropped there too.
+#[derive(Debug)]
+pub struct NewEntry {
+    /// The canonical JCS text of the event without `seq`: what is stored and hashed.
+    pub entry: String,
+    /// `SHA-256(0x00 || entry)`.
+    pub leaf: [u8; 32],
+    /// `query::search::document` of the event, for the full-text index.
+    pub doc: String,
+    pub id: String,
+    pub time_us: i64,
+    pub user: String,
+    pub action: String,
+    pub table: Option<String>,
+    pub resource_id: Option<String>,
+    pub service: Option<String>,
+    pub origin: Option<String>,
+    pub outcome: String,
+    pub ip_key: Option<[u8; 16]>,
+    pub reverts: Option<String>,
+}
+
+impl NewEntry {
+    pub fn new(mut event: Event) -> Result<NewEntry, InvalidEvent> {
+        event.normalize()?;
+        let entry = String::from_utf8(event.canonical_bytes()).expect("canonical JSON is UTF-8");
+        let leaf = model::leaf_hash(entry.as_bytes());
+        let doc = search::document(&event);
+        let ip_key = event
+            .ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok())
+            .map(|ip| model::ip_key(&ip));
+        Ok(NewEntry {
+            entry,
+            leaf,
+            doc,
+            id: event.id,
+            time_us: model::time_key(&event.time),
+            user: event.user,
+            action: event.action,
+            table: event.table,
+            resource_id: event.resource_id,
+            service: event.service,
+            origin: event.origin,
+            outcome: event.outcome,
+            ip_key,
+            reverts: event.reverts,
+        })
+    }
 }
 
 /// Reads and appends events. Implemented by the local SQLite store and the read-only scans.
@@ -266,6 +324,14 @@ pub trait Store {
     fn append(
         &mut self,
         events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    ) -> anyhow::Result<AppendReport> {
+        self.append_entries(&mut events.map(|e| Ok(NewEntry::new(e?)?)))
+    }
+
+    /// `append` for events already made ready with `NewEntry::new`.
+    fn append_entries(
+        &mut self,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport>;
 
     /// Appends the one event that `decide` returns, deciding inside the same write transaction

@@ -6,12 +6,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
-use super::{AppendReport, Query, SortField, Store, StoreError, functions, schema};
+use super::{AppendReport, NewEntry, Query, SortField, Store, StoreError, functions, schema};
 use crate::model::{self, Event};
-use crate::query::{Expr, Field, search, sql};
+use crate::query::{Expr, Field, sql};
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The page cache of an append, in KiB as `PRAGMA cache_size` takes it (negative).
+const APPEND_CACHE_KIB: i64 = -64 * 1024;
 
 pub struct SqliteStore {
     pub(super) conn: Connection,
@@ -456,20 +459,26 @@ impl Store for SqliteStore {
         Err(StoreError::NotFound(id.to_owned()).into())
     }
 
-    fn append(
+    fn append_entries(
         &mut self,
-        events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
         let path = &self.path;
         let wrap = |source| StoreError::Sqlite {
             path: path.clone(),
             source,
         };
+        // A large append touches index pages all over the file; with SQLite's default 2 MiB
+        // cache they are read back and spilled to the WAL again and again. The cache is
+        // allocated as pages are used, so a small append costs nothing more.
+        self.conn
+            .pragma_update(None, "cache_size", APPEND_CACHE_KIB)
+            .map_err(wrap)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
-        let report = insert_events(&tx, path, events)?;
+        let report = insert_entries(&tx, path, entries)?;
         tx.commit().map_err(wrap)?;
         Ok(report)
     }
@@ -484,13 +493,12 @@ impl Store for SqliteStore {
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.sqlite_err(e))?;
         let appended = decide(self).and_then(|event| {
-            let report = insert_events(&self.conn, &self.path, &mut std::iter::once(Ok(event)))?;
-            match report.added.first() {
-                Some(seq) => Ok(*seq),
-                None => anyhow::bail!(
-                    "an event with id {} is already stored",
-                    report.duplicates[0]
-                ),
+            let id = event.id.clone();
+            let entry = NewEntry::new(event)?;
+            let report = insert_entries(&self.conn, &self.path, &mut std::iter::once(Ok(entry)))?;
+            match report.first_seq {
+                Some(seq) => Ok(seq),
+                None => anyhow::bail!("an event with id {id} is already stored"),
             }
         });
         let end = if appended.is_ok() {
@@ -505,11 +513,11 @@ impl Store for SqliteStore {
     }
 }
 
-/// Inserts events inside the caller's transaction, skipping ids already stored.
-fn insert_events(
+/// Inserts entries inside the caller's transaction, skipping ids already stored.
+fn insert_entries(
     conn: &Connection,
     path: &Path,
-    events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
 ) -> anyhow::Result<AppendReport> {
     let wrap = |source| StoreError::Sqlite {
         path: path.to_owned(),
@@ -527,43 +535,33 @@ fn insert_events(
     let mut index = conn
         .prepare_cached("INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)")
         .map_err(wrap)?;
-    for event in events {
-        let mut event = event?;
-        event.normalize()?;
-        let entry = event.canonical_bytes();
-        let leaf = model::leaf_hash(&entry);
-        let ip_key = event
-            .ip
-            .as_deref()
-            .and_then(|ip| ip.parse().ok())
-            .map(|ip| model::ip_key(&ip).to_vec());
-        let entry = String::from_utf8(entry).expect("canonical JSON is UTF-8");
+    for new in entries {
+        let new = new?;
         let inserted = insert
             .execute(params![
-                event.id,
-                entry,
-                &leaf[..],
-                model::time_key(&event.time),
-                event.user,
-                event.action,
-                event.table,
-                event.resource_id,
-                event.service,
-                event.origin,
-                event.outcome,
-                ip_key,
-                event.reverts,
+                new.id,
+                new.entry,
+                &new.leaf[..],
+                new.time_us,
+                new.user,
+                new.action,
+                new.table,
+                new.resource_id,
+                new.service,
+                new.origin,
+                new.outcome,
+                new.ip_key.as_ref().map(|k| &k[..]),
+                new.reverts,
             ])
             .map_err(wrap)?;
         if inserted == 0 {
-            report.duplicates.push(event.id);
+            report.duplicates += 1;
             continue;
         }
         let seq = conn.last_insert_rowid();
-        index
-            .execute(params![seq, search::document(&event)])
-            .map_err(wrap)?;
-        report.added.push(seq as u64);
+        index.execute(params![seq, new.doc]).map_err(wrap)?;
+        report.added += 1;
+        report.first_seq.get_or_insert(seq as u64);
     }
     Ok(report)
 }

@@ -251,3 +251,47 @@ fn jsonl_export_round_trip_through_stdin() {
     b.sort();
     assert_eq!(a, b);
 }
+
+/// Imports are read on a second thread and handed over in batches: a bad record far into a
+/// long file still fails everything before it, and skipped and duplicate records are counted
+/// across batch boundaries.
+#[test]
+fn long_inputs_stay_all_or_nothing() {
+    let line = |i: usize| {
+        format!(
+            "{{\"id\":\"long-{i}\",\"time\":\"2026-11-24T10:00:00Z\",\"user\":\"dave\",\"action\":\"CREATE\",\"meta\":{{\"n\":{i}}}}}\n"
+        )
+    };
+    let good: String = (1..=1000).map(line).collect();
+    let env = Env::with_events();
+    let path = env.write("long.jsonl", &format!("{good}not json\n{}", line(1001)));
+    let run = env.run(&["import", path.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with(&format!("auditctl: error: {}:1001: ", path.display())),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count(&env), 10, "the store is left as it was");
+
+    // The same file with every 100th line broken, and its first half repeated at the end.
+    let mut text = String::new();
+    for i in 1..=1000 {
+        if i % 100 == 0 {
+            text.push_str("{broken\n");
+        } else {
+            text.push_str(&line(i));
+        }
+    }
+    let repeated: String = (1..=500).filter(|i| i % 100 != 0).map(line).collect();
+    let path = env.write("long.jsonl", &(text + &repeated));
+    let run = env
+        .run(&["import", "--skip-invalid", path.to_str().unwrap()])
+        .ok();
+    assert_eq!(
+        run.stdout,
+        "added 990 events, skipped 495 already in the store, 10 invalid\n"
+    );
+    assert_eq!(count(&env), 1000);
+}
