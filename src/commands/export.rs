@@ -123,12 +123,10 @@ fn write_events(
             JsonWriter::lines(None, out)
         };
         store.scan_entries(query, &mut |seq, entry| {
-            if ctx.global.reveal || !ctx.redactor.may_touch_entry(entry) {
+            if ctx.global.reveal {
                 writer.write_entry(seq, entry)?;
             } else {
-                let mut e: serde_json::Value = serde_json::from_str(entry)?;
-                ctx.redactor.apply_to_json(&mut e);
-                writer.write_json(seq, &e)?;
+                writer.write_entry_redacted(seq, entry, &ctx.redactor)?;
             }
             last = Some(seq);
             progress.tick();
