@@ -5,11 +5,6 @@ use serde_json::Value;
 
 use crate::model::Event;
 
-/// Whether the byte at `i` is escaped: preceded by an odd number of backslashes.
-fn escaped(bytes: &[u8], i: usize) -> bool {
-    bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 1
-}
-
 /// The text that replaces a sensitive value.
 pub const REDACTED: &str = "[redacted]";
 
@@ -20,6 +15,8 @@ pub const BUILTIN_KEYS: [&str; 5] = ["password", "secret", "token", "api_key", "
 #[derive(Debug, Clone)]
 pub struct Redactor {
     fragments: Vec<String>,
+    /// A fragment, the rest of a key, and the `":` that ends a key in canonical JSON.
+    key_in_entry: regex::bytes::Regex,
 }
 
 impl Redactor {
@@ -31,7 +28,14 @@ impl Redactor {
                 .map(|k| k.to_ascii_lowercase())
                 .filter(|k| !k.is_empty()),
         );
-        Redactor { fragments }
+        let alternatives: Vec<String> = fragments.iter().map(|f| regex::escape(f)).collect();
+        let key_in_entry =
+            regex::bytes::Regex::new(&format!("(?i-u)(?:{})[^\"]*\":", alternatives.join("|")))
+                .expect("escaped literals form a valid pattern");
+        Redactor {
+            fragments,
+            key_in_entry,
+        }
     }
 
     pub fn is_sensitive(&self, key: &str) -> bool {
@@ -75,36 +79,13 @@ impl Redactor {
         }
     }
 
-    /// Whether JSON text (a stored entry, or one of its fields) may hold a sensitive key,
-    /// judged from its bytes without decoding it: every key ends with an unescaped `":`
-    /// (nothing else in JSON does), so each key is found and checked in place. It may say yes
-    /// for text that `apply` leaves alone (a sensitive key with a null value, a key written
-    /// with escapes); it never says no for text it would change.
+    /// Whether canonical entry text (or one of its fields) may hold a sensitive key, judged from
+    /// its bytes: a key is `"…":` in canonical JSON, so a fragment followed by the rest of a key
+    /// and `":` is one. Canonical JSON escapes no letters, so a key cannot hide a fragment.
+    /// It may say yes for an entry that `apply` leaves alone; it never says no for one it
+    /// would change.
     pub fn may_touch_entry(&self, entry: &str) -> bool {
-        let bytes = entry.as_bytes();
-        for end in memchr::memmem::find_iter(bytes, b"\":") {
-            if escaped(bytes, end) {
-                continue;
-            }
-            let Some(start) = (0..end)
-                .rev()
-                .find(|&i| bytes[i] == b'"' && !escaped(bytes, i))
-            else {
-                return true;
-            };
-            let key = &bytes[start + 1..end];
-            if key.contains(&b'\\') || self.is_sensitive_bytes(key) {
-                return true;
-            }
-        }
-        false
-    }
-
-    fn is_sensitive_bytes(&self, key: &[u8]) -> bool {
-        self.fragments.iter().any(|f| {
-            key.windows(f.len())
-                .any(|w| w.eq_ignore_ascii_case(f.as_bytes()))
-        })
+        self.key_in_entry.is_match(entry.as_bytes())
     }
 
     /// Whether `apply` would change the event.
