@@ -5,6 +5,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 mod canonical;
+mod view;
+
+pub use view::EntryView;
 
 /// One audit event, as it appears in JSON Lines files, the HTTP API and the store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -132,6 +132,13 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
     let mut expected = 1u64;
     store.scan_leaves(&mut |row| {
         (opts.progress)(row.seq);
+        if row.seq < expected {
+            report.problem(
+                Some(row.seq),
+                "an entry out of sequence: it was inserted before the start of the log",
+            );
+            return Ok(());
+        }
         if row.seq != expected {
             let missing = if row.seq == expected + 1 {
                 "the entry is missing: it was deleted".to_owned()
@@ -156,6 +163,14 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
                 Some(row.seq),
                 "the entry is not the one the Merkle tree took in: it was edited, replaced or \
                  moved",
+            );
+        } else if let Some(column) = row.wrong_column {
+            report.problem(
+                Some(row.seq),
+                format!(
+                    "its indexed column {column} does not match the entry: it was edited, so \
+                     filters see another event"
+                ),
             );
         }
         frontier.push(leaf);

@@ -6,49 +6,8 @@ use std::io::Write;
 use serde_json::value::RawValue;
 
 use super::{Column, EventWriter};
-use crate::model::Event;
+use crate::model::{EntryView, Event};
 use crate::redact::Redactor;
-
-/// A stored entry read in place: text fields borrowed where they hold no escapes, data kept as
-/// its canonical JSON text. Writing CSV from it skips building `Value` trees only to print
-/// them again.
-#[derive(serde::Deserialize)]
-struct EntryView<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    time: Cow<'a, str>,
-    #[serde(borrow)]
-    user: Cow<'a, str>,
-    #[serde(borrow)]
-    user_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    ip: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    action: Cow<'a, str>,
-    #[serde(borrow)]
-    operation: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    service: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    origin: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    table: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    resource_id: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    message: Cow<'a, str>,
-    #[serde(borrow)]
-    outcome: Cow<'a, str>,
-    #[serde(borrow)]
-    before: Option<&'a RawValue>,
-    #[serde(borrow)]
-    after: Option<&'a RawValue>,
-    #[serde(borrow)]
-    reverts: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    meta: Option<&'a RawValue>,
-}
 
 fn opt<'a>(o: &Option<Cow<'a, str>>) -> Cow<'a, str> {
     o.clone().unwrap_or(Cow::Borrowed(""))

@@ -25,6 +25,63 @@ pub struct StoredLeaf<'a> {
     pub entry: &'a [u8],
     pub leaf: &'a [u8],
     pub tree_leaf: Option<&'a [u8]>,
+    /// The first indexed column that does not hold what the entry says: the filters read
+    /// those columns, so an edit there hides or invents events.
+    pub wrong_column: Option<&'static str>,
+}
+
+/// The columns derived from each entry, in the order `scan_leaves` selects them.
+const DERIVED: [&str; 11] = [
+    "id",
+    "time_us",
+    "user_name",
+    "action",
+    "tbl",
+    "resource_id",
+    "service",
+    "origin",
+    "outcome",
+    "ip_key",
+    "reverts",
+];
+
+/// Compares the derived columns of a row (from index `first` on) with the entry.
+fn wrong_column(entry: &[u8], row: &rusqlite::Row, first: usize) -> Option<&'static str> {
+    use rusqlite::types::ValueRef;
+    let Ok(v) = serde_json::from_slice::<model::EntryView>(entry) else {
+        return Some("entry");
+    };
+    let text = |i: usize| -> Option<&[u8]> {
+        match row.get_ref(first + i).ok()? {
+            ValueRef::Text(t) => Some(t),
+            _ => None,
+        }
+    };
+    let same = |i: usize, want: Option<&str>| text(i) == want.map(str::as_bytes);
+    let time_us = chrono::DateTime::parse_from_rfc3339(&v.time)
+        .ok()
+        .map(|t| t.timestamp_micros());
+    let ip_key =
+        v.ip.as_deref()
+            .and_then(|ip| ip.parse().ok())
+            .map(|ip| model::ip_key(&ip));
+    let checks = [
+        same(0, Some(&v.id)),
+        row.get::<_, i64>(first + 1).ok() == time_us,
+        same(2, Some(&v.user)),
+        same(3, Some(&v.action)),
+        same(4, v.table.as_deref()),
+        same(5, v.resource_id.as_deref()),
+        same(6, v.service.as_deref()),
+        same(7, v.origin.as_deref()),
+        same(8, Some(&v.outcome)),
+        row.get_ref(first + 9)
+            .ok()
+            .and_then(|r| r.as_blob_or_null().ok().flatten())
+            == ip_key.as_ref().map(|k| &k[..]),
+        same(10, v.reverts.as_deref()),
+    ];
+    checks.iter().position(|ok| !ok).map(|i| DERIVED[i])
 }
 
 /// The tree's perfect nodes, read from the store.
@@ -224,10 +281,11 @@ impl SqliteStore {
     ) -> anyhow::Result<()> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT e.seq, e.entry, e.leaf, t.hash FROM entries e \
+            .prepare(&format!(
+                "SELECT e.seq, e.entry, e.leaf, t.hash, {} FROM entries e \
                  LEFT JOIN tree t ON t.level = 0 AND t.idx = e.seq - 1 ORDER BY e.seq",
-            )
+                DERIVED.map(|c| format!("e.{c}")).join(", ")
+            ))
             .map_err(self.wrap())?;
         let mut rows = stmt.query([]).map_err(self.wrap())?;
         while let Some(row) = rows.next().map_err(self.wrap())? {
@@ -248,6 +306,7 @@ impl SqliteStore {
                 entry,
                 leaf,
                 tree_leaf,
+                wrong_column: wrong_column(entry, row, 4),
             })?;
         }
         Ok(())

@@ -377,3 +377,42 @@ fn proofs_check_offline() {
     ])
     .ok();
 }
+
+#[test]
+fn an_edited_indexed_column_is_named() {
+    let env = checkpointed();
+    // The entry and its hashes stay; only the column the filters read changes.
+    tamper(
+        &env,
+        "UPDATE entries SET action = 'READ' WHERE seq = 6",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "seq 6: its indexed column action does not match the entry",
+    );
+    let env = checkpointed();
+    tamper(
+        &env,
+        "UPDATE entries SET ip_key = NULL WHERE seq = 2 AND ip_key IS NOT NULL; UPDATE entries SET user_name = 'mallory' WHERE seq = 3",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "seq 3: its indexed column user_name does not match",
+    );
+}
+
+#[test]
+fn a_row_inserted_before_the_log_is_named() {
+    let env = checkpointed();
+    tamper(
+        &env,
+        "INSERT INTO entries (seq, id, entry, leaf, time_us, user_name, action, outcome) \
+         SELECT 0, 'inserted', entry, leaf, time_us, user_name, action, outcome FROM entries WHERE seq = 1",
+        false,
+    );
+    fails_with(&env, &["verify"], "seq 0: an entry out of sequence");
+}
