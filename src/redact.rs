@@ -7,6 +7,8 @@ use crate::model::Event;
 
 /// The text that replaces a sensitive value.
 pub const REDACTED: &str = "[redacted]";
+/// What replaces a sensitive value in a record's after state when it differs from the before.
+pub const REDACTED_CHANGED: &str = "[redacted, changed]";
 
 /// Key fragments that are always sensitive.
 pub const BUILTIN_KEYS: [&str; 5] = ["password", "secret", "token", "api_key", "private_key"];
@@ -45,10 +47,57 @@ impl Redactor {
 
     /// Replaces every sensitive value in the event's data and meta.
     pub fn apply(&self, e: &mut Event) {
-        for v in [&mut e.before, &mut e.after].into_iter().flatten() {
-            self.redact_value(v);
-        }
+        self.redact_pair(e.before.as_mut(), e.after.as_mut());
         self.redact_meta(&mut e.meta);
+    }
+
+    /// Redacts the two states of a record together, so that a secret that changed still shows
+    /// as a change: `[redacted]` before, `[redacted, changed]` after. Equal secrets stay equal.
+    pub fn redact_pair(&self, before: Option<&mut Value>, after: Option<&mut Value>) {
+        match (before, after) {
+            (Some(Value::Object(b)), Some(Value::Object(a))) => {
+                for (k, bv) in b.iter_mut() {
+                    let av = a.get_mut(k);
+                    if self.is_sensitive(k) {
+                        let changed = av.as_ref().is_some_and(|av| **av != *bv);
+                        if !bv.is_null() {
+                            *bv = Value::String(REDACTED.to_owned());
+                        }
+                        if let Some(av) = av
+                            && !av.is_null()
+                        {
+                            *av = Value::String(
+                                if changed { REDACTED_CHANGED } else { REDACTED }.to_owned(),
+                            );
+                        }
+                    } else {
+                        self.redact_pair(Some(bv), av);
+                    }
+                }
+                // Keys only the after has.
+                for (k, av) in a.iter_mut() {
+                    if !b.contains_key(k) {
+                        if self.is_sensitive(k) && !av.is_null() {
+                            *av = Value::String(REDACTED.to_owned());
+                        } else {
+                            self.redact_value(av);
+                        }
+                    }
+                }
+            }
+            (Some(Value::Array(b)), Some(Value::Array(a))) => {
+                let n = b.len().max(a.len());
+                let (mut bi, mut ai) = (b.iter_mut(), a.iter_mut());
+                for _ in 0..n {
+                    self.redact_pair(bi.next(), ai.next());
+                }
+            }
+            (b, a) => {
+                for v in [b, a].into_iter().flatten() {
+                    self.redact_value(v);
+                }
+            }
+        }
     }
 
     /// Redacts meta: a sensitive key's value is hidden even when null, and so is every
@@ -69,9 +118,12 @@ impl Redactor {
         let Some(obj) = event.as_object_mut() else {
             return;
         };
-        for key in ["before", "after"] {
-            if let Some(v) = obj.get_mut(key) {
-                self.redact_value(v);
+        let mut before = obj.remove("before");
+        let mut after = obj.remove("after");
+        self.redact_pair(before.as_mut(), after.as_mut());
+        for (key, v) in [("before", before), ("after", after)] {
+            if let Some(v) = v {
+                obj.insert(key.to_owned(), v);
             }
         }
         if let Some(Value::Object(meta)) = obj.get_mut("meta") {
@@ -156,6 +208,23 @@ mod tests {
         assert_eq!(e.meta["session_token"], json!("[redacted]"));
         assert_eq!(e.meta["customer_pin"], json!("[redacted]"));
         assert_eq!(e.meta["ok"], json!("v"));
+    }
+
+    #[test]
+    fn changed_secrets_still_show_as_changes() {
+        let r = Redactor::new(&[]);
+        let mut before =
+            json!({"name": "a", "password": "hunter2", "token": "same", "n": [{"secret": 1}]});
+        let mut after = json!({"name": "b", "password": "hunter3", "token": "same", "n": [{"secret": 2}], "api_key": "k"});
+        r.redact_pair(Some(&mut before), Some(&mut after));
+        assert_eq!(
+            before,
+            json!({"name": "a", "password": "[redacted]", "token": "[redacted]", "n": [{"secret": "[redacted]"}]})
+        );
+        assert_eq!(
+            after,
+            json!({"name": "b", "password": "[redacted, changed]", "token": "[redacted]", "n": [{"secret": "[redacted, changed]"}], "api_key": "[redacted]"})
+        );
     }
 
     #[test]

@@ -66,10 +66,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             )
         }
     };
-    for v in [&mut old, &mut new].into_iter().flatten() {
-        if !ctx.global.reveal {
-            ctx.redactor.redact_value(v);
-        }
+    if !ctx.global.reveal {
+        ctx.redactor.redact_pair(old.as_mut(), new.as_mut());
     }
     match args.format {
         DiffFormat::Json => print_json(&change_list(old.as_ref(), new.as_ref())),

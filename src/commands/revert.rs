@@ -230,19 +230,15 @@ fn print_plan(ctx: &Context, d: &Decision, args: &Args, user: &str) -> anyhow::R
             "runs:     sh -c {cmd:?}, appending only if it succeeds"
         )?;
     }
-    let redacted = |v: &Option<Value>| {
-        let mut v = v.clone();
-        if !ctx.global.reveal
-            && let Some(v) = &mut v
-        {
-            ctx.redactor.redact_value(v);
-        }
-        v
-    };
+    let (mut current, mut restored) = (d.plan.current.clone(), d.plan.restored.clone());
+    if !ctx.global.reveal {
+        ctx.redactor
+            .redact_pair(current.as_mut(), restored.as_mut());
+    }
     render_diff::write_unified(
         &mut out,
-        redacted(&d.plan.current).as_ref(),
-        redacted(&d.plan.restored).as_ref(),
+        current.as_ref(),
+        restored.as_ref(),
         (
             &format!("current (after event {})", d.current_seq),
             "restored",

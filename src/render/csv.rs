@@ -13,30 +13,47 @@ fn opt<'a>(o: &Option<Cow<'a, str>>) -> Cow<'a, str> {
     o.clone().unwrap_or(Cow::Borrowed(""))
 }
 
-/// Record data as CSV holds it: compact JSON (the canonical text itself), or a text value
-/// unescaped. Data that may hold a sensitive key is decoded and redacted first.
-fn raw_data<'a>(
-    v: Option<&'a RawValue>,
-    redactor: Option<&Redactor>,
-    meta: bool,
-) -> anyhow::Result<Cow<'a, str>> {
+/// Record data as CSV holds it: compact JSON (the canonical text itself), or a text value as
+/// `data_text` writes it.
+fn raw_data(v: Option<&RawValue>) -> anyhow::Result<Cow<'_, str>> {
     let Some(raw) = v else {
         return Ok(Cow::Borrowed(""));
     };
     let text = raw.get();
-    if let Some(r) = redactor.filter(|r| r.may_touch_entry(text)) {
-        let mut value: serde_json::Value = serde_json::from_str(text)?;
-        match &mut value {
-            serde_json::Value::Object(map) if meta => r.redact_meta(map),
-            other => r.redact_value(other),
-        }
-        return Ok(Cow::Owned(super::data_text(Some(&value))));
-    }
     Ok(if text.starts_with('"') {
-        Cow::Owned(serde_json::from_str::<String>(text)?)
+        let s: String = serde_json::from_str(text)?;
+        Cow::Owned(super::data_text(Some(&serde_json::Value::String(s))))
     } else {
         Cow::Borrowed(text)
     })
+}
+
+/// before and after redacted together (so a changed secret still shows changed), as text.
+fn redacted_data(
+    before: Option<&RawValue>,
+    after: Option<&RawValue>,
+    r: &Redactor,
+) -> anyhow::Result<(String, String)> {
+    let parse = |raw: Option<&RawValue>| -> anyhow::Result<Option<serde_json::Value>> {
+        raw.map(|raw| serde_json::from_str(raw.get()))
+            .transpose()
+            .map_err(Into::into)
+    };
+    let (mut b, mut a) = (parse(before)?, parse(after)?);
+    r.redact_pair(b.as_mut(), a.as_mut());
+    Ok((super::data_text(b.as_ref()), super::data_text(a.as_ref())))
+}
+
+/// Meta as CSV holds it, redacted when it may hold a sensitive key.
+fn meta_text<'a>(raw: &'a RawValue, redactor: Option<&Redactor>) -> anyhow::Result<Cow<'a, str>> {
+    if let Some(r) = redactor.filter(|r| r.may_touch_entry(raw.get())) {
+        let mut meta: serde_json::Value = serde_json::from_str(raw.get())?;
+        if let serde_json::Value::Object(m) = &mut meta {
+            r.redact_meta(m);
+        }
+        return Ok(Cow::Owned(super::data_text(Some(&meta))));
+    }
+    Ok(Cow::Borrowed(raw.get()))
 }
 
 pub struct CsvWriter<'a> {
@@ -77,6 +94,17 @@ impl CsvWriter<'_> {
         // One look at the whole entry spares most entries a look at each of their fields.
         let redactor = redactor.filter(|r| r.may_touch_entry(entry));
         let v: EntryView = serde_json::from_str(entry)?;
+        let data = match redactor {
+            Some(r)
+                if [v.before, v.after]
+                    .iter()
+                    .flatten()
+                    .any(|raw| r.may_touch_entry(raw.get())) =>
+            {
+                Some(redacted_data(v.before, v.after, r)?)
+            }
+            _ => None,
+        };
         let seq = seq.to_string();
         self.header()?;
         let mut row: Vec<Cow<'_, str>> = Vec::with_capacity(self.columns.len());
@@ -96,11 +124,17 @@ impl CsvWriter<'_> {
                 Column::ResourceId => opt(&v.resource_id),
                 Column::Message => v.message.clone(),
                 Column::Outcome => v.outcome.clone(),
-                Column::Before => raw_data(v.before, redactor, false)?,
-                Column::After => raw_data(v.after, redactor, false)?,
+                Column::Before => match &data {
+                    Some((b, _)) => Cow::Borrowed(b.as_str()),
+                    None => raw_data(v.before)?,
+                },
+                Column::After => match &data {
+                    Some((_, a)) => Cow::Borrowed(a.as_str()),
+                    None => raw_data(v.after)?,
+                },
                 Column::Reverts => opt(&v.reverts),
                 Column::Meta => match v.meta {
-                    Some(m) if m.get() != "{}" => raw_data(Some(m), redactor, true)?,
+                    Some(m) if m.get() != "{}" => meta_text(m, redactor)?,
                     _ => Cow::Borrowed(""),
                 },
                 // Derived from the data: decode the event for these.

@@ -60,6 +60,26 @@ impl<'a> JsonWriter<'a> {
         }
         // The stored fields in their stored (sorted) order.
         let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(entry)?;
+        // before and after are redacted together, so a changed secret still shows changed.
+        let data = |key: &str| -> anyhow::Result<Option<Value>> {
+            match fields.get(key) {
+                Some(raw) if raw.get() != "null" => Ok(Some(serde_json::from_str(raw.get())?)),
+                _ => Ok(None),
+            }
+        };
+        let touched = ["before", "after"].iter().any(|k| {
+            fields
+                .get(k)
+                .is_some_and(|raw| redactor.may_touch_entry(raw.get()))
+        });
+        let (mut before, mut after) = if touched {
+            (data("before")?, data("after")?)
+        } else {
+            (None, None)
+        };
+        if touched {
+            redactor.redact_pair(before.as_mut(), after.as_mut());
+        }
         let mut text = String::with_capacity(entry.len() + 16);
         text.push('{');
         for (i, (key, raw)) in fields.iter().enumerate() {
@@ -68,16 +88,21 @@ impl<'a> JsonWriter<'a> {
             }
             text.push_str(&serde_json::to_string(key)?);
             text.push(':');
-            let data = matches!(*key, "before" | "after" | "meta");
-            if data && redactor.may_touch_entry(raw.get()) {
-                let mut value: Value = serde_json::from_str(raw.get())?;
-                match &mut value {
-                    Value::Object(meta) if *key == "meta" => redactor.redact_meta(meta),
-                    other => redactor.redact_value(other),
+            let redacted = match *key {
+                "before" if touched => Some(before.take().unwrap_or(Value::Null)),
+                "after" if touched => Some(after.take().unwrap_or(Value::Null)),
+                "meta" if redactor.may_touch_entry(raw.get()) => {
+                    let mut meta: Value = serde_json::from_str(raw.get())?;
+                    if let Value::Object(m) = &mut meta {
+                        redactor.redact_meta(m);
+                    }
+                    Some(meta)
                 }
-                text.push_str(&serde_json::to_string(&value)?);
-            } else {
-                text.push_str(raw.get());
+                _ => None,
+            };
+            match redacted {
+                Some(v) => text.push_str(&serde_json::to_string(&v)?),
+                None => text.push_str(raw.get()),
             }
         }
         text.push('}');

@@ -221,10 +221,17 @@ pub fn changed_paths(e: &Event) -> Vec<String> {
         .collect()
 }
 
-/// Record data as text: compact JSON, or the text itself for text data.
+/// Record data as text: compact JSON, or the text itself for text data. Text that would read
+/// back as JSON (`42`, `{"a":1}`, `null`) or as nothing (blank) is written as a JSON string, so
+/// that importing the CSV gives the same data back.
 pub fn data_text(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
+        Some(Value::String(s))
+            if s.trim().is_empty() || serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() =>
+        {
+            Value::String(s.clone()).to_string()
+        }
         Some(Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
     }

@@ -275,3 +275,91 @@ fn export_reads_a_json_lines_store() {
         "header and every event, no limit"
     );
 }
+
+#[test]
+fn text_data_that_looks_like_json_survives_a_csv_round_trip() {
+    let env = Env::new();
+    for (i, data) in [
+        r#""42""#,
+        r#""{\"a\":1}""#,
+        r#""null""#,
+        r#""""#,
+        r#"" ""#,
+        "<x/>",
+    ]
+    .iter()
+    .enumerate()
+    {
+        env.run(&[
+            "record",
+            "--id",
+            &format!("t{i}"),
+            "--user",
+            "a",
+            "--action",
+            "UPDATE",
+            "--before",
+            data,
+            "--after",
+            r#"{"n":1}"#,
+        ])
+        .ok();
+    }
+    let csv = env.run(&["export", "--output", "out.csv"]).ok();
+    assert_eq!(csv.stdout, "");
+    let copy = Env::new();
+    std::fs::copy(env.path("out.csv"), copy.path("out.csv")).unwrap();
+    copy.run(&["import", "out.csv"]).ok();
+    let a: Vec<_> = env
+        .all_events()
+        .into_iter()
+        .map(|e| (e.id, e.before))
+        .collect();
+    let b: Vec<_> = copy
+        .all_events()
+        .into_iter()
+        .map(|e| (e.id, e.before))
+        .collect();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_changed_secret_shows_as_changed_everywhere() {
+    let env = Env::new();
+    env.run(&[
+        "record",
+        "--user",
+        "a",
+        "--action",
+        "UPDATE",
+        "--table",
+        "t",
+        "--resource-id",
+        "1",
+        "--before",
+        r#"{"name":"a","password":"hunter2"}"#,
+        "--after",
+        r#"{"name":"b","password":"hunter3"}"#,
+    ])
+    .ok();
+    let stat = env.run(&["diff", "1", "--stat"]).ok();
+    assert!(
+        stat.stdout
+            .contains("~ password: \"[redacted]\" → \"[redacted, changed]\"\n2 paths changed"),
+        "{}",
+        stat.stdout
+    );
+    let list = env.run(&["list", "--columns", "seq,changes"]).ok();
+    assert!(list.stdout.contains("1    2 fields"), "{}", list.stdout);
+    for format in ["csv", "jsonl"] {
+        let out = env.run(&["export", "-o", format]).ok();
+        assert!(
+            out.stdout.contains("[redacted, changed]"),
+            "{format}: {}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("hunter"), "{format}: {}", out.stdout);
+    }
+    let revealed = env.run(&["--reveal", "diff", "1", "--stat"]).ok();
+    assert!(revealed.stdout.contains("\"hunter2\" → \"hunter3\""));
+}
