@@ -1,7 +1,16 @@
 use clap::Parser;
 
 fn main() {
-    let cli = auditctl::cli::Cli::parse();
+    let cli = match auditctl::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors carry the same `auditctl: error:` prefix as every other error (exit 2);
+        // --help and --version print as clap prints them.
+        Err(err) if err.use_stderr() => {
+            eprint!("auditctl: {}", err.render());
+            std::process::exit(auditctl::error::exit::USAGE);
+        }
+        Err(err) => err.exit(),
+    };
     let code = match auditctl::run(cli) {
         Ok(()) => auditctl::error::exit::SUCCESS,
         Err(err) => auditctl::error::report(&err),

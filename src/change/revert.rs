@@ -43,9 +43,10 @@ pub struct RevertLinks {
 impl RevertLinks {
     /// The short mark of tables: `reverted by #12`, `reverts #7`, or empty.
     pub fn mark(&self) -> String {
-        match (self.reverted_by, self.reverts_seq) {
-            (Some(by), _) => format!("reverted by #{by}"),
-            (None, Some(of)) => format!("reverts #{of}"),
+        match (self.reverts_seq, self.reverted_by) {
+            (Some(of), Some(by)) => format!("reverts #{of}, reverted by #{by}"),
+            (None, Some(by)) => format!("reverted by #{by}"),
+            (Some(of), None) => format!("reverts #{of}"),
             (None, None) => String::new(),
         }
     }

@@ -3,6 +3,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Columns, Context, FilterArgs, parse_columns};
 use crate::atomic::{self, AtomicFile};
@@ -129,7 +131,7 @@ fn write_events(
                 writer.write_entry_redacted(seq, entry, &ctx.redactor)?;
             }
             last = Some(seq);
-            progress.tick();
+            progress.tick()?;
             Ok(true)
         })?;
         writer.finish()?;
@@ -145,7 +147,7 @@ fn write_events(
         store.scan_entries(query, &mut |seq, entry| {
             writer.write_entry(seq, entry, redactor)?;
             last = Some(seq);
-            progress.tick();
+            progress.tick()?;
             Ok(true)
         })?;
         writer.finish()?;
@@ -164,20 +166,30 @@ fn write_events(
         ctx.redact(&mut e);
         writer.write(&e)?;
         last = e.seq;
-        progress.tick();
+        progress.tick()?;
         Ok(true)
     })?;
     writer.finish()?;
     Ok(last)
 }
 
-/// A progress bar on stderr when stderr is a terminal: events written, rate, ETA.
-struct Progress(Option<indicatif::ProgressBar>);
+/// A progress bar on stderr when stderr is a terminal (events written, rate, ETA), and the
+/// flag a signal sets to stop.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    stop: Arc<AtomicBool>,
+}
 
 impl Progress {
     fn start(store: &dyn Store, query: &Query) -> anyhow::Result<Progress> {
+        // Ctrl-C or a SIGTERM stops the export between two events, so that the temporary
+        // file is removed and the cursor stays where it was.
+        let stop = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register(signal, Arc::clone(&stop))?;
+        }
         if !std::io::stderr().is_terminal() {
-            return Ok(Progress(None));
+            return Ok(Progress { bar: None, stop });
         }
         let total = store.count(&query.filter)?;
         let bar = indicatif::ProgressBar::new(total);
@@ -187,17 +199,31 @@ impl Progress {
             )
             .expect("a valid template"),
         );
-        Ok(Progress(Some(bar)))
+        Ok(Progress {
+            bar: Some(bar),
+            stop,
+        })
     }
 
-    fn tick(&self) {
-        if let Some(bar) = &self.0 {
+    /// Counts one event written; an error once a signal asked to stop.
+    fn tick(&self) -> anyhow::Result<()> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(Failure {
+                code: 130,
+                message: "interrupted: the export stopped, and no file or cursor was changed"
+                    .into(),
+                hint: None,
+            }
+            .into());
+        }
+        if let Some(bar) = &self.bar {
             bar.inc(1);
         }
+        Ok(())
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
     }

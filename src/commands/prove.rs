@@ -68,6 +68,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .into());
     }
     let entry = store.entry_text(seq)?;
+    if !ctx.global.reveal && ctx.redactor.may_touch_entry(&entry) {
+        return Err(Failure::usage(format!(
+            "event {seq} holds sensitive values, and a proof carries the event's exact bytes"
+        ))
+        .with_hint("pass --reveal to print the proof with them")
+        .into());
+    }
     let path = merkle::inclusion_proof(&store.nodes(), seq - 1, latest.size)?;
     let proof = Proof {
         origin: store.origin()?,

@@ -132,6 +132,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     {
         return Err(refusal.into());
     }
+    // Even forced, a revert that would change nothing appends nothing.
+    if shown.plan.current == shown.plan.restored {
+        return Err(refused(
+            format!(
+                "reverting event {} would change nothing: the record is already as the event \
+                 found it",
+                shown.target.seq.unwrap_or_default()
+            ),
+            None,
+        )
+        .into());
+    }
     if args.dry_run {
         return Ok(());
     }

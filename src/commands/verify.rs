@@ -92,7 +92,7 @@ fn damaged_is_integrity(result: anyhow::Result<()>) -> anyhow::Result<()> {
             )
         });
         if damaged {
-            integrity(format!("the store file is damaged: {err:#}")).into()
+            integrity(format!("the store file is damaged: {err}")).into()
         } else {
             err
         }
@@ -158,6 +158,12 @@ fn verify(
     );
     if report.signatures > 0 {
         what.push_str(&format!(", {} signatures", report.signatures));
+    }
+    if report.unsigned > 0 {
+        what.push_str(&format!(
+            " ({} unsigned checkpoints not checked)",
+            report.unsigned
+        ));
     }
     if let Some(ext) = external {
         what.push_str(&format!(

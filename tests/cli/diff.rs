@@ -164,6 +164,12 @@ fn diff_errors() {
     assert!(missing.stderr.contains("no event matches \"99\""));
     let bad = env.run(&["diff", "2", "--format", "xml"]);
     assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .starts_with("auditctl: error: invalid value 'xml' for '--format"),
+        "{}",
+        bad.stderr
+    );
     let none = env.run(&["diff", "6"]).ok();
     assert!(none.stdout.ends_with("no changes\n"));
 }

@@ -363,3 +363,33 @@ fn a_changed_secret_shows_as_changed_everywhere() {
     let revealed = env.run(&["--reveal", "diff", "1", "--stat"]).ok();
     assert!(revealed.stdout.contains("\"hunter2\" → \"hunter3\""));
 }
+
+#[test]
+fn an_interrupted_export_leaves_no_temporary_file() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "3000"]).ok();
+    std::fs::write(env.path("out.jsonl"), "old\n").unwrap();
+    // A FIFO-less way to stall the export: it writes to a file, so interrupt it early.
+    let mut child = env
+        .command(&["export", "-o", "jsonl", "--output", "out.jsonl"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    if !status.success() {
+        assert_eq!(status.code(), Some(130));
+        assert_eq!(
+            std::fs::read_to_string(env.path("out.jsonl")).unwrap(),
+            "old\n"
+        );
+    }
+}

@@ -416,3 +416,32 @@ fn a_row_inserted_before_the_log_is_named() {
     );
     fails_with(&env, &["verify"], "seq 0: an entry out of sequence");
 }
+
+#[test]
+fn unsigned_checkpoints_do_not_fail_a_key_check_and_secrets_need_reveal_to_prove() {
+    let env = Env::new();
+    env.run(&[
+        "record",
+        "--user",
+        "a",
+        "--action",
+        "UPDATE",
+        "--after",
+        r#"{"password":"hunter2"}"#,
+    ])
+    .ok();
+    env.run(&["checkpoint"]).ok();
+    env.run(&["checkpoint", "--new-key", "k"]).ok();
+    env.run(&["checkpoint", "--key", "k"]).ok();
+    let run = env.run(&["verify", "--pub", "k.pub"]).ok();
+    assert!(
+        run.stdout.contains("(1 unsigned checkpoints not checked)"),
+        "{}",
+        run.stdout
+    );
+    let secret = env.run(&["prove", "1"]);
+    assert_eq!(secret.code, 2);
+    assert!(secret.stderr.contains("--reveal"), "{}", secret.stderr);
+    let proof = env.run(&["--reveal", "prove", "1"]).ok();
+    assert!(proof.stdout.contains("hunter2"));
+}

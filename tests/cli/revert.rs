@@ -297,3 +297,53 @@ fn a_json_lines_store_cannot_be_reverted() {
         run.stderr
     );
 }
+
+#[test]
+fn a_revert_that_changes_nothing_is_refused_even_forced() {
+    let env = Env::new();
+    for (action, before, after) in [
+        ("CREATE", None, Some(r#"{"a":1}"#)),
+        ("DELETE", Some(r#"{"a":1}"#), None),
+    ] {
+        let mut args = vec![
+            "record",
+            "--user",
+            "u",
+            "--action",
+            action,
+            "--table",
+            "t",
+            "--resource-id",
+            "1",
+        ];
+        if let Some(b) = before {
+            args.extend(["--before", b]);
+        }
+        if let Some(a) = after {
+            args.extend(["--after", a]);
+        }
+        env.run(&args).ok();
+    }
+    let run = env.run(&["revert", "1", "--yes", "--force"]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("would change nothing"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.all_events().len(), 2);
+}
+
+#[test]
+fn a_revert_of_a_revert_carries_both_marks() {
+    let env = record_life();
+    env.run(&["revert", "3", "--yes"]).ok();
+    env.run(&["revert", "8", "--yes"]).ok();
+    let list = env.run(&["list", "--columns", "seq,changes"]).ok();
+    assert!(
+        list.stdout
+            .contains("8    1 field, reverts #3, reverted by #9\n"),
+        "{}",
+        list.stdout
+    );
+}
