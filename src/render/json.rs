@@ -5,8 +5,8 @@ use std::io::Write;
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use super::{Column, EventWriter};
 use crate::model::Event;
@@ -144,12 +144,17 @@ impl<'a> JsonWriter<'a> {
                 }
                 out.write_all(fields)?;
             }
+            // The columns in the order asked for (a map would sort them).
             Some(cols) => {
-                let obj: Map<String, Value> = cols
-                    .iter()
-                    .map(|c| (c.name().to_owned(), c.json(e)))
-                    .collect();
-                serde_json::to_writer(&mut *out, &obj)?
+                out.write_all(b"{")?;
+                for (i, c) in cols.iter().enumerate() {
+                    if i > 0 {
+                        out.write_all(b",")?;
+                    }
+                    write!(out, "\"{}\":", c.name())?;
+                    serde_json::to_writer(&mut *out, &c.json(e))?;
+                }
+                out.write_all(b"}")?;
             }
         }
         Ok(())

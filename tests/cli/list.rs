@@ -334,3 +334,25 @@ fn store_from_env_and_profile() {
     assert!(run.stderr.contains("no profile named \"nope\""));
     assert!(run.stderr.contains("hint: profiles: empty, main"));
 }
+
+#[test]
+fn json_columns_keep_the_order_asked_for() {
+    let env = Env::with_events();
+    let run = env
+        .run(&[
+            "list",
+            "--columns",
+            "user,seq,action",
+            "-o",
+            "jsonl",
+            "-n",
+            "1",
+        ])
+        .ok();
+    assert!(run.stdout.starts_with("{\"user\":"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(",\"seq\":10,\"action\":"),
+        "{}",
+        run.stdout
+    );
+}
