@@ -6,6 +6,7 @@ pub mod error;
 pub mod eval;
 pub mod parse;
 pub mod prefilter;
+pub mod print;
 pub mod quick;
 pub mod search;
 pub mod sql;
