@@ -42,6 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that the log was not edited: every leaf, checkpoint, signature and trigger')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key')
             [CompletionResult]::new('prove', 'prove', [CompletionResultType]::ParameterValue, 'Print the inclusion proof of one event against the latest checkpoint, as JSON')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the store over the audit HTTP API (REMOTE_API.md)')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Manage API tokens for `serve`')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
@@ -298,6 +300,63 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'auditctl;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on')
+            [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'The tokens file (`token new` writes it)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;token' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a token: print it once on stdout and add its hash to the tokens file')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auditctl;token;new' {
+            [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'The tokens file (created when missing, mode 0600)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the token, shown in the server''s log')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;token;help' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a token: print it once on stdout and add its hash to the tokens file')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'auditctl;token;help;new' {
+            break
+        }
+        'auditctl;token;help;help' {
+            break
+        }
         'auditctl;import' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Source format [default: detected from the content]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
@@ -387,6 +446,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that the log was not edited: every leaf, checkpoint, signature and trigger')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key')
             [CompletionResult]::new('prove', 'prove', [CompletionResultType]::ParameterValue, 'Print the inclusion proof of one event against the latest checkpoint, as JSON')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the store over the audit HTTP API (REMOTE_API.md)')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Manage API tokens for `serve`')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
@@ -425,6 +486,16 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;prove' {
+            break
+        }
+        'auditctl;help;serve' {
+            break
+        }
+        'auditctl;help;token' {
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Create a token: print it once on stdout and add its hash to the tokens file')
+            break
+        }
+        'auditctl;help;token;new' {
             break
         }
         'auditctl;help;import' {

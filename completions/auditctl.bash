@@ -55,11 +55,17 @@ _auditctl() {
             auditctl,revert)
                 cmd="auditctl__subcmd__revert"
                 ;;
+            auditctl,serve)
+                cmd="auditctl__subcmd__serve"
+                ;;
             auditctl,show)
                 cmd="auditctl__subcmd__show"
                 ;;
             auditctl,stats)
                 cmd="auditctl__subcmd__stats"
+                ;;
+            auditctl,token)
+                cmd="auditctl__subcmd__token"
                 ;;
             auditctl,verify)
                 cmd="auditctl__subcmd__verify"
@@ -103,14 +109,35 @@ _auditctl() {
             auditctl__subcmd__help,revert)
                 cmd="auditctl__subcmd__help__subcmd__revert"
                 ;;
+            auditctl__subcmd__help,serve)
+                cmd="auditctl__subcmd__help__subcmd__serve"
+                ;;
             auditctl__subcmd__help,show)
                 cmd="auditctl__subcmd__help__subcmd__show"
                 ;;
             auditctl__subcmd__help,stats)
                 cmd="auditctl__subcmd__help__subcmd__stats"
                 ;;
+            auditctl__subcmd__help,token)
+                cmd="auditctl__subcmd__help__subcmd__token"
+                ;;
             auditctl__subcmd__help,verify)
                 cmd="auditctl__subcmd__help__subcmd__verify"
+                ;;
+            auditctl__subcmd__help__subcmd__token,new)
+                cmd="auditctl__subcmd__help__subcmd__token__subcmd__new"
+                ;;
+            auditctl__subcmd__token,help)
+                cmd="auditctl__subcmd__token__subcmd__help"
+                ;;
+            auditctl__subcmd__token,new)
+                cmd="auditctl__subcmd__token__subcmd__new"
+                ;;
+            auditctl__subcmd__token__subcmd__help,help)
+                cmd="auditctl__subcmd__token__subcmd__help__subcmd__help"
+                ;;
+            auditctl__subcmd__token__subcmd__help,new)
+                cmd="auditctl__subcmd__token__subcmd__help__subcmd__new"
                 ;;
             *)
                 ;;
@@ -119,7 +146,7 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove import record demo generate help"
+            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,7 +488,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help)
-            opts="list filter show diff history revert export stats verify checkpoint prove import record demo generate help"
+            opts="list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +683,20 @@ _auditctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auditctl__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auditctl__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -673,6 +714,34 @@ _auditctl() {
         auditctl__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__token)
+            opts="new"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__token__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1042,6 +1111,40 @@ _auditctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        auditctl__subcmd__serve)
+            opts="-h -V --listen --tokens --store --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         auditctl__subcmd__show)
             opts="-o -h -V --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1157,6 +1260,112 @@ _auditctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__token)
+            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version new help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__token__subcmd__help)
+            opts="new help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__token__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__token__subcmd__help__subcmd__new)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__token__subcmd__new)
+            opts="-h -V --tokens --name --scope --store --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)

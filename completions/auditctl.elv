@@ -39,6 +39,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand verify 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
             cand checkpoint 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
             cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+            cand serve 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+            cand token 'Manage API tokens for `serve`'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
@@ -283,6 +285,57 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'auditctl;serve'= {
+            cand --listen 'Address and port to listen on'
+            cand --tokens 'The tokens file (`token new` writes it)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;token'= {
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand new 'Create a token: print it once on stdout and add its hash to the tokens file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auditctl;token;new'= {
+            cand --tokens 'The tokens file (created when missing, mode 0600)'
+            cand --name 'A name for the token, shown in the server''s log'
+            cand --scope 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;token;help'= {
+            cand new 'Create a token: print it once on stdout and add its hash to the tokens file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'auditctl;token;help;new'= {
+        }
+        &'auditctl;token;help;help'= {
+        }
         &'auditctl;import'= {
             cand --format 'Source format [default: detected from the content]'
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
@@ -368,6 +421,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand verify 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
             cand checkpoint 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
             cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+            cand serve 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+            cand token 'Manage API tokens for `serve`'
             cand import 'Import events from JSON Lines or CSV files'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
@@ -395,6 +450,13 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;help;checkpoint'= {
         }
         &'auditctl;help;prove'= {
+        }
+        &'auditctl;help;serve'= {
+        }
+        &'auditctl;help;token'= {
+            cand new 'Create a token: print it once on stdout and add its hash to the tokens file'
+        }
+        &'auditctl;help;token;new'= {
         }
         &'auditctl;help;import'= {
         }

@@ -45,6 +45,8 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "stats" -d 'Count 
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "serve" -d 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "token" -d 'Manage API tokens for `serve`'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
@@ -264,6 +266,45 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l no-pager -d 
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l listen -d 'Address and port to listen on' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l tokens -d 'The tokens file (`token new` writes it)' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -s h -l help -d 'Print help'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l tokens -d 'The tokens file (created when missing, mode 0600)' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l name -d 'A name for the token, shown in the server\'s log' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l scope -d 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
@@ -327,19 +368,22 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l no-pager 
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature and trigger'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "serve" -d 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "token" -d 'Manage API tokens for `serve`'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'

@@ -102,6 +102,8 @@ pub enum Command {
     Verify(commands::verify::Args),
     Checkpoint(commands::checkpoint::Args),
     Prove(commands::prove::Args),
+    Serve(commands::serve::Args),
+    Token(commands::serve::TokenArgs),
     Import(commands::import::Args),
     Record(commands::record::Args),
     Demo(commands::demo::Args),

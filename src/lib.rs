@@ -18,6 +18,7 @@ pub mod model;
 pub mod query;
 pub mod redact;
 pub mod render;
+pub mod server;
 pub mod store;
 pub mod term;
 pub mod timespec;

@@ -14,6 +14,7 @@ pub mod list;
 pub mod prove;
 pub mod record;
 pub mod revert;
+pub mod serve;
 pub mod show;
 pub mod stats;
 pub mod verify;
@@ -29,7 +30,6 @@ use crate::query::Expr;
 use crate::query::quick::QuickFilters;
 use crate::redact::Redactor;
 use crate::render::{Column, Style};
-use crate::store::jsonl::JsonlStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{self, SortField, SortKey, Store, StoreError, StoreKind};
 use crate::{term, timespec};
@@ -49,6 +49,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Checkpoint(args) => checkpoint::run(&ctx, args),
         Command::Prove(args) => prove::run(&ctx, args),
+        Command::Serve(args) => serve::run(&ctx, args),
+        Command::Token(args) => serve::run_token(args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
@@ -97,11 +99,7 @@ impl Context {
     /// The store to read from: the SQLite store, or a JSON Lines file read directly. A missing
     /// file is an error with a hint, never created.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
-        let path = self.store_path()?;
-        Ok(match store::kind_of(&path) {
-            StoreKind::JsonLines => Box::new(JsonlStore::open(&path)),
-            StoreKind::Sqlite => Box::new(SqliteStore::open(&path)?),
-        })
+        store::open(&self.store_path()?)
     }
 
     /// The local store to append to, created when absent. A JSON Lines store is refused.

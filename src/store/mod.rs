@@ -169,6 +169,15 @@ pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
     }
 }
 
+/// The store at `path`: the SQLite store, or a JSON Lines file read directly. A missing file
+/// is an error with a hint, never created.
+pub fn open(path: &Path) -> anyhow::Result<Box<dyn Store>> {
+    Ok(match kind_of(path) {
+        StoreKind::JsonLines => Box::new(jsonl::JsonlStore::open(path)),
+        StoreKind::Sqlite => Box::new(sqlite::SqliteStore::open(path)?),
+    })
+}
+
 /// What an append did: counts only, so that a long import keeps no per-event state.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AppendReport {

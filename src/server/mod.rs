@@ -1,0 +1,217 @@
+//! `auditctl serve`: the audit HTTP API of REMOTE_API.md over a store, on axum and tokio.
+//! Handlers read and write through the same `Store` trait as the CLI, on blocking threads.
+
+pub mod problem;
+pub mod routes;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::error::Failure;
+use crate::redact::Redactor;
+use problem::Problem;
+use tokens::{Scope, Tokens};
+
+/// Requests a token may make at once, and how many it gets back a second.
+const BURST: f64 = 200.0;
+const PER_SECOND: f64 = 100.0;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub store: PathBuf,
+    pub tokens: Option<Tokens>,
+    pub redactor: Redactor,
+    limits: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+/// Who is asking, once the token checked out.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+}
+
+impl Caller {
+    pub fn require(&self, scope: Scope) -> Result<(), Problem> {
+        if self.scopes.contains(&scope) {
+            return Ok(());
+        }
+        Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "insufficient-scope",
+            format!("the token {:?} lacks the scope {}", self.name, scope.name()),
+        )
+        .with_header(
+            header::WWW_AUTHENTICATE,
+            format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                scope.name()
+            ),
+        ))
+    }
+
+    /// The redactor to apply to what this caller reads, if any.
+    pub fn redactor<'a>(&self, state: &'a AppState) -> Option<&'a Redactor> {
+        (!self.scopes.contains(&Scope::ViewSensitive)).then_some(&state.redactor)
+    }
+}
+
+impl AppState {
+    /// The caller of a request: its bearer token's entry, or everyone on an open server.
+    fn caller(&self, request: &Request) -> Result<Caller, Problem> {
+        let Some(tokens) = &self.tokens else {
+            return Ok(Caller {
+                name: "-".into(),
+                scopes: Scope::ALL.to_vec(),
+            });
+        };
+        let unauthorized = |why: &str| {
+            Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", why)
+                .with_header(header::WWW_AUTHENTICATE, "Bearer")
+        };
+        let token = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| unauthorized("an Authorization: Bearer token is required"))?;
+        let entry = tokens
+            .find(token.trim())
+            .ok_or_else(|| unauthorized("the token is not known to this server"))?;
+        Ok(Caller {
+            name: entry.name.clone(),
+            scopes: entry.scopes.clone(),
+        })
+    }
+
+    /// A token bucket per caller: `Err(seconds to wait)` when it is empty.
+    fn take(&self, name: &str) -> Result<(), u64> {
+        let mut limits = self.limits.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let (tokens, last) = limits.entry(name.to_owned()).or_insert((BURST, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * PER_SECOND).min(BURST);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / PER_SECOND).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Authenticates (except `/healthz`), rate-limits, and logs every request to stderr: method,
+/// path, status, latency and token name, never the token.
+async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let (name, response) = if path == "/healthz" {
+        ("-".to_owned(), next.run(request).await)
+    } else {
+        match state.caller(&request) {
+            Err(p) => (
+                "?".to_owned(),
+                axum::response::IntoResponse::into_response(p),
+            ),
+            Ok(caller) => {
+                let name = caller.name.clone();
+                match state.take(&name) {
+                    Err(wait) => (
+                        name,
+                        axum::response::IntoResponse::into_response(
+                            Problem::new(
+                                StatusCode::TOO_MANY_REQUESTS,
+                                "rate-limited",
+                                format!("too many requests; retry after {wait} s"),
+                            )
+                            .with_header(header::RETRY_AFTER, wait.to_string()),
+                        ),
+                    ),
+                    Ok(()) => {
+                        request.extensions_mut().insert(caller);
+                        (name, next.run(request).await)
+                    }
+                }
+            }
+        }
+    };
+    eprintln!(
+        "{method} {path} {} {:.1}ms {name}",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// Serves the API until SIGINT or SIGTERM, then finishes the requests in flight.
+pub fn serve(
+    store: PathBuf,
+    listen: SocketAddr,
+    tokens: Option<Tokens>,
+    redactor: Redactor,
+) -> anyhow::Result<()> {
+    if tokens.is_none() && !listen.ip().is_loopback() {
+        return Err(Failure::usage(format!(
+            "without --tokens the server accepts requests from anyone, so it listens on loopback \
+             only, not on {listen}"
+        ))
+        .with_hint("create tokens with `auditctl token new --tokens FILE …` and pass --tokens FILE")
+        .into());
+    }
+    // Fail now, not on the first request, when the store cannot be opened.
+    crate::store::open(&store)?;
+    let open = tokens.is_none();
+    let state = Arc::new(AppState {
+        store: store.clone(),
+        tokens,
+        redactor,
+        limits: Mutex::new(HashMap::new()),
+    });
+    let app = routes::router(Arc::clone(&state))
+        .layer(axum::middleware::from_fn_with_state(state, guard));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Failure::runtime(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener.local_addr()?;
+        eprintln!("serving {} on http://{addr}", store.display());
+        if open {
+            eprintln!("no --tokens: every request is accepted, on loopback only");
+        }
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await?;
+        eprintln!("stopped");
+        anyhow::Ok(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    Ok(())
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = interrupt => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,89 @@
+//! Errors as RFC 9457 `application/problem+json`, with a stable `code` and a `request_id`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{Failure, exit};
+use crate::query::error::QueryError;
+use crate::store::StoreError;
+
+/// An HTTP error: status, a stable machine word, and what went wrong.
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    /// Extra headers (`WWW-Authenticate`, `Retry-After`).
+    pub headers: Vec<(header::HeaderName, String)>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Problem {
+        Problem {
+            status,
+            code,
+            detail: detail.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Problem {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+impl From<anyhow::Error> for Problem {
+    fn from(err: anyhow::Error) -> Problem {
+        let detail = format!("{err:#}");
+        for cause in err.chain() {
+            if let Some(s) = cause.downcast_ref::<StoreError>() {
+                return match s {
+                    StoreError::NotFound(_) => {
+                        Problem::new(StatusCode::NOT_FOUND, "not-found", detail)
+                    }
+                    StoreError::Ambiguous { .. } => {
+                        Problem::new(StatusCode::BAD_REQUEST, "ambiguous-id", detail)
+                    }
+                    _ => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "store-error", detail),
+                };
+            }
+            if cause.is::<QueryError>() || cause.is::<crate::timespec::TimeError>() {
+                return Problem::new(StatusCode::BAD_REQUEST, "invalid-filter", detail);
+            }
+            if let Some(f) = cause.downcast_ref::<Failure>() {
+                return match f.code {
+                    exit::USAGE => Problem::new(StatusCode::BAD_REQUEST, "invalid-request", detail),
+                    exit::NOT_FOUND => Problem::new(StatusCode::NOT_FOUND, "not-found", detail),
+                    _ => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail),
+                };
+            }
+        }
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "type": format!("https://auditctl.dev/problems/{}", self.code),
+            "title": self.status.canonical_reason().unwrap_or("error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+            "code": self.code,
+            "request_id": crate::model::new_id(),
+        });
+        let mut response = (self.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        for (name, value) in self.headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                headers.insert(name, v);
+            }
+        }
+        response
+    }
+}

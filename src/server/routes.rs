@@ -1,0 +1,590 @@
+//! The endpoints of REMOTE_API.md, each a thin layer over the `Store` trait run on a blocking
+//! thread (SQLite connections are not shared between requests).
+
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::problem::Problem;
+use super::tokens::Scope;
+use super::{AppState, Caller};
+use crate::integrity::merkle;
+use crate::model::Event;
+use crate::query::quick::QuickFilters;
+use crate::query::{CmpOp, Expr};
+use crate::redact::Redactor;
+use crate::render::{self, csv::CsvWriter, json::JsonWriter};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{self, Query, SortField, SortKey, Store, seq_compare};
+
+/// The page size when none is asked for, and the most a page holds.
+pub const DEFAULT_LIMIT: usize = 100;
+pub const MAX_LIMIT: usize = 1000;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/v1", get(capabilities))
+        .route("/v1/events", get(list_events).post(append_events))
+        .route("/v1/events/{id}", get(get_event))
+        .route("/v1/stats", get(stats))
+        .route("/v1/checkpoint", get(checkpoint))
+        .route("/v1/proof/consistency", get(consistency))
+        .route("/v1/proof/inclusion", get(inclusion))
+        .with_state(state)
+}
+
+/// Runs store work on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(Problem::from)
+}
+
+/// Query parameters in order, repeated ones kept.
+fn params(raw: &Option<String>) -> Vec<(String, String)> {
+    raw.as_deref()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}
+
+fn all(params: &[(String, String)], key: &str) -> Vec<String> {
+    params
+        .iter()
+        .filter(|(k, _)| k == key)
+        .flat_map(|(_, v)| v.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn one(params: &[(String, String)], key: &str) -> Option<String> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+fn bad(detail: impl Into<String>) -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, "invalid-request", detail)
+}
+
+/// The filter the event query parameters stand for.
+fn filter_of(params: &[(String, String)]) -> anyhow::Result<Expr> {
+    let now = crate::timespec::now();
+    let quick = QuickFilters {
+        user: all(params, "user"),
+        action: all(params, "action"),
+        table: all(params, "table"),
+        resource_id: all(params, "resource_id"),
+        service: all(params, "service"),
+        origin: all(params, "origin"),
+        outcome: all(params, "outcome"),
+        ip: all(params, "ip"),
+        since: one(params, "since"),
+        until: one(params, "until"),
+        search: one(params, "q"),
+        wheres: Vec::new(),
+    };
+    let mut parts = vec![quick.to_expr(now)?];
+    if let Some(text) = one(params, "filter") {
+        parts.push(crate::query::parse(&text, now)?);
+    }
+    Ok(Expr::and(parts))
+}
+
+/// One event as JSON text: seq first, then the stored fields, redacted when asked.
+fn event_json(seq: u64, entry: &str, redactor: Option<&Redactor>) -> anyhow::Result<String> {
+    let mut buf = Vec::with_capacity(entry.len() + 16);
+    {
+        let mut w = JsonWriter::lines(None, &mut buf);
+        match redactor {
+            Some(r) => w.write_entry_redacted(seq, entry, r)?,
+            None => w.write_entry(seq, entry)?,
+        }
+    }
+    buf.pop();
+    Ok(String::from_utf8(buf)?)
+}
+
+async fn capabilities(State(state): State<Arc<AppState>>) -> Result<Response, Problem> {
+    let path = state.store.clone();
+    let last = blocking(move || store::open(&path)?.last_seq()).await?;
+    Ok(axum::Json(json!({
+        "api_version": 1,
+        "max_limit": MAX_LIMIT,
+        "revert": false,
+        "server": format!("auditctl/{}", env!("CARGO_PKG_VERSION")),
+        "last_seq": last,
+    }))
+    .into_response())
+}
+
+/// A cursor: where the last page ended, its order, and which filters it belongs to.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cursor {
+    s: u64,
+    o: String,
+    f: String,
+}
+
+/// A fingerprint of the filter parameters, so a cursor cannot be reused with other filters.
+fn fingerprint(params: &[(String, String)]) -> String {
+    let mut kept: Vec<&(String, String)> = params
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit" | "fields"))
+        .collect();
+    kept.sort();
+    let mut h = Sha256::new();
+    for (k, v) in kept {
+        h.update(k.as_bytes());
+        h.update([0]);
+        h.update(v.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn list_events(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let params = params(&raw);
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let redactor = caller.redactor(&state).cloned();
+    if accept.contains("text/csv") || accept.contains("application/x-ndjson") {
+        let csv = accept.contains("text/csv");
+        return stream_events(state, params, redactor, csv).await;
+    }
+    let descending = match one(&params, "order").as_deref() {
+        None | Some("desc") => true,
+        Some("asc") => false,
+        Some(other) => return Err(bad(format!("order is asc or desc, not {other:?}"))),
+    };
+    let limit = match one(&params, "limit") {
+        None => DEFAULT_LIMIT,
+        Some(n) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                bad(format!(
+                    "limit is a number from 1 to {MAX_LIMIT}, not {n:?}"
+                ))
+            })?,
+    };
+    let order = if descending { "desc" } else { "asc" };
+    let print = fingerprint(&params);
+    let after = match one(&params, "cursor") {
+        None => None,
+        Some(text) => {
+            let cursor: Cursor = B64URL
+                .decode(&text)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .filter(|c: &Cursor| c.o == order && c.f == print)
+                .ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid-cursor",
+                        "the cursor is not one this query gave out",
+                    )
+                })?;
+            Some(cursor.s)
+        }
+    };
+    let polling = !descending && one(&params, "until").is_none();
+    let path = state.store.clone();
+    let (events, last_seq) = blocking(move || {
+        let store = store::open(&path)?;
+        let mut filter = filter_of(&params)?;
+        if let Some(seq) = after {
+            let op = if descending { CmpOp::Lt } else { CmpOp::Gt };
+            filter = Expr::and(vec![filter, seq_compare(op, seq)]);
+        }
+        let query = Query {
+            filter,
+            order: vec![SortKey {
+                field: SortField::Seq,
+                descending,
+            }],
+            limit: Some(limit),
+            offset: 0,
+        };
+        let mut events = Vec::new();
+        let mut last = None;
+        store.scan_entries(&query, &mut |seq, entry| {
+            events.push(event_json(seq, entry, redactor.as_ref())?);
+            last = Some(seq);
+            Ok(true)
+        })?;
+        Ok((events, last))
+    })
+    .await?;
+    let next = match (events.len() == limit, last_seq) {
+        (true, Some(seq)) => Some(seq),
+        // Polling never runs out: the next page starts after what was seen.
+        _ if polling => Some(last_seq.or(after).unwrap_or(0)),
+        _ => None,
+    };
+    let next = next.map(|s| {
+        B64URL.encode(
+            serde_json::to_vec(&Cursor {
+                s,
+                o: order.to_owned(),
+                f: print.clone(),
+            })
+            .expect("a cursor serialises"),
+        )
+    });
+    let body = format!(
+        "{{\"events\":[{}],\"next_cursor\":{}}}",
+        events.join(","),
+        next.as_ref()
+            .map_or("null".to_owned(), |c| Value::String(c.clone()).to_string())
+    );
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    if let Some(c) = next {
+        let mut link_params: Vec<(String, String)> = params_without_cursor(&raw);
+        link_params.push(("cursor".into(), c));
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(link_params)
+            .finish();
+        if let Ok(v) = format!("</v1/events?{query}>; rel=\"next\"").parse() {
+            response.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(response)
+}
+
+fn params_without_cursor(raw: &Option<String>) -> Vec<(String, String)> {
+    params(raw)
+        .into_iter()
+        .filter(|(k, _)| k != "cursor")
+        .collect()
+}
+
+/// Sends what a blocking writer produces as the response body, in chunks; a failure midway
+/// aborts the response so the client sees it did not complete.
+struct ChunkWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 64 * 1024 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = Bytes::from(std::mem::take(&mut self.buf));
+            self.tx
+                .blocking_send(Ok(chunk))
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?;
+        }
+        Ok(())
+    }
+}
+
+async fn stream_events(
+    state: Arc<AppState>,
+    params: Vec<(String, String)>,
+    redactor: Option<Redactor>,
+    csv: bool,
+) -> Result<Response, Problem> {
+    // Bad filters are answered before the stream starts.
+    let filter = filter_of(&params).map_err(Problem::from)?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let path = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let result = (|| -> anyhow::Result<()> {
+            let store = store::open(&path)?;
+            let mut out = ChunkWriter {
+                tx: tx.clone(),
+                buf: Vec::new(),
+            };
+            let query = Query::in_seq_order(filter);
+            if csv {
+                let mut w = CsvWriter::new(render::EXPORT_COLUMNS.to_vec(), &mut out);
+                store.scan_entries(&query, &mut |seq, entry| {
+                    w.write_entry(seq, entry, redactor.as_ref())?;
+                    Ok(true)
+                })?;
+                render::EventWriter::finish(&mut w)?;
+            } else {
+                let mut w = JsonWriter::lines(None, &mut out);
+                store.scan_entries(&query, &mut |seq, entry| {
+                    match &redactor {
+                        Some(r) => w.write_entry_redacted(seq, entry, r)?,
+                        None => w.write_entry(seq, entry)?,
+                    }
+                    Ok(true)
+                })?;
+            }
+            out.flush()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let content_type = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/x-ndjson"
+    };
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type)],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+async fn get_event(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let redactor = caller.redactor(&state).cloned();
+    let path = state.store.clone();
+    let body = blocking(move || {
+        let store = store::open(&path)?;
+        let event = store.get(&id)?;
+        let entry = String::from_utf8(event.canonical_bytes())?;
+        event_json(event.seq.unwrap_or_default(), &entry, redactor.as_ref())
+    })
+    .await?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
+}
+
+async fn append_events(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require(Scope::Write)?;
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|e| bad(format!("the body is not JSON: {e}")))?;
+    let items = match value {
+        Value::Array(items) => items,
+        one => vec![one],
+    };
+    let mut events = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let event: Event = serde_json::from_value(item).map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-event",
+                format!("event {}: {e}", i + 1),
+            )
+        })?;
+        events.push(event);
+    }
+    let path = state.store.clone();
+    let report = blocking(move || {
+        let mut store = SqliteStore::open(&path)?;
+        store.append(&mut events.into_iter().map(Ok))
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "added": report.added,
+            "duplicates": report.duplicates,
+            "first_seq": report.first_seq,
+        })),
+    )
+        .into_response())
+}
+
+async fn stats(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let params = params(&raw);
+    let by = all(&params, "by");
+    if by.is_empty() {
+        return Err(bad("by is required: one or more fields"));
+    }
+    let fields: Vec<crate::query::Field> = by
+        .iter()
+        .map(|n| {
+            crate::query::Field::from_name(n).ok_or_else(|| bad(format!("unknown field {n:?}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let path = state.store.clone();
+    let redact = caller.redactor(&state).is_some();
+    let groups = blocking(move || {
+        let store = store::open(&path)?;
+        let mut groups = store.group_counts(&filter_of(&params)?, &fields)?;
+        groups.sort_by(|a, b| {
+            b.1.cmp(&a.1).then_with(|| {
+                a.0.iter()
+                    .map(|v| v.to_string())
+                    .cmp(b.0.iter().map(|v| v.to_string()))
+            })
+        });
+        Ok(groups)
+    })
+    .await?;
+    let names: Vec<String> = by;
+    let rows: Vec<Value> = groups
+        .into_iter()
+        .map(|(key, count)| {
+            let mut m = serde_json::Map::new();
+            for (name, mut v) in names.iter().zip(key) {
+                if redact
+                    && name
+                        .rsplit(['.', '['])
+                        .next()
+                        .is_some_and(|l| state.redactor.is_sensitive(l))
+                    && !v.is_null()
+                {
+                    v = Value::String(crate::redact::REDACTED.to_owned());
+                }
+                m.insert(name.clone(), v);
+            }
+            m.insert("count".into(), count.into());
+            Value::Object(m)
+        })
+        .collect();
+    Ok(axum::Json(rows).into_response())
+}
+
+async fn checkpoint(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let path = state.store.clone();
+    let latest = blocking(move || Ok(SqliteStore::open(&path)?.checkpoints()?.pop())).await?;
+    match latest {
+        Some(c) => Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            c.note,
+        )
+            .into_response()),
+        None => Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "no-checkpoint",
+            "the store has no checkpoint yet",
+        )),
+    }
+}
+
+fn number(params: &[(String, String)], key: &str) -> Result<u64, Problem> {
+    one(params, key)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| bad(format!("{key} must be a number")))
+}
+
+/// Opens the store with its tree holding at least `size` leaves.
+fn tree_of(path: &std::path::Path, size: u64) -> anyhow::Result<SqliteStore> {
+    let mut store = SqliteStore::open(path)?;
+    if store.tree_size()? < size {
+        store.extend_tree()?;
+    }
+    anyhow::ensure!(
+        store.tree_size()? >= size,
+        crate::error::Failure::usage(format!("the log holds fewer than {size} events"))
+    );
+    Ok(store)
+}
+
+async fn consistency(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let params = params(&raw);
+    let (from, to) = (number(&params, "from")?, number(&params, "to")?);
+    if from > to {
+        return Err(bad("from must not be larger than to"));
+    }
+    let path = state.store.clone();
+    let proof = blocking(move || {
+        let store = tree_of(&path, to)?;
+        merkle::consistency_proof(&store.nodes(), from, to)
+    })
+    .await?;
+    Ok(axum::Json(json!({
+        "from": from,
+        "to": to,
+        "proof": proof.iter().map(|h| B64.encode(h)).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+async fn inclusion(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let params = params(&raw);
+    let (seq, size) = (number(&params, "seq")?, number(&params, "size")?);
+    if seq == 0 || seq > size {
+        return Err(bad("seq must be from 1 to size"));
+    }
+    let path = state.store.clone();
+    let (proof, leaf) = blocking(move || {
+        let store = tree_of(&path, size)?;
+        let leaf = merkle::leaf_hash(store.entry_text(seq)?.as_bytes());
+        Ok((
+            merkle::inclusion_proof(&store.nodes(), seq - 1, size)?,
+            leaf,
+        ))
+    })
+    .await?;
+    Ok(axum::Json(json!({
+        "seq": seq,
+        "size": size,
+        "leaf_index": seq - 1,
+        "leaf_hash": B64.encode(leaf),
+        "proof": proof.iter().map(|h| B64.encode(h)).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}

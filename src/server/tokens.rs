@@ -1,0 +1,151 @@
+//! API tokens for `serve`: a TOML file of names, scopes and the SHA-256 of each token (never
+//! the token itself), and `token new` to add one.
+
+use std::io::Write;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Failure;
+
+/// What a token may do (REMOTE_API.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Scope {
+    #[serde(rename = "audit_log:view")]
+    View,
+    #[serde(rename = "audit_log:view_sensitive")]
+    ViewSensitive,
+    #[serde(rename = "audit_log:write")]
+    Write,
+    #[serde(rename = "audit_log:revert")]
+    Revert,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [
+        Scope::View,
+        Scope::ViewSensitive,
+        Scope::Write,
+        Scope::Revert,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::View => "audit_log:view",
+            Scope::ViewSensitive => "audit_log:view_sensitive",
+            Scope::Write => "audit_log:write",
+            Scope::Revert => "audit_log:revert",
+        }
+    }
+
+    /// A scope by its full name or its short one (`view`, `view_sensitive`, `write`, `revert`).
+    pub fn parse(text: &str) -> Option<Scope> {
+        Scope::ALL
+            .into_iter()
+            .find(|s| s.name() == text || s.name().strip_prefix("audit_log:") == Some(text))
+    }
+}
+
+/// One token entry of the file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenEntry {
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// Lower-case hex SHA-256 of the token.
+    pub sha256: String,
+}
+
+/// The tokens file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Tokens {
+    #[serde(default, rename = "token")]
+    pub tokens: Vec<TokenEntry>,
+}
+
+fn hash_hex(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Tokens {
+    pub fn load(path: &Path) -> anyhow::Result<Tokens> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| {
+            Failure::runtime(format!("{}: not a tokens file: {e}", path.display())).into()
+        })
+    }
+
+    /// The entry a presented token belongs to. The comparison is of hashes, so its time says
+    /// nothing about the token.
+    pub fn find(&self, token: &str) -> Option<&TokenEntry> {
+        let hash = hash_hex(token);
+        self.tokens.iter().find(|t| t.sha256 == hash)
+    }
+}
+
+/// `token new`: makes a random token, appends its entry to the file (created 0600), and
+/// returns the token, which is never stored.
+pub fn new_token(path: &Path, name: &str, scopes: &[Scope]) -> anyhow::Result<String> {
+    if name.is_empty() || name.chars().any(char::is_control) {
+        return Err(Failure::usage("a token name must be printable and not empty").into());
+    }
+    let mut tokens = if path.exists() {
+        Tokens::load(path)?
+    } else {
+        Tokens::default()
+    };
+    if tokens.tokens.iter().any(|t| t.name == name) {
+        return Err(Failure::usage(format!(
+            "{} already has a token named {name:?}",
+            path.display()
+        ))
+        .into());
+    }
+    let mut bytes = [0u8; 24];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    let token = format!(
+        "audt_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    tokens.tokens.push(TokenEntry {
+        name: name.to_owned(),
+        scopes: scopes.to_vec(),
+        sha256: hash_hex(&token),
+    });
+    let text = toml::to_string(&tokens)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_stored_as_hashes_and_found_by_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.toml");
+        let token = new_token(&path, "ci", &[Scope::View, Scope::Write]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(&token));
+        assert!(text.contains("audit_log:write"));
+        let tokens = Tokens::load(&path).unwrap();
+        assert_eq!(tokens.find(&token).unwrap().name, "ci");
+        assert!(tokens.find("audt_wrong").is_none());
+        assert!(new_token(&path, "ci", &[Scope::View]).is_err());
+        assert_eq!(Scope::parse("view_sensitive"), Some(Scope::ViewSensitive));
+        assert_eq!(Scope::parse("audit_log:revert"), Some(Scope::Revert));
+        assert_eq!(Scope::parse("admin"), None);
+    }
+}
