@@ -146,13 +146,21 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help"
+            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -172,7 +180,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__checkpoint)
-            opts="-h -V --key --new-key --name --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --key --new-key --name --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -194,6 +202,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -210,7 +226,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__demo)
-            opts="-n -h -V --events --seed --end --force --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-n -h -V --events --seed --end --force --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +252,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -252,7 +276,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__diff)
-            opts="-U -o -h -V --unified --stat --format --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-U -o -h -V --unified --stat --format --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +302,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -294,7 +326,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__export)
-            opts="-o -h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --format --columns --output --cursor-file --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-o -h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --format --columns --output --cursor-file --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -380,6 +412,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -396,7 +436,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__filter)
-            opts="-e -n -a -r -f -o -h -V --expr --input --limit --offset --all --sort --reverse --follow --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-e -n -a -r -f -o -h -V --expr --input --limit --offset --all --sort --reverse --follow --format --columns --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +486,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -462,13 +510,21 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__generate)
-            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version completions man"
+            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -768,7 +824,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__history)
-            opts="-o -h -V --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-o -h -V --format --columns --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,6 +846,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -806,7 +870,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__import)
-            opts="-h -V --format --skip-invalid --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --format --skip-invalid --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -817,6 +881,14 @@ _auditctl() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -836,7 +908,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__list)
-            opts="-n -a -r -f -o -h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --limit --offset --all --sort --reverse --follow --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-n -a -r -f -o -h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --limit --offset --all --sort --reverse --follow --format --columns --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -930,6 +1002,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -946,7 +1026,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__prove)
-            opts="-h -V --checkpoint --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --checkpoint --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +1037,14 @@ _auditctl() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -976,7 +1064,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__record)
-            opts="-m -h -V --user --user-type --action --table --pk --resource-id --message --ip --service --origin --operation --outcome --meta --before --after --id --time --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-m -h -V --user --user-type --action --table --pk --resource-id --message --ip --service --origin --operation --outcome --meta --before --after --id --time --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1058,6 +1146,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1074,7 +1170,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__revert)
-            opts="-y -n -h -V --yes --dry-run --force --reason --as --exec --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-y -n -h -V --yes --dry-run --force --reason --as --exec --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1096,6 +1192,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1112,7 +1216,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__serve)
-            opts="-h -V --listen --tokens --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --listen --tokens --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1127,6 +1231,14 @@ _auditctl() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1146,7 +1258,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__show)
-            opts="-o -h -V --format --columns --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-o -h -V --format --columns --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1168,6 +1280,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1184,7 +1304,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__stats)
-            opts="-o -h -V --by --top --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --format --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-o -h -V --by --top --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --format --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1266,6 +1386,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1282,13 +1410,21 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__token)
-            opts="-h -V --store --profile --color --utc --no-pager --reveal --help --version new help"
+            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version new help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1350,7 +1486,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__token__subcmd__new)
-            opts="-h -V --tokens --name --scope --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --tokens --name --scope --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1372,6 +1508,14 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1388,7 +1532,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__verify)
-            opts="-h -V --pub --checkpoint --proof --store --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --pub --checkpoint --proof --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1407,6 +1551,14 @@ _auditctl() {
                     return 0
                     ;;
                 --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

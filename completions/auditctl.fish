@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_auditctl_global_optspecs
-    string join \n store= profile= color= utc no-pager reveal h/help V/version
+    string join \n store= remote= token= profile= color= utc no-pager reveal h/help V/version
 end
 
 function __fish_auditctl_needs_command
@@ -25,6 +25,8 @@ function __fish_auditctl_using_subcommand
 end
 
 complete -c auditctl -n "__fish_auditctl_needs_command" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_needs_command" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_needs_command" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_needs_command" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_needs_command" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -74,6 +76,8 @@ jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -97,6 +101,8 @@ jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -115,6 +121,8 @@ jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -129,6 +137,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s o -l format -
 json\t''
 patch\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -145,6 +155,8 @@ jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -158,6 +170,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l reason -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l as -d 'The user recorded for the revert [default: $AUDITCTL_USER, else the login name]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l exec -d 'Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -191,6 +205,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l columns -d 
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l output -d 'Write to FILE (atomically) instead of stdout' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l cursor-file -d 'Export only events after the seq in FILE, then record the last exported seq there' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -220,6 +236,8 @@ json\t''
 jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -233,6 +251,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l pub -d 'Req
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l checkpoint -d 'A checkpoint kept elsewhere (- for stdin): the store must extend it' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l proof -d 'Check this inclusion proof (from `prove`) instead of the store' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -246,6 +266,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l key -d 
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l new-key -d 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l name -d 'The key\'s name (with --new-key) [default: the store\'s origin]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -257,6 +279,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -s h -l he
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l checkpoint -d 'Prove against this checkpoint (one the auditor kept) instead of the latest one' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -269,6 +293,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s V -l version
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l listen -d 'Address and port to listen on' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l tokens -d 'The tokens file (`token new` writes it)' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -279,6 +305,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l reveal -d 'S
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -294,6 +322,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l name -d 'A name for the token, shown in the server\'s log' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l scope -d 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -308,6 +338,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -335,6 +367,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l after -d 'T
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l id -d 'Event id [default: a new UUIDv7]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l time -d 'When it happened [default: now]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -348,6 +382,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s n -l events -
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l seed -d 'Seed of the generator' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l end -d 'Time of the last event [default: the start of the current hour]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
@@ -359,6 +395,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l reveal -d 'Sh
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand generate" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''

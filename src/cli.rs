@@ -31,6 +31,20 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "AUDITCTL_STORE", value_name = "PATH")]
     pub store: Option<PathBuf>,
 
+    /// Audit API to use instead of a store file (see `auditctl serve`)
+    #[arg(long, global = true, env = "AUDITCTL_REMOTE", value_name = "URL")]
+    pub remote: Option<String>,
+
+    /// Bearer token for --remote
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITCTL_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+
     /// Configuration profile to use [default: default_profile of the config]
     #[arg(long, global = true, env = "AUDITCTL_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,

@@ -17,6 +17,7 @@ pub mod integrity;
 pub mod model;
 pub mod query;
 pub mod redact;
+pub mod remote;
 pub mod render;
 pub mod server;
 pub mod store;

@@ -30,6 +30,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    ctx.local_only("checkpoint")?;
     let path = ctx.store_path()?;
     if let Some(file) = &args.new_key {
         let name = match &args.name {

@@ -32,6 +32,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    ctx.local_only("demo")?;
     let path = ctx.store_path()?;
     let end = match &args.end {
         Some(t) => timespec::parse(t, ctx.now)?,

@@ -26,6 +26,7 @@ use clap::Args;
 
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::config::Config;
+use crate::error::Failure;
 use crate::query::Expr;
 use crate::query::quick::QuickFilters;
 use crate::redact::Redactor;
@@ -99,11 +100,47 @@ impl Context {
     /// The store to read from: the SQLite store, or a JSON Lines file read directly. A missing
     /// file is an error with a hint, never created.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
+        if let Some((url, token)) = self.remote()? {
+            return Ok(Box::new(crate::remote::RemoteStore::new(&url, token)?));
+        }
         store::open(&self.store_path()?)
+    }
+
+    /// The remote API and its token: `--remote` / `AUDITCTL_REMOTE`, else the profile's;
+    /// `None` for a local store. `--store` wins over a profile's remote.
+    pub fn remote(&self) -> anyhow::Result<Option<(String, Option<String>)>> {
+        let profile = self.config.profile(self.global.profile.as_deref())?;
+        let url = match &self.global.remote {
+            Some(url) => url.clone(),
+            None if self.global.store.is_some() => return Ok(None),
+            None => match profile.and_then(|p| p.remote.clone()) {
+                Some(url) => url,
+                None => return Ok(None),
+            },
+        };
+        let token = self
+            .global
+            .token
+            .clone()
+            .or_else(|| profile.and_then(|p| p.token.clone()));
+        Ok(Some((url, token)))
+    }
+
+    /// Refuses a command that works on a local store file only, when a remote is chosen.
+    pub fn local_only(&self, what: &str) -> anyhow::Result<()> {
+        if self.remote()?.is_some() {
+            return Err(
+                Failure::usage(format!("{what} is not available with --remote yet"))
+                    .with_hint("use --store with a local store file")
+                    .into(),
+            );
+        }
+        Ok(())
     }
 
     /// The local store to append to, created when absent. A JSON Lines store is refused.
     pub fn open_store_for_append(&self) -> anyhow::Result<SqliteStore> {
+        self.local_only("appending (import, record, demo)")?;
         let path = self.store_path()?;
         if store::kind_of(&path) == StoreKind::JsonLines {
             return Err(StoreError::ReadOnly(

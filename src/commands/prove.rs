@@ -49,6 +49,7 @@ pub struct Proof {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    ctx.local_only("prove")?;
     let store = SqliteStore::open(&ctx.store_path()?)?;
     let event = store.get(&args.id)?;
     let seq = event.seq.unwrap_or_default();

@@ -119,6 +119,7 @@ fn refusal(d: &Decision) -> Option<Failure> {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    ctx.local_only("revert")?;
     let mut store = ctx.open_store()?;
     let user = args
         .as_user

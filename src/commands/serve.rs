@@ -26,6 +26,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    ctx.local_only("serve")?;
     let tokens = args
         .tokens
         .as_deref()

@@ -78,6 +78,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if let Some(proof) = &args.proof {
         return verify_proof(proof, external.as_ref(), key.as_ref());
     }
+    ctx.local_only("verify of a store")?;
     damaged_is_integrity(verify(ctx, external.as_ref(), key.as_ref()))
 }
 

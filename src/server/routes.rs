@@ -105,6 +105,12 @@ fn filter_of(params: &[(String, String)]) -> anyhow::Result<Expr> {
     Ok(Expr::and(parts))
 }
 
+/// The time of a stored entry, in µs.
+fn entry_time_us(entry: &str) -> anyhow::Result<i64> {
+    let view: crate::model::EntryView = serde_json::from_str(entry)?;
+    Ok(chrono::DateTime::parse_from_rfc3339(&view.time)?.timestamp_micros())
+}
+
 /// One event as JSON text: seq first, then the stored fields, redacted when asked.
 fn event_json(seq: u64, entry: &str, redactor: Option<&Redactor>) -> anyhow::Result<String> {
     let mut buf = Vec::with_capacity(entry.len() + 16);
@@ -132,12 +138,33 @@ async fn capabilities(State(state): State<Arc<AppState>>) -> Result<Response, Pr
     .into_response())
 }
 
-/// A cursor: where the last page ended, its order, and which filters it belongs to.
+/// A cursor: where the last page ended (seq, and time in µs), its order, and which filters it
+/// belongs to.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Cursor {
     s: u64,
+    t: i64,
     o: String,
     f: String,
+}
+
+/// Events after (or before) a cursor position in the order `(key, seq)`.
+fn beyond(by_time: bool, descending: bool, seq: u64, time_us: i64) -> Expr {
+    let op = if descending { CmpOp::Lt } else { CmpOp::Gt };
+    if !by_time {
+        return seq_compare(op, seq);
+    }
+    let time = |op| Expr::Compare {
+        field: crate::query::Field::Time,
+        op,
+        value: crate::query::Literal::Time(
+            chrono::DateTime::from_timestamp_micros(time_us).unwrap_or_default(),
+        ),
+    };
+    Expr::Or(vec![
+        time(op),
+        Expr::and(vec![time(CmpOp::Eq), seq_compare(op, seq)]),
+    ])
 }
 
 /// A fingerprint of the filter parameters, so a cursor cannot be reused with other filters.
@@ -194,7 +221,18 @@ async fn list_events(
                 ))
             })?,
     };
-    let order = if descending { "desc" } else { "asc" };
+    // `sort=seq` pages in append order (export, history); the default is by time, then seq.
+    let by_time = match one(&params, "sort").as_deref() {
+        None | Some("time") => true,
+        Some("seq") => false,
+        Some(other) => return Err(bad(format!("sort is time or seq, not {other:?}"))),
+    };
+    let order = match (by_time, descending) {
+        (true, true) => "time-desc",
+        (true, false) => "time-asc",
+        (false, true) => "seq-desc",
+        (false, false) => "seq-asc",
+    };
     let print = fingerprint(&params);
     let after = match one(&params, "cursor") {
         None => None,
@@ -211,7 +249,7 @@ async fn list_events(
                         "the cursor is not one this query gave out",
                     )
                 })?;
-            Some(cursor.s)
+            Some((cursor.s, cursor.t))
         }
     };
     let polling = !descending && one(&params, "until").is_none();
@@ -219,14 +257,17 @@ async fn list_events(
     let (events, last_seq) = blocking(move || {
         let store = store::open(&path)?;
         let mut filter = filter_of(&params)?;
-        if let Some(seq) = after {
-            let op = if descending { CmpOp::Lt } else { CmpOp::Gt };
-            filter = Expr::and(vec![filter, seq_compare(op, seq)]);
+        if let Some((seq, time_us)) = after {
+            filter = Expr::and(vec![filter, beyond(by_time, descending, seq, time_us)]);
         }
         let query = Query {
             filter,
             order: vec![SortKey {
-                field: SortField::Seq,
+                field: if by_time {
+                    SortField::Time
+                } else {
+                    SortField::Seq
+                },
                 descending,
             }],
             limit: Some(limit),
@@ -236,22 +277,23 @@ async fn list_events(
         let mut last = None;
         store.scan_entries(&query, &mut |seq, entry| {
             events.push(event_json(seq, entry, redactor.as_ref())?);
-            last = Some(seq);
+            last = Some((seq, entry_time_us(entry)?));
             Ok(true)
         })?;
         Ok((events, last))
     })
     .await?;
     let next = match (events.len() == limit, last_seq) {
-        (true, Some(seq)) => Some(seq),
+        (true, Some(at)) => Some(at),
         // Polling never runs out: the next page starts after what was seen.
-        _ if polling => Some(last_seq.or(after).unwrap_or(0)),
+        _ if polling => Some(last_seq.or(after).unwrap_or((0, i64::MIN))),
         _ => None,
     };
-    let next = next.map(|s| {
+    let next = next.map(|(s, t)| {
         B64URL.encode(
             serde_json::to_vec(&Cursor {
                 s,
+                t,
                 o: order.to_owned(),
                 f: print.clone(),
             })

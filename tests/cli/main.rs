@@ -11,6 +11,7 @@ mod import;
 mod integrity;
 mod list;
 mod record;
+mod remote;
 mod revert;
 mod show;
 mod stats;

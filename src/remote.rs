@@ -1,0 +1,297 @@
+//! `--remote URL`: the `Store` trait over the audit HTTP API of REMOTE_API.md, so that every
+//! command that reads through the trait works against a server with the same output.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::Value;
+
+use crate::error::{Failure, exit};
+use crate::model::Event;
+use crate::query::{Expr, Field, print::print};
+use crate::store::{AppendReport, Query, SortField, Store, StoreError};
+
+/// The most events one page request asks for (the server's maximum).
+const PAGE: usize = 1000;
+/// How many times a 429 or 503 is retried.
+const RETRIES: u32 = 4;
+
+pub struct RemoteStore {
+    base: String,
+    token: Option<String>,
+    client: Client,
+}
+
+impl RemoteStore {
+    pub fn new(url: &str, token: Option<String>) -> anyhow::Result<RemoteStore> {
+        let base = url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Failure::usage(format!(
+                "--remote takes an http:// or https:// URL, not {url:?}"
+            ))
+            .into());
+        }
+        let client = Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .user_agent(concat!("auditctl/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(RemoteStore {
+            base,
+            token,
+            client,
+        })
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        self.with_token(self.client.get(format!("{}{path}", self.base)))
+    }
+
+    fn with_token(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+    }
+
+    /// Sends a request, retrying 429 and 503 after `Retry-After` (else a capped exponential
+    /// back-off with jitter), and turns error statuses into errors that say what happened.
+    fn send(&self, request: RequestBuilder) -> anyhow::Result<Response> {
+        let mut attempt = 0;
+        loop {
+            let this = request
+                .try_clone()
+                .ok_or_else(|| anyhow::anyhow!("a request body that cannot be resent"))?;
+            let response = this.send().map_err(|e| {
+                Failure::runtime(format!("cannot reach {}: {}", self.base, chain(&e)))
+            })?;
+            let status = response.status();
+            if matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            ) && attempt < RETRIES
+            {
+                let wait = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(Duration::from_secs)
+                    .unwrap_or_else(|| backoff(attempt));
+                std::thread::sleep(wait.min(Duration::from_secs(30)));
+                attempt += 1;
+                continue;
+            }
+            if status.is_success() {
+                return Ok(response);
+            }
+            return Err(self.failure(status, response));
+        }
+    }
+
+    fn failure(&self, status: StatusCode, response: Response) -> anyhow::Error {
+        let problem: Value = response.json().unwrap_or(Value::Null);
+        let detail = problem["detail"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| status.to_string());
+        match status {
+            StatusCode::NOT_FOUND if problem["code"] == "not-found" => Failure {
+                code: exit::NOT_FOUND,
+                message: detail,
+                hint: None,
+            }
+            .into(),
+            StatusCode::UNAUTHORIZED => Failure::runtime(format!("{}: {detail}", self.base))
+                .with_hint("pass a token with --token, AUDITCTL_TOKEN or the profile's token")
+                .into(),
+            StatusCode::FORBIDDEN => Failure::runtime(format!("{}: {detail}", self.base)).into(),
+            StatusCode::BAD_REQUEST => Failure::usage(detail).into(),
+            _ => Failure::runtime(format!("{} answered {status}: {detail}", self.base)).into(),
+        }
+    }
+
+    fn json(&self, request: RequestBuilder) -> anyhow::Result<Value> {
+        Ok(self.send(request)?.json()?)
+    }
+}
+
+/// An error and its causes on one line (reqwest's own message leaves out why).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    text
+}
+
+/// 0.2 s, 0.4 s, 0.8 s… up to 5 s, with up to a quarter of random jitter.
+fn backoff(attempt: u32) -> Duration {
+    let base = (0.2 * 2f64.powi(attempt as i32)).min(5.0);
+    let jitter = rand::random::<f64>() * base / 4.0;
+    Duration::from_secs_f64(base + jitter)
+}
+
+/// The filter as query parameters: the expression's text, when there is one.
+fn filter_params(filter: &Expr) -> Vec<(&'static str, String)> {
+    let text = print(filter);
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![("filter", text)]
+    }
+}
+
+impl Store for RemoteStore {
+    fn scan(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        // The API pages by time (then seq), or by seq with `sort=seq`.
+        let (sort, order) = match q.order.as_slice() {
+            [] => ("seq", "asc"),
+            [k] if matches!(k.field, SortField::Seq | SortField::Time) => (
+                if k.field == SortField::Seq {
+                    "seq"
+                } else {
+                    "time"
+                },
+                if k.descending { "desc" } else { "asc" },
+            ),
+            [k, ..] => {
+                return Err(Failure::usage(format!(
+                    "--sort {:?} is not available with --remote: the API orders by time or seq",
+                    SortField::NAMES
+                        .iter()
+                        .find(|(_, f)| *f == k.field)
+                        .map_or("?", |(n, _)| n)
+                ))
+                .into());
+            }
+        };
+        let limit = q.limit.unwrap_or(usize::MAX);
+        let (mut skipped, mut sent) = (0usize, 0usize);
+        let mut cursor: Option<String> = None;
+        loop {
+            let want = (limit - sent).saturating_add(q.offset - skipped).min(PAGE);
+            let mut params = filter_params(&q.filter);
+            params.push(("sort", sort.to_owned()));
+            params.push(("order", order.to_owned()));
+            params.push(("limit", want.to_string()));
+            if let Some(c) = &cursor {
+                params.push(("cursor", c.clone()));
+            }
+            let page = self.json(self.get("/v1/events").query(&params))?;
+            let events = page["events"].as_array().cloned().unwrap_or_default();
+            let full = events.len() == want;
+            for item in events {
+                if skipped < q.offset {
+                    skipped += 1;
+                    continue;
+                }
+                if sent >= limit {
+                    return Ok(());
+                }
+                sent += 1;
+                let event: Event = serde_json::from_value(item).map_err(|e| {
+                    Failure::runtime(format!("{} sent an event that is not one: {e}", self.base))
+                })?;
+                if !each(event)? {
+                    return Ok(());
+                }
+            }
+            cursor = page["next_cursor"].as_str().map(str::to_owned);
+            if !full || cursor.is_none() || sent >= limit {
+                return Ok(());
+            }
+        }
+    }
+
+    fn count(&self, filter: &Expr) -> anyhow::Result<u64> {
+        // Every event has an outcome: the sum of the counts per outcome is the count.
+        let mut params = filter_params(filter);
+        params.push(("by", "outcome".to_owned()));
+        let rows = self.json(self.get("/v1/stats").query(&params))?;
+        Ok(rows
+            .as_array()
+            .map(|rows| rows.iter().filter_map(|r| r["count"].as_u64()).sum())
+            .unwrap_or(0))
+    }
+
+    fn group_counts(
+        &self,
+        filter: &Expr,
+        fields: &[Field],
+    ) -> anyhow::Result<Vec<(Vec<Value>, u64)>> {
+        let names: Vec<String> = fields.iter().map(Field::name).collect();
+        let mut params = filter_params(filter);
+        params.push(("by", names.join(",")));
+        let rows = self.json(self.get("/v1/stats").query(&params))?;
+        Ok(rows
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| {
+                let key = names.iter().map(|n| row[n].clone()).collect();
+                (key, row["count"].as_u64().unwrap_or(0))
+            })
+            .collect())
+    }
+
+    fn last_seq(&self) -> anyhow::Result<u64> {
+        Ok(self.json(self.get("/v1"))?["last_seq"]
+            .as_u64()
+            .unwrap_or(0))
+    }
+
+    fn get(&self, id: &str) -> anyhow::Result<Event> {
+        let path = format!(
+            "/v1/events/{}",
+            form_urlencoded::byte_serialize(id.trim().as_bytes()).collect::<String>()
+        );
+        let response = self.send(RemoteStore::get(self, &path)).map_err(|e| {
+            match e.downcast_ref::<Failure>() {
+                Some(f) if f.code == exit::NOT_FOUND => StoreError::NotFound(id.to_owned()).into(),
+                _ => e,
+            }
+        })?;
+        Ok(response.json()?)
+    }
+
+    fn append_entries(
+        &mut self,
+        _entries: &mut dyn Iterator<Item = anyhow::Result<crate::store::NewEntry>>,
+    ) -> anyhow::Result<AppendReport> {
+        Err(Failure::runtime("appending prepared entries is local; use append").into())
+    }
+
+    fn append(
+        &mut self,
+        events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
+    ) -> anyhow::Result<AppendReport> {
+        let events: Vec<Event> = events.collect::<anyhow::Result<_>>()?;
+        let request = self.with_token(
+            self.client
+                .post(format!("{}/v1/events", self.base))
+                .json(&events),
+        );
+        let reply = self.json(request)?;
+        Ok(AppendReport {
+            added: reply["added"].as_u64().unwrap_or(0),
+            duplicates: reply["duplicates"].as_u64().unwrap_or(0),
+            first_seq: reply["first_seq"].as_u64(),
+        })
+    }
+
+    fn append_checked(
+        &mut self,
+        _decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64> {
+        Err(Failure::runtime("revert is not available with --remote yet").into())
+    }
+}
