@@ -6,11 +6,10 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use super::{Context, diff::record, diff::title, record::default_user};
-use crate::change::revert::{self, Plan};
 use crate::error::{Failure, exit};
 use crate::model::Event;
 use crate::render::diff as render_diff;
-use crate::store::{Store, history};
+use crate::store::revert::{Decision, Refusal, decide};
 
 /// Undo an event's change by appending a compensating event
 ///
@@ -48,74 +47,22 @@ pub struct Args {
     pub exec: Option<String>,
 }
 
-/// What the store says about reverting one event, right now.
-#[derive(Debug, PartialEq)]
-struct Decision {
-    target: Event,
-    plan: Plan,
-    /// The event that already undid the target, if any.
-    reverted_by: Option<Event>,
-    /// The seq whose `after` is the current state.
-    current_seq: u64,
-}
-
-fn decide(store: &dyn Store, id: &str) -> anyhow::Result<Decision> {
-    let target = store.get(id)?;
-    let later = history::later_events(store, &target)?;
-    let plan = revert::plan(&target, &later).map_err(|e| refused(e.to_string(), None))?;
-    let current_seq = later
-        .iter()
-        .rfind(|e| revert::changes_data(e))
-        .unwrap_or(&target)
-        .seq
-        .unwrap_or_default();
-    Ok(Decision {
-        reverted_by: history::effective_reverter(store, &target.id)?,
-        target,
-        plan,
-        current_seq,
-    })
-}
-
-fn refused(message: String, hint: Option<&str>) -> Failure {
+/// A refusal as the CLI reports it: exit 4, with the hint.
+fn refused(r: Refusal) -> anyhow::Error {
     Failure {
         code: exit::REVERT_REFUSED,
-        message,
-        hint: hint.map(str::to_owned),
+        message: r.to_string(),
+        hint: r.hint().map(str::to_owned),
     }
+    .into()
 }
 
-/// Why the revert must not go ahead without `--force`.
-fn refusal(d: &Decision) -> Option<Failure> {
-    let seq = d.target.seq.unwrap_or_default();
-    if let Some(r) = &d.reverted_by {
-        return Some(refused(
-            format!(
-                "event {seq} was already reverted by event {}",
-                r.seq.unwrap_or_default()
-            ),
-            Some("--force reverts it again"),
-        ));
-    }
-    if d.plan.conflicts.is_empty() {
-        return None;
-    }
-    let mut message = format!("later events changed what reverting event {seq} would restore:");
-    for c in &d.plan.conflicts {
-        let path = if c.path.0.is_empty() {
-            "the whole record".to_owned()
-        } else {
-            c.path.to_string()
-        };
-        message.push_str(&format!(
-            "\n  {path}: changed by event {} ({})",
-            c.seq, c.user
-        ));
-    }
-    Some(refused(
-        message,
-        Some("--force reverts anyway, overwriting those later changes"),
-    ))
+/// Store errors stay as they are; a refusal becomes exit 4.
+fn decided(result: anyhow::Result<Decision>) -> anyhow::Result<Decision> {
+    result.map_err(|e| match e.downcast::<Refusal>() {
+        Ok(r) => refused(r),
+        Err(e) => e,
+    })
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
@@ -126,24 +73,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .clone()
         .or_else(default_user)
         .unwrap_or_else(|| "unknown".to_owned());
-    let shown = decide(store.as_ref(), &args.id)?;
+    let shown = decided(decide(store.as_ref(), &args.id))?;
     print_plan(ctx, &shown, &args, &user)?;
-    if !args.force
-        && let Some(refusal) = refusal(&shown)
-    {
-        return Err(refusal.into());
-    }
-    // Even forced, a revert that would change nothing appends nothing.
-    if shown.plan.current == shown.plan.restored {
-        return Err(refused(
-            format!(
-                "reverting event {} would change nothing: the record is already as the event \
-                 found it",
-                shown.target.seq.unwrap_or_default()
-            ),
-            None,
-        )
-        .into());
+    if let Some(r) = shown.refusal(args.force) {
+        return Err(refused(r));
     }
     if args.dry_run {
         return Ok(());
@@ -151,15 +84,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     confirm(args.yes)?;
     let target_id = shown.target.id.clone();
     let seq = store.append_checked(&mut |s| {
-        let now = decide(s, &target_id)?;
+        let now = decided(decide(s, &target_id))?;
         if now != shown {
-            return Err(refused(
-                "the record changed while the plan was shown; nothing was reverted".into(),
-                Some("run the revert again to see the new plan"),
-            )
-            .into());
+            return Err(refused(Refusal::Changed));
         }
-        let event = compensating_event(ctx, &now, &user, args.reason.as_deref());
+        let event = now.compensating_event(ctx.now, &user, args.reason.as_deref());
         if let Some(cmd) = &args.exec {
             run_exec(cmd, &event)?;
         }
@@ -172,36 +101,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         record(&shown.target)
     );
     Ok(())
-}
-
-/// The event that undoes `d.target`: the compensating action on the same record, from the
-/// current state to the restored one.
-fn compensating_event(ctx: &Context, d: &Decision, user: &str, reason: Option<&str>) -> Event {
-    let t = &d.target;
-    let seq = t.seq.unwrap_or_default();
-    Event {
-        seq: None,
-        id: String::new(),
-        time: ctx.now,
-        user: user.to_owned(),
-        user_type: Some("user".to_owned()),
-        ip: None,
-        action: d.plan.action.to_owned(),
-        operation: Some("revert".to_owned()),
-        service: t.service.clone(),
-        origin: Some("auditctl".to_owned()),
-        table: t.table.clone(),
-        resource_id: t.resource_id.clone(),
-        message: match reason {
-            Some(r) => r.to_owned(),
-            None => format!("Revert of event {seq}: {}", t.message),
-        },
-        outcome: "success".to_owned(),
-        before: d.plan.current.clone(),
-        after: d.plan.restored.clone(),
-        reverts: Some(t.id.clone()),
-        meta: serde_json::Map::new(),
-    }
 }
 
 /// Shows the plan: which event, which paths, and the diff of current → restored state.

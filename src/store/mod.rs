@@ -3,6 +3,7 @@
 pub mod functions;
 pub mod history;
 pub mod jsonl;
+pub mod revert;
 pub mod schema;
 pub mod sqlite;
 pub mod tree;

@@ -1,0 +1,168 @@
+//! Deciding a revert against a store, and the event that carries it out: shared by `revert`
+//! and the server's revert endpoints, so both refuse and append alike.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::{Store, history};
+use crate::change::revert::{self, Plan};
+use crate::model::Event;
+
+/// What the store says about reverting one event, right now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub target: Event,
+    pub plan: Plan,
+    /// The event that already undid the target, if any.
+    pub reverted_by: Option<Event>,
+    /// The seq whose `after` is the current state.
+    pub current_seq: u64,
+}
+
+/// Why a revert does not go ahead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{0}")]
+    NotRevertible(String),
+    #[error("event {seq} was already reverted by event {by}")]
+    AlreadyReverted { seq: u64, by: u64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error(
+        "reverting event {0} would change nothing: the record is already as the event found it"
+    )]
+    NoChange(u64),
+    #[error("the record changed since the plan was made; nothing was reverted")]
+    Changed,
+}
+
+impl Refusal {
+    /// The stable word of the HTTP API (REMOTE_API.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::NotRevertible(_) | Refusal::NoChange(_) => "not-revertible",
+            Refusal::AlreadyReverted { .. } => "already-reverted",
+            Refusal::Conflict(_) => "revert-conflict",
+            Refusal::Changed => "precondition-failed",
+        }
+    }
+
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Refusal::AlreadyReverted { .. } => Some("--force reverts it again"),
+            Refusal::Conflict(_) => Some("--force reverts anyway, overwriting those later changes"),
+            Refusal::Changed => Some("run the revert again to see the new plan"),
+            _ => None,
+        }
+    }
+}
+
+/// The decision for reverting event `id` as the store stands.
+pub fn decide(store: &dyn Store, id: &str) -> anyhow::Result<Decision> {
+    let target = store.get(id)?;
+    let later = history::later_events(store, &target)?;
+    let plan = revert::plan(&target, &later).map_err(|e| Refusal::NotRevertible(e.to_string()))?;
+    let current_seq = later
+        .iter()
+        .rfind(|e| revert::changes_data(e))
+        .unwrap_or(&target)
+        .seq
+        .unwrap_or_default();
+    Ok(Decision {
+        reverted_by: history::effective_reverter(store, &target.id)?,
+        target,
+        plan,
+        current_seq,
+    })
+}
+
+impl Decision {
+    /// Why the revert must not go ahead: an earlier revert or conflicts (unless `force`), or
+    /// nothing to change (even forced).
+    pub fn refusal(&self, force: bool) -> Option<Refusal> {
+        let seq = self.target.seq.unwrap_or_default();
+        if !force {
+            if let Some(r) = &self.reverted_by {
+                return Some(Refusal::AlreadyReverted {
+                    seq,
+                    by: r.seq.unwrap_or_default(),
+                });
+            }
+            if !self.plan.conflicts.is_empty() {
+                let mut message =
+                    format!("later events changed what reverting event {seq} would restore:");
+                for c in &self.plan.conflicts {
+                    let path = if c.path.0.is_empty() {
+                        "the whole record".to_owned()
+                    } else {
+                        c.path.to_string()
+                    };
+                    message.push_str(&format!(
+                        "\n  {path}: changed by event {} ({})",
+                        c.seq, c.user
+                    ));
+                }
+                return Some(Refusal::Conflict(message));
+            }
+        }
+        (self.plan.current == self.plan.restored).then_some(Refusal::NoChange(seq))
+    }
+
+    /// A fingerprint of the event and the record's current version, for `ETag`/`If-Match`:
+    /// it changes when anything the plan depends on changes.
+    pub fn etag(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(self.target.id.as_bytes());
+        h.update(self.current_seq.to_be_bytes());
+        h.update(
+            self.reverted_by
+                .as_ref()
+                .and_then(|e| e.seq)
+                .unwrap_or(0)
+                .to_be_bytes(),
+        );
+        let digest = h.finalize();
+        format!(
+            "\"{}\"",
+            digest[..12]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        )
+    }
+
+    /// The event that undoes the target: the compensating action on the same record, from
+    /// the current state to the restored one.
+    pub fn compensating_event(
+        &self,
+        now: DateTime<Utc>,
+        user: &str,
+        reason: Option<&str>,
+    ) -> Event {
+        let t = &self.target;
+        let seq = t.seq.unwrap_or_default();
+        Event {
+            seq: None,
+            id: String::new(),
+            time: now,
+            user: user.to_owned(),
+            user_type: Some("user".to_owned()),
+            ip: None,
+            action: self.plan.action.to_owned(),
+            operation: Some("revert".to_owned()),
+            service: t.service.clone(),
+            origin: Some("auditctl".to_owned()),
+            table: t.table.clone(),
+            resource_id: t.resource_id.clone(),
+            message: match reason {
+                Some(r) => r.to_owned(),
+                None => format!("Revert of event {seq}: {}", t.message),
+            },
+            outcome: "success".to_owned(),
+            before: self.plan.current.clone(),
+            after: self.plan.restored.clone(),
+            reverts: Some(t.id.clone()),
+            meta: serde_json::Map::new(),
+        }
+    }
+}
