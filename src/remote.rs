@@ -108,11 +108,60 @@ impl RemoteStore {
                 .into(),
             StatusCode::FORBIDDEN => Failure::runtime(format!("{}: {detail}", self.base)).into(),
             StatusCode::BAD_REQUEST => Failure::usage(detail).into(),
+            // A refused revert, or a record that changed since its plan.
+            StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Failure {
+                code: exit::REVERT_REFUSED,
+                message: detail,
+                hint: None,
+            }
+            .into(),
             _ => Failure::runtime(format!("{} answered {status}: {detail}", self.base)).into(),
         }
     }
 
     fn json(&self, request: RequestBuilder) -> anyhow::Result<Value> {
+        Ok(self.send(request)?.json()?)
+    }
+}
+
+impl RemoteStore {
+    fn event_path(id: &str) -> String {
+        format!(
+            "/v1/events/{}",
+            form_urlencoded::byte_serialize(id.trim().as_bytes()).collect::<String>()
+        )
+    }
+
+    /// The server's revert plan for an event, and its ETag.
+    pub fn revert_plan(&self, id: &str) -> anyhow::Result<(Value, String)> {
+        let response = self.send(self.get(&format!("{}/revert", Self::event_path(id))))?;
+        let etag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        Ok((response.json()?, etag))
+    }
+
+    /// Performs a revert on the server, if the record is still as the plan with `etag` saw it.
+    /// The idempotency key makes a retried request safe.
+    pub fn revert(
+        &self,
+        id: &str,
+        etag: &str,
+        reason: Option<&str>,
+        force: bool,
+        user: &str,
+    ) -> anyhow::Result<Event> {
+        let request = self
+            .with_token(
+                self.client
+                    .post(format!("{}{}/revert", self.base, Self::event_path(id))),
+            )
+            .header(reqwest::header::IF_MATCH, etag)
+            .header("Idempotency-Key", crate::model::new_id())
+            .json(&serde_json::json!({"reason": reason, "force": force, "user": user}));
         Ok(self.send(request)?.json()?)
     }
 }

@@ -8,7 +8,9 @@ use serde_json::Value;
 use super::{Context, diff::record, diff::title, record::default_user};
 use crate::error::{Failure, exit};
 use crate::model::Event;
+use crate::remote::RemoteStore;
 use crate::render::diff as render_diff;
+use crate::store::Store;
 use crate::store::revert::{Decision, Refusal, decide};
 
 /// Undo an event's change by appending a compensating event
@@ -66,7 +68,9 @@ fn decided(result: anyhow::Result<Decision>) -> anyhow::Result<Decision> {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    ctx.local_only("revert")?;
+    if let Some((url, token)) = ctx.remote()? {
+        return run_remote(ctx, &args, &RemoteStore::new(&url, token)?);
+    }
     let mut store = ctx.open_store()?;
     let user = args
         .as_user
@@ -74,7 +78,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .or_else(default_user)
         .unwrap_or_else(|| "unknown".to_owned());
     let shown = decided(decide(store.as_ref(), &args.id))?;
-    print_plan(ctx, &shown, &args, &user)?;
+    print_plan(ctx, &Shown::of(ctx, &shown), args.exec.as_deref(), &user)?;
     if let Some(r) = shown.refusal(args.force) {
         return Err(refused(r));
     }
@@ -103,46 +107,60 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A plan as shown to the user, from a local decision or a server's plan.
+struct Shown {
+    title: String,
+    message: String,
+    paths: Vec<String>,
+    action: String,
+    record: String,
+    current_seq: u64,
+    current: Option<Value>,
+    restored: Option<Value>,
+}
+
+impl Shown {
+    fn of(ctx: &Context, d: &Decision) -> Shown {
+        Shown {
+            title: title(&d.target, ctx),
+            message: d.target.message.clone(),
+            paths: d.plan.paths.iter().map(|p| p.to_string()).collect(),
+            action: d.plan.action.to_owned(),
+            record: record(&d.target),
+            current_seq: d.current_seq,
+            current: d.plan.current.clone(),
+            restored: d.plan.restored.clone(),
+        }
+    }
+}
+
 /// Shows the plan: which event, which paths, and the diff of current → restored state.
-fn print_plan(ctx: &Context, d: &Decision, args: &Args, user: &str) -> anyhow::Result<()> {
+fn print_plan(ctx: &Context, p: &Shown, exec: Option<&str>, user: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let style = &ctx.style;
-    writeln!(
-        out,
-        "{}",
-        render_diff::paint(
-            style,
-            "\x1b[1m",
-            &format!("revert {}", title(&d.target, ctx))
-        )
-    )?;
-    writeln!(out, "message:  {}", d.target.message)?;
-    let paths: Vec<String> = d
-        .plan
+    let title = format!("revert {}", p.title);
+    writeln!(out, "{}", render_diff::paint(style, "\x1b[1m", &title))?;
+    writeln!(out, "message:  {}", p.message)?;
+    let paths: Vec<&str> = p
         .paths
         .iter()
         .map(|p| {
-            if p.0.is_empty() {
-                "the whole record".to_owned()
+            if p.is_empty() {
+                "the whole record"
             } else {
-                p.to_string()
+                p.as_str()
             }
         })
         .collect();
     writeln!(out, "restores: {}", paths.join(", "))?;
-    writeln!(
-        out,
-        "appends:  {} {} as {user}",
-        d.plan.action,
-        record(&d.target)
-    )?;
-    if let Some(cmd) = &args.exec {
+    writeln!(out, "appends:  {} {} as {user}", p.action, p.record)?;
+    if let Some(cmd) = exec {
         writeln!(
             out,
             "runs:     sh -c {cmd:?}, appending only if it succeeds"
         )?;
     }
-    let (mut current, mut restored) = (d.plan.current.clone(), d.plan.restored.clone());
+    let (mut current, mut restored) = (p.current.clone(), p.restored.clone());
     if !ctx.global.reveal {
         ctx.redactor
             .redact_pair(current.as_mut(), restored.as_mut());
@@ -152,13 +170,87 @@ fn print_plan(ctx: &Context, d: &Decision, args: &Args, user: &str) -> anyhow::R
         current.as_ref(),
         restored.as_ref(),
         (
-            &format!("current (after event {})", d.current_seq),
+            &format!("current (after event {})", p.current_seq),
             "restored",
         ),
         render_diff::DEFAULT_CONTEXT,
         style,
     )?;
     out.flush()?;
+    Ok(())
+}
+
+/// A revert through the server: its plan (with an ETag), shown and confirmed here, then
+/// performed there with `If-Match`, so a record that changed meanwhile is refused (412).
+fn run_remote(ctx: &Context, args: &Args, remote: &RemoteStore) -> anyhow::Result<()> {
+    if args.exec.is_some() {
+        return Err(Failure::usage(
+            "--exec is not available with --remote: the server appends, so the command could \
+             not gate it",
+        )
+        .into());
+    }
+    let user = args
+        .as_user
+        .clone()
+        .or_else(default_user)
+        .unwrap_or_else(|| "unknown".to_owned());
+    let target = Store::get(remote, &args.id)?;
+    let (plan, etag) = remote.revert_plan(&target.id)?;
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let shown = Shown {
+        title: title(&target, ctx),
+        message: target.message.clone(),
+        paths: plan["set"]
+            .as_array()
+            .map(|set| set.iter().filter_map(|s| text(&s["path"])).collect())
+            .unwrap_or_default(),
+        action: plan["operation"]
+            .as_str()
+            .unwrap_or("")
+            .to_ascii_uppercase(),
+        record: record(&target),
+        current_seq: plan["current_seq"].as_u64().unwrap_or(0),
+        current: Some(plan["current"].clone()).filter(|v| !v.is_null()),
+        restored: Some(plan["restored"].clone()).filter(|v| !v.is_null()),
+    };
+    print_plan(ctx, &shown, None, &user)?;
+    let seq = target.seq.unwrap_or_default();
+    if !args.force {
+        if let Some(by) = text(&plan["already_reverted_by"]) {
+            return Err(refused(Refusal::Conflict(format!(
+                "event {seq} was already reverted by event {by}"
+            ))));
+        }
+        if let Some(conflicts) = plan["conflicts"].as_array().filter(|c| !c.is_empty()) {
+            let mut message =
+                format!("later events changed what reverting event {seq} would restore:");
+            for c in conflicts {
+                message.push_str(&format!(
+                    "\n  {}: changed by {}",
+                    text(&c["path"])
+                        .filter(|p| !p.is_empty())
+                        .unwrap_or("the whole record".into()),
+                    c["changed_by"]
+                ));
+            }
+            return Err(refused(Refusal::Conflict(message)));
+        }
+    }
+    if shown.current == shown.restored {
+        return Err(refused(Refusal::NoChange(seq)));
+    }
+    if args.dry_run {
+        return Ok(());
+    }
+    confirm(args.yes)?;
+    let event = remote.revert(&target.id, &etag, args.reason.as_deref(), args.force, &user)?;
+    println!(
+        "reverted event {seq}: appended event {} ({} {})",
+        event.seq.unwrap_or_default(),
+        event.action,
+        record(&event)
+    );
     Ok(())
 }
 

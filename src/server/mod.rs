@@ -31,6 +31,9 @@ pub struct AppState {
     pub tokens: Option<Tokens>,
     pub redactor: Redactor,
     limits: Mutex<HashMap<String, (f64, Instant)>>,
+    /// Reverts done, by token and `Idempotency-Key`, so a retried POST answers the same (kept
+    /// in memory: a restart forgets them, and the ETag then refuses a second revert).
+    pub done_reverts: Mutex<HashMap<String, (u64, String)>>,
 }
 
 /// Who is asking, once the token checked out.
@@ -176,6 +179,7 @@ pub fn serve(
         tokens,
         redactor,
         limits: Mutex::new(HashMap::new()),
+        done_reverts: Mutex::new(HashMap::new()),
     });
     let app = routes::router(Arc::clone(&state))
         .layer(axum::middleware::from_fn_with_state(state, guard));

@@ -37,6 +37,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1", get(capabilities))
         .route("/v1/events", get(list_events).post(append_events))
         .route("/v1/events/{id}", get(get_event))
+        .route(
+            "/v1/events/{id}/revert",
+            get(revert_plan).post(revert_event),
+        )
         .route("/v1/stats", get(stats))
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/proof/consistency", get(consistency))
@@ -131,7 +135,7 @@ async fn capabilities(State(state): State<Arc<AppState>>) -> Result<Response, Pr
     Ok(axum::Json(json!({
         "api_version": 1,
         "max_limit": MAX_LIMIT,
-        "revert": false,
+        "revert": true,
         "server": format!("auditctl/{}", env!("CARGO_PKG_VERSION")),
         "last_seq": last,
     }))
@@ -629,4 +633,203 @@ async fn inclusion(
         "proof": proof.iter().map(|h| B64.encode(h)).collect::<Vec<_>>(),
     }))
     .into_response())
+}
+
+/// The value at a path of a record state, or null.
+fn at(state: Option<&Value>, path: &crate::query::Path) -> Value {
+    state
+        .and_then(|v| {
+            if path.0.is_empty() {
+                Some(v)
+            } else {
+                path.lookup(v)
+            }
+        })
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The revert plan as REMOTE_API.md shapes it, with the two states for a client to show.
+fn plan_json(d: &crate::store::revert::Decision, redactor: Option<&Redactor>) -> Value {
+    let (mut current, mut restored) = (d.plan.current.clone(), d.plan.restored.clone());
+    let mut expected = d.target.after.clone();
+    if let Some(r) = redactor {
+        r.redact_pair(current.as_mut(), restored.as_mut());
+        if let Some(v) = expected.as_mut() {
+            r.redact_value(v);
+        }
+    }
+    let set: Vec<Value> = d
+        .plan
+        .paths
+        .iter()
+        .map(|p| {
+            json!({
+                "path": p.to_string(),
+                "from": at(current.as_ref(), p),
+                "to": at(restored.as_ref(), p),
+            })
+        })
+        .collect();
+    let mut conflicts: Vec<(String, Value)> = Vec::new();
+    for c in &d.plan.conflicts {
+        let path = c.path.to_string();
+        match conflicts.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, v)) => v["changed_by"]
+                .as_array_mut()
+                .expect("an array")
+                .push(json!(c.id)),
+            None => conflicts.push((
+                path,
+                json!({
+                    "path": c.path.to_string(),
+                    "expected": at(expected.as_ref(), &c.path),
+                    "current": at(current.as_ref(), &c.path),
+                    "changed_by": [c.id],
+                }),
+            )),
+        }
+    }
+    json!({
+        "event_id": d.target.id,
+        "seq": d.target.seq,
+        "table": d.target.table,
+        "resource_id": d.target.resource_id,
+        "operation": d.plan.action.to_ascii_lowercase(),
+        "set": set,
+        "conflicts": conflicts.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "already_reverted_by": d.reverted_by.as_ref().map(|e| e.id.clone()),
+        "current_seq": d.current_seq,
+        "current": current,
+        "restored": restored,
+    })
+}
+
+fn refusal_problem(r: &crate::store::revert::Refusal) -> Problem {
+    let status = if matches!(r, crate::store::revert::Refusal::Changed) {
+        StatusCode::PRECONDITION_FAILED
+    } else {
+        StatusCode::CONFLICT
+    };
+    Problem::new(status, r.code(), r.to_string())
+}
+
+/// Store errors as problems, refusals as 409 or 412.
+fn revert_problem(e: anyhow::Error) -> Problem {
+    match e.downcast::<crate::store::revert::Refusal>() {
+        Ok(r) => refusal_problem(&r),
+        Err(e) => Problem::from(e),
+    }
+}
+
+async fn revert_plan(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let redactor = caller.redactor(&state).cloned();
+    let path = state.store.clone();
+    let decision = tokio::task::spawn_blocking(move || {
+        let store = store::open(&path)?;
+        crate::store::revert::decide(store.as_ref(), &id)
+    })
+    .await
+    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(revert_problem)?;
+    let mut response = axum::Json(plan_json(&decision, redactor.as_ref())).into_response();
+    if let Ok(v) = decision.etag().parse() {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct RevertBody {
+    reason: Option<String>,
+    force: bool,
+    /// Who the revert is recorded for; the token's name by default.
+    user: Option<String>,
+}
+
+async fn revert_event(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require(Scope::Revert)?;
+    let Some(if_match) = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return Err(Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "a revert needs If-Match with the ETag of its plan (GET /v1/events/{id}/revert)",
+        ));
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| format!("{}:{k}", caller.name));
+    if let Some(k) = &key
+        && let Some(done) = state
+            .done_reverts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(k)
+    {
+        return Ok(created(done.0, done.1.clone()));
+    }
+    let request: RevertBody = if body.is_empty() {
+        RevertBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| bad(format!("the body is not a revert request: {e}")))?
+    };
+    let user = request.user.clone().unwrap_or_else(|| caller.name.clone());
+    let redactor = caller.redactor(&state).cloned();
+    let path = state.store.clone();
+    let (seq, event) = tokio::task::spawn_blocking(move || {
+        let mut store = SqliteStore::open(&path)?;
+        let seq = store.append_checked(&mut |s| {
+            let d = crate::store::revert::decide(s, &id)?;
+            if d.etag() != if_match {
+                return Err(crate::store::revert::Refusal::Changed.into());
+            }
+            if let Some(r) = d.refusal(request.force) {
+                return Err(r.into());
+            }
+            Ok(d.compensating_event(crate::timespec::now(), &user, request.reason.as_deref()))
+        })?;
+        let entry = store.entry_text(seq)?;
+        anyhow::Ok((seq, event_json(seq, &entry, redactor.as_ref())?))
+    })
+    .await
+    .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+    .map_err(revert_problem)?;
+    if let Some(k) = key {
+        state
+            .done_reverts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, (seq, event.clone()));
+    }
+    Ok(created(seq, event))
+}
+
+fn created(seq: u64, event: String) -> Response {
+    (
+        StatusCode::CREATED,
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::LOCATION, format!("/v1/events/{seq}")),
+        ],
+        event,
+    )
+        .into_response()
 }

@@ -171,3 +171,117 @@ fn a_server_without_tokens_stays_on_loopback() {
     let server = Server::start(&env, &[]);
     env.run(&["--remote", &server.url, "list"]).ok();
 }
+
+#[test]
+fn remote_revert_with_etags() {
+    let env = super::diff::record_life();
+    let full = token(&env, "full", "view,view_sensitive,write,revert");
+    let viewer = token(&env, "viewer", "view");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let remote = ["--remote", server.url.as_str(), "--token", full.as_str()];
+
+    // The same plan as locally, then the revert done by the server.
+    let local_plan = env.run(&["revert", "2", "--dry-run"]).ok();
+    let remote_plan = env
+        .run(&[&remote[..], &["revert", "2", "--dry-run"]].concat())
+        .ok();
+    assert_eq!(remote_plan.stdout, local_plan.stdout);
+    let done = env
+        .run(
+            &[
+                &remote[..],
+                &["revert", "2", "--yes", "--reason", "remote undo"],
+            ]
+            .concat(),
+        )
+        .ok();
+    assert!(
+        done.stdout
+            .ends_with("reverted event 2: appended event 8 (UPDATE policies/42)\n"),
+        "{}",
+        done.stdout
+    );
+    let e = env.all_events().pop().unwrap();
+    assert_eq!(
+        (e.reverts.as_deref(), e.message.as_str(), e.user.as_str()),
+        (Some("p-disable"), "remote undo", "tester")
+    );
+    let again = env.run(&[&remote[..], &["revert", "2", "--yes"]].concat());
+    assert_eq!(again.code, 4, "{}", again.stderr);
+
+    // The raw protocol: 428 without If-Match, 412 with a stale ETag, 403 without the scope.
+    let client = reqwest::blocking::Client::new();
+    let url = format!("{}/v1/events/p-rename/revert", server.url);
+    let plan = client.get(&url).bearer_auth(&full).send().unwrap();
+    let etag = plan.headers()["etag"].to_str().unwrap().to_owned();
+    let body: serde_json::Value = plan.json().unwrap();
+    assert_eq!(body["operation"], "update");
+    assert_eq!(body["set"][0]["path"], "name");
+    let post = |tag: Option<&str>, token: &str| {
+        let mut r = client
+            .post(&url)
+            .bearer_auth(token)
+            .json(&serde_json::json!({}));
+        if let Some(t) = tag {
+            r = r.header("If-Match", t);
+        }
+        r.send().unwrap()
+    };
+    assert_eq!(post(None, &full).status(), 428);
+    assert_eq!(post(Some(&etag), &viewer).status(), 403);
+    env.run(&[
+        "record",
+        "--user",
+        "z",
+        "--action",
+        "UPDATE",
+        "--table",
+        "policies",
+        "--resource-id",
+        "42",
+        "--before",
+        "{}",
+        "--after",
+        r#"{"x":1}"#,
+    ])
+    .ok();
+    let stale = post(Some(&etag), &full);
+    assert_eq!(stale.status(), 412);
+    let problem: serde_json::Value = stale.json().unwrap();
+    assert_eq!(problem["code"], "precondition-failed");
+}
+
+#[test]
+fn two_remote_reverts_race_and_one_wins() {
+    let env = super::diff::record_life();
+    let full = token(&env, "full", "view,view_sensitive,write,revert");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let spawn = || {
+        env.command(&[
+            "--remote",
+            &server.url,
+            "--token",
+            &full,
+            "revert",
+            "3",
+            "--yes",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let mut codes: Vec<i32> = [a, b]
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, vec![0, 4]);
+    let reverts = env
+        .all_events()
+        .into_iter()
+        .filter(|e| e.reverts.is_some())
+        .count();
+    assert_eq!(reverts, 1);
+}
