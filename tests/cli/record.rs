@@ -149,14 +149,17 @@ fn concurrent_appends_lose_nothing() {
                         "--id",
                         &format!("w{w}-{i}"),
                     ]);
-                    cmd.stdout(std::process::Stdio::null());
                     cmd
                 })
                 .collect::<Vec<_>>();
             std::thread::spawn(move || {
                 for mut cmd in env_cmd {
-                    let status = cmd.status().unwrap();
-                    assert!(status.success());
+                    let out = cmd.output().unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                 }
             })
         })
