@@ -21,6 +21,8 @@ pub struct RemoteStore {
     base: String,
     token: Option<String>,
     client: Client,
+    /// Whether this process has checked the server's history yet.
+    checked: std::cell::Cell<bool>,
 }
 
 impl RemoteStore {
@@ -41,6 +43,7 @@ impl RemoteStore {
             base,
             token,
             client,
+            checked: std::cell::Cell::new(false),
         })
     }
 
@@ -124,7 +127,105 @@ impl RemoteStore {
     }
 }
 
+/// Where the client keeps the last checkpoint it verified for each server.
+fn state_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".local/state")))
+        .map(|d| d.join("auditctl").join("servers"))
+}
+
+fn integrity(message: String) -> anyhow::Error {
+    Failure {
+        code: exit::INTEGRITY,
+        message,
+        hint: None,
+    }
+    .into()
+}
+
 impl RemoteStore {
+    /// Verified reads: the server's latest checkpoint must extend the last one this client
+    /// verified (a consistency proof from the old size to the new), so a server cannot rewrite
+    /// history unnoticed. The newer checkpoint is then kept. Once per process.
+    fn check_history(&self) -> anyhow::Result<()> {
+        if self.checked.replace(true) {
+            return Ok(());
+        }
+        let response = self
+            .get("/v1/checkpoint")
+            .send()
+            .map_err(|e| Failure::runtime(format!("cannot reach {}: {}", self.base, chain(&e))))?;
+        if response.status() == StatusCode::NOT_FOUND || !response.status().is_success() {
+            // No checkpoint yet, or no right to read it: nothing to hold the server to.
+            return Ok(());
+        }
+        let text = response.text()?;
+        let new = crate::integrity::note::parse(&text).map_err(|e| {
+            integrity(format!(
+                "{} sent a checkpoint that does not parse: {e}",
+                self.base
+            ))
+        })?;
+        let Some(dir) = state_dir() else {
+            return Ok(());
+        };
+        let name: String = self
+            .base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let file = dir.join(format!("{name}.checkpoint"));
+        if let Ok(saved) = std::fs::read_to_string(&file)
+            && let Ok(old) = crate::integrity::note::parse(&saved)
+        {
+            let (o, n) = (&old.checkpoint, &new.checkpoint);
+            let extends = o.origin == n.origin
+                && o.size <= n.size
+                && (o.size == n.size && o.root == n.root
+                    || o.size < n.size && self.consistent(o.size, n.size, &o.root, &n.root)?);
+            if !extends {
+                return Err(integrity(format!(
+                    "{}'s history no longer extends the checkpoint this client verified before \
+                     (log {:?} at {} events): the server rewrote or replaced its log",
+                    self.base, o.origin, o.size
+                )));
+            }
+        }
+        std::fs::create_dir_all(&dir).ok();
+        crate::atomic::write(&file, text.as_bytes()).ok();
+        Ok(())
+    }
+
+    fn consistent(
+        &self,
+        from: u64,
+        to: u64,
+        old: &[u8; 32],
+        new: &[u8; 32],
+    ) -> anyhow::Result<bool> {
+        let reply = self.json(
+            self.get("/v1/proof/consistency")
+                .query(&[("from", from), ("to", to)]),
+        )?;
+        let proof: Option<Vec<[u8; 32]>> = reply["proof"].as_array().map(|hashes| {
+            hashes
+                .iter()
+                .filter_map(|h| {
+                    use base64::Engine;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(h.as_str()?)
+                        .ok()?
+                        .try_into()
+                        .ok()
+                })
+                .collect()
+        });
+        Ok(proof
+            .is_some_and(|p| crate::integrity::merkle::verify_consistency(from, to, old, new, &p)))
+    }
+
     fn event_path(id: &str) -> String {
         format!(
             "/v1/events/{}",
@@ -200,6 +301,7 @@ impl Store for RemoteStore {
         q: &Query,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
+        self.check_history()?;
         // The API pages by time (then seq), or by seq with `sort=seq`.
         let (sort, order) = match q.order.as_slice() {
             [] => ("seq", "asc"),
@@ -261,6 +363,7 @@ impl Store for RemoteStore {
     }
 
     fn count(&self, filter: &Expr) -> anyhow::Result<u64> {
+        self.check_history()?;
         // Every event has an outcome: the sum of the counts per outcome is the count.
         let mut params = filter_params(filter);
         params.push(("by", "outcome".to_owned()));
@@ -276,6 +379,7 @@ impl Store for RemoteStore {
         filter: &Expr,
         fields: &[Field],
     ) -> anyhow::Result<Vec<(Vec<Value>, u64)>> {
+        self.check_history()?;
         let names: Vec<String> = fields.iter().map(Field::name).collect();
         let mut params = filter_params(filter);
         params.push(("by", names.join(",")));
@@ -299,6 +403,7 @@ impl Store for RemoteStore {
     }
 
     fn get(&self, id: &str) -> anyhow::Result<Event> {
+        self.check_history()?;
         let path = format!(
             "/v1/events/{}",
             form_urlencoded::byte_serialize(id.trim().as_bytes()).collect::<String>()

@@ -14,7 +14,11 @@ struct Server {
 
 impl Server {
     fn start(env: &Env, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        Server::start_on(env, "127.0.0.1:0", extra)
+    }
+
+    fn start_on(env: &Env, listen: &str, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--listen", listen];
         args.extend_from_slice(extra);
         let mut child = env.command(&args).stderr(Stdio::piped()).spawn().unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
@@ -284,4 +288,41 @@ fn two_remote_reverts_race_and_one_wins() {
         .filter(|e| e.reverts.is_some())
         .count();
     assert_eq!(reverts, 1);
+}
+
+#[test]
+fn a_server_that_rewrote_its_history_is_caught() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "50"]).ok();
+    env.run(&["checkpoint"]).ok();
+    let reader = token(&env, "reader", "view");
+    let address;
+    {
+        let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+        address = server.url.trim_start_matches("http://").to_owned();
+        env.run(&["--remote", &server.url, "--token", &reader, "list"])
+            .ok();
+        // The log grows honestly: the client follows it.
+        env.run(&["record", "--user", "a", "--action", "LOGIN"])
+            .ok();
+        env.run(&["checkpoint"]).ok();
+        env.run(&["--remote", &server.url, "--token", &reader, "list"])
+            .ok();
+    }
+    // Behind the client's back, the store is replaced by another history of more events.
+    std::fs::remove_file(env.store()).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(env.path(&format!("audit.db{suffix}")));
+    }
+    env.run(&["demo", "--events", "80", "--seed", "9"]).ok();
+    env.run(&["checkpoint"]).ok();
+    // The same server, as far as the client can tell: the same URL.
+    let server = Server::start_on(&env, &address, &["--tokens", "tokens.toml"]);
+    let run = env.run(&["--remote", &server.url, "--token", &reader, "list"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no longer extends the checkpoint"),
+        "{}",
+        run.stderr
+    );
 }
