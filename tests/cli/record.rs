@@ -140,7 +140,7 @@ fn concurrent_appends_lose_nothing() {
         .map(|w| {
             let env_cmd = (0..10)
                 .map(|i| {
-                    let mut cmd = env.command(&[
+                    env.command(&[
                         "record",
                         "--user",
                         &format!("writer{w}"),
@@ -148,8 +148,7 @@ fn concurrent_appends_lose_nothing() {
                         "UPDATE",
                         "--id",
                         &format!("w{w}-{i}"),
-                    ]);
-                    cmd
+                    ])
                 })
                 .collect::<Vec<_>>();
             std::thread::spawn(move || {
