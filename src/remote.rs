@@ -226,6 +226,37 @@ impl RemoteStore {
             .is_some_and(|p| crate::integrity::merkle::verify_consistency(from, to, old, new, &p)))
     }
 
+    /// Every matching event in seq order from the server's NDJSON stream: one request, no
+    /// pages (what `export` reads).
+    fn stream(
+        &self,
+        filter: &Expr,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        use std::io::BufRead;
+        let request = self
+            .get("/v1/events")
+            .query(&filter_params(filter))
+            .header(reqwest::header::ACCEPT, "application/x-ndjson");
+        let response = self.send(request)?;
+        let reader = std::io::BufReader::with_capacity(256 * 1024, response);
+        for line in reader.lines() {
+            let line = line.map_err(|e| {
+                Failure::runtime(format!("{} broke off the stream: {}", self.base, chain(&e)))
+            })?;
+            if line.is_empty() {
+                continue;
+            }
+            let event: Event = serde_json::from_str(&line).map_err(|e| {
+                Failure::runtime(format!("{} sent an event that is not one: {e}", self.base))
+            })?;
+            if !each(event)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn event_path(id: &str) -> String {
         format!(
             "/v1/events/{}",
@@ -324,6 +355,9 @@ impl Store for RemoteStore {
                 .into());
             }
         };
+        if q.limit.is_none() && q.offset == 0 && (sort, order) == ("seq", "asc") {
+            return self.stream(&q.filter, each);
+        }
         let limit = q.limit.unwrap_or(usize::MAX);
         let (mut skipped, mut sent) = (0usize, 0usize);
         let mut cursor: Option<String> = None;
