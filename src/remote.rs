@@ -398,14 +398,16 @@ impl Store for RemoteStore {
 
     fn count(&self, filter: &Expr) -> anyhow::Result<u64> {
         self.check_history()?;
-        // Every event has an outcome: the sum of the counts per outcome is the count.
         let mut params = filter_params(filter);
-        params.push(("by", "outcome".to_owned()));
-        let rows = self.json(self.get("/v1/stats").query(&params))?;
-        Ok(rows
-            .as_array()
-            .map(|rows| rows.iter().filter_map(|r| r["count"].as_u64()).sum())
-            .unwrap_or(0))
+        params.push(("limit", "1".to_owned()));
+        params.push(("count", "true".to_owned()));
+        let response = self.send(self.get("/v1/events").query(&params))?;
+        response
+            .headers()
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("{} did not say how many events match", self.base))
     }
 
     fn group_counts(

@@ -175,7 +175,7 @@ fn beyond(by_time: bool, descending: bool, seq: u64, time_us: i64) -> Expr {
 fn fingerprint(params: &[(String, String)]) -> String {
     let mut kept: Vec<&(String, String)> = params
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit" | "fields"))
+        .filter(|(k, _)| !matches!(k.as_str(), "cursor" | "limit" | "fields" | "count"))
         .collect();
     kept.sort();
     let mut h = Sha256::new();
@@ -257,10 +257,17 @@ async fn list_events(
         }
     };
     let polling = !descending && one(&params, "until").is_none();
+    // `count=true` adds the number of matching events (all pages) as `X-Total-Count`.
+    let want_count = one(&params, "count").as_deref() == Some("true");
     let path = state.store.clone();
-    let (events, last_seq) = blocking(move || {
+    let (events, last_seq, total) = blocking(move || {
         let store = store::open(&path)?;
         let mut filter = filter_of(&params)?;
+        let total = if want_count {
+            Some(store.count(&filter)?)
+        } else {
+            None
+        };
         if let Some((seq, time_us)) = after {
             filter = Expr::and(vec![filter, beyond(by_time, descending, seq, time_us)]);
         }
@@ -284,7 +291,7 @@ async fn list_events(
             last = Some((seq, entry_time_us(entry)?));
             Ok(true)
         })?;
-        Ok((events, last))
+        Ok((events, last, total))
     })
     .await?;
     let next = match (events.len() == limit, last_seq) {
@@ -316,6 +323,11 @@ async fn list_events(
         body,
     )
         .into_response();
+    if let Some(n) = total
+        && let Ok(v) = n.to_string().parse()
+    {
+        response.headers_mut().insert("x-total-count", v);
+    }
     if let Some(c) = next {
         let mut link_params: Vec<(String, String)> = params_without_cursor(&raw);
         link_params.push(("cursor".into(), c));
