@@ -18,22 +18,23 @@ pub struct RecordedCheckpoint {
     pub note: String,
 }
 
-/// One entry as `verify` reads it: the stored bytes, the stored leaf, and the tree's copy of
-/// the leaf when the tree has taken it in.
-pub struct StoredLeaf<'a> {
+/// One entry as `verify` reads it, owned so that checking it can run on another thread: the
+/// stored bytes, the stored leaf, the tree's copy of the leaf when the tree has taken it in,
+/// and the columns derived from the entry.
+pub struct StoredLeaf {
     pub seq: u64,
-    pub entry: &'a [u8],
-    pub leaf: &'a [u8],
-    pub tree_leaf: Option<&'a [u8]>,
-    /// The first indexed column that does not hold what the entry says: the filters read
-    /// those columns, so an edit there hides or invents events.
-    pub wrong_column: Option<&'static str>,
+    pub entry: Vec<u8>,
+    pub leaf: Vec<u8>,
+    pub tree_leaf: Option<Vec<u8>>,
+    /// id, user_name, action, tbl, resource_id, service, origin, outcome, reverts.
+    texts: [Option<Vec<u8>>; 9],
+    time_us: Option<i64>,
+    ip_key: Option<Vec<u8>>,
 }
 
 /// The columns derived from each entry, in the order `scan_leaves` selects them.
 const DERIVED: [&str; 11] = [
     "id",
-    "time_us",
     "user_name",
     "action",
     "tbl",
@@ -41,47 +42,51 @@ const DERIVED: [&str; 11] = [
     "service",
     "origin",
     "outcome",
-    "ip_key",
     "reverts",
+    "time_us",
+    "ip_key",
 ];
 
-/// Compares the derived columns of a row (from index `first` on) with the entry.
-fn wrong_column(entry: &[u8], row: &rusqlite::Row, first: usize) -> Option<&'static str> {
-    use rusqlite::types::ValueRef;
-    let Ok(v) = serde_json::from_slice::<model::EntryView>(entry) else {
-        return Some("entry");
-    };
-    let text = |i: usize| -> Option<&[u8]> {
-        match row.get_ref(first + i).ok()? {
-            ValueRef::Text(t) => Some(t),
-            _ => None,
+impl StoredLeaf {
+    /// The first indexed column that does not hold what the entry says: the filters read
+    /// those columns, so an edit there hides or invents events.
+    pub fn wrong_column(&self) -> Option<&'static str> {
+        let Ok(v) = serde_json::from_slice::<model::EntryView>(&self.entry) else {
+            return Some("entry");
+        };
+        let wants: [Option<&str>; 9] = [
+            Some(&v.id),
+            Some(&v.user),
+            Some(&v.action),
+            v.table.as_deref(),
+            v.resource_id.as_deref(),
+            v.service.as_deref(),
+            v.origin.as_deref(),
+            Some(&v.outcome),
+            v.reverts.as_deref(),
+        ];
+        if let Some(i) = wants
+            .iter()
+            .zip(&self.texts)
+            .position(|(want, have)| want.map(str::as_bytes) != have.as_deref())
+        {
+            return Some(DERIVED[i]);
         }
-    };
-    let same = |i: usize, want: Option<&str>| text(i) == want.map(str::as_bytes);
-    let time_us = chrono::DateTime::parse_from_rfc3339(&v.time)
-        .ok()
-        .map(|t| t.timestamp_micros());
-    let ip_key =
-        v.ip.as_deref()
-            .and_then(|ip| ip.parse().ok())
-            .map(|ip| model::ip_key(&ip));
-    let checks = [
-        same(0, Some(&v.id)),
-        row.get::<_, i64>(first + 1).ok() == time_us,
-        same(2, Some(&v.user)),
-        same(3, Some(&v.action)),
-        same(4, v.table.as_deref()),
-        same(5, v.resource_id.as_deref()),
-        same(6, v.service.as_deref()),
-        same(7, v.origin.as_deref()),
-        same(8, Some(&v.outcome)),
-        row.get_ref(first + 9)
+        let time_us = chrono::DateTime::parse_from_rfc3339(&v.time)
             .ok()
-            .and_then(|r| r.as_blob_or_null().ok().flatten())
-            == ip_key.as_ref().map(|k| &k[..]),
-        same(10, v.reverts.as_deref()),
-    ];
-    checks.iter().position(|ok| !ok).map(|i| DERIVED[i])
+            .map(|t| t.timestamp_micros());
+        if time_us != self.time_us {
+            return Some("time_us");
+        }
+        let ip_key =
+            v.ip.as_deref()
+                .and_then(|ip| ip.parse().ok())
+                .map(|ip| model::ip_key(&ip));
+        if ip_key.as_ref().map(|k| &k[..]) != self.ip_key.as_deref() {
+            return Some("ip_key");
+        }
+        None
+    }
 }
 
 /// The tree's perfect nodes, read from the store.
@@ -274,11 +279,13 @@ impl SqliteStore {
         Ok(missing)
     }
 
-    /// Calls `each` with every entry in seq order, with the tree's copy of its leaf.
+    /// Calls `each` with every entry in seq order, in batches of up to `batch`.
     pub fn scan_leaves(
         &self,
-        each: &mut dyn FnMut(StoredLeaf<'_>) -> anyhow::Result<()>,
+        batch: usize,
+        each: &mut dyn FnMut(Vec<StoredLeaf>) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
+        use rusqlite::types::ValueRef;
         let mut stmt = self
             .conn
             .prepare(&format!(
@@ -288,26 +295,32 @@ impl SqliteStore {
             ))
             .map_err(self.wrap())?;
         let mut rows = stmt.query([]).map_err(self.wrap())?;
+        let bytes = |v: ValueRef<'_>| match v {
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(t.to_vec()),
+            _ => None,
+        };
+        let mut leaves = Vec::with_capacity(batch);
         while let Some(row) = rows.next().map_err(self.wrap())? {
-            let seq: i64 = row.get(0).map_err(self.wrap())?;
-            let entry = row.get_ref(1).map_err(self.wrap())?;
-            let entry = match entry {
-                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
-                _ => &[],
-            };
-            let leaf = row
-                .get_ref(2)
-                .map_err(self.wrap())?
-                .as_blob()
-                .unwrap_or(&[]);
-            let tree_leaf = row.get_ref(3).map_err(self.wrap())?.as_blob_or_null()?;
-            each(StoredLeaf {
-                seq: seq as u64,
-                entry,
-                leaf,
-                tree_leaf,
-                wrong_column: wrong_column(entry, row, 4),
-            })?;
+            let get = |i: usize| row.get_ref(i).map_err(self.wrap());
+            let mut texts: [Option<Vec<u8>>; 9] = Default::default();
+            for (k, t) in texts.iter_mut().enumerate() {
+                *t = bytes(get(4 + k)?);
+            }
+            leaves.push(StoredLeaf {
+                seq: row.get::<_, i64>(0).map_err(self.wrap())? as u64,
+                entry: bytes(get(1)?).unwrap_or_default(),
+                leaf: bytes(get(2)?).unwrap_or_default(),
+                tree_leaf: bytes(get(3)?),
+                texts,
+                time_us: get(13)?.as_i64_or_null()?,
+                ip_key: bytes(get(14)?),
+            });
+            if leaves.len() == batch {
+                each(std::mem::replace(&mut leaves, Vec::with_capacity(batch)))?;
+            }
+        }
+        if !leaves.is_empty() {
+            each(leaves)?;
         }
         Ok(())
     }
