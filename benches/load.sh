@@ -34,8 +34,13 @@ client() {
       # Every tenth request: a CSV export of one user's deletes (streamed).
       url="http://127.0.0.1:$PORT/v1/events?user=alice&action=DELETE"
       accept="text/csv"
+    elif [ $((i % 2)) -eq 0 ]; then
+      # The first page of `list`.
+      url="http://127.0.0.1:$PORT/v1/events?limit=50"
+      accept="application/json"
     else
-      url="http://127.0.0.1:$PORT/v1/events?limit=50&user=bob"
+      # A page of one user's updates (indexed).
+      url="http://127.0.0.1:$PORT/v1/events?limit=50&user=bob&action=UPDATE"
       accept="application/json"
     fi
     curl -s -o /dev/null -H "Authorization: Bearer $token" -H "Accept: $accept" \
