@@ -125,11 +125,7 @@ fn write_events(
             JsonWriter::lines(None, out)
         };
         store.scan_entries(query, &mut |seq, entry| {
-            if ctx.global.reveal {
-                writer.write_entry(seq, entry)?;
-            } else {
-                writer.write_entry_redacted(seq, entry, &ctx.redactor)?;
-            }
+            writer.write_stored(seq, entry, ctx.output_redactor())?;
             last = Some(seq);
             progress.tick()?;
             Ok(true)
@@ -143,9 +139,8 @@ fn write_events(
             columns.unwrap_or_else(|| render::EXPORT_COLUMNS.to_vec()),
             out,
         );
-        let redactor = (!ctx.global.reveal).then_some(&ctx.redactor);
         store.scan_entries(query, &mut |seq, entry| {
-            writer.write_entry(seq, entry, redactor)?;
+            writer.write_entry(seq, entry, ctx.output_redactor())?;
             last = Some(seq);
             progress.tick()?;
             Ok(true)

@@ -56,11 +56,7 @@ pub fn print(
             JsonWriter::lines(None, &mut out)
         };
         store.scan_entries(&query, &mut |seq, entry| {
-            if ctx.global.reveal {
-                writer.write_entry(seq, entry)?;
-            } else {
-                writer.write_entry_redacted(seq, entry, &ctx.redactor)?;
-            }
+            writer.write_stored(seq, entry, ctx.output_redactor())?;
             shown += 1;
             Ok(true)
         })?;

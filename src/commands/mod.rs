@@ -152,6 +152,11 @@ impl Context {
         Ok(SqliteStore::open_or_create(&path)?)
     }
 
+    /// The redactor for what is printed: none with `--reveal`.
+    pub fn output_redactor(&self) -> Option<&Redactor> {
+        (!self.global.reveal).then_some(&self.redactor)
+    }
+
     /// Hides sensitive values unless `--reveal`.
     pub fn redact(&self, e: &mut crate::model::Event) {
         if !self.global.reveal {

@@ -47,6 +47,19 @@ impl<'a> JsonWriter<'a> {
         self.terminator()
     }
 
+    /// Writes one stored entry, redacted by `redactor` when given (see `write_entry_redacted`).
+    pub fn write_stored(
+        &mut self,
+        seq: u64,
+        entry: &str,
+        redactor: Option<&Redactor>,
+    ) -> anyhow::Result<()> {
+        match redactor {
+            Some(r) => self.write_entry_redacted(seq, entry, r),
+            None => self.write_entry(seq, entry),
+        }
+    }
+
     /// Writes one stored entry with its sensitive values redacted: only the data fields that
     /// may hold a sensitive key are decoded and re-encoded; the rest is copied as stored.
     pub fn write_entry_redacted(

@@ -120,10 +120,7 @@ fn event_json(seq: u64, entry: &str, redactor: Option<&Redactor>) -> anyhow::Res
     let mut buf = Vec::with_capacity(entry.len() + 16);
     {
         let mut w = JsonWriter::lines(None, &mut buf);
-        match redactor {
-            Some(r) => w.write_entry_redacted(seq, entry, r)?,
-            None => w.write_entry(seq, entry)?,
-        }
+        w.write_stored(seq, entry, redactor)?;
     }
     buf.pop();
     Ok(String::from_utf8(buf)?)
@@ -403,10 +400,7 @@ async fn stream_events(
             } else {
                 let mut w = JsonWriter::lines(None, &mut out);
                 store.scan_entries(&query, &mut |seq, entry| {
-                    match &redactor {
-                        Some(r) => w.write_entry_redacted(seq, entry, r)?,
-                        None => w.write_entry(seq, entry)?,
-                    }
+                    w.write_stored(seq, entry, redactor.as_ref())?;
                     Ok(true)
                 })?;
             }
