@@ -67,6 +67,8 @@ pub fn write_event(
         } else {
             value
         };
+        // A multi-line value (a message) keeps its lines under the first.
+        let value = value.replace('\n', &format!("\n{:13}", ""));
         writeln!(out, "{:<12} {value}", format!("{name}:"))?;
     }
     if let Some(by) = links.reverted_by {
