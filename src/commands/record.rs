@@ -115,7 +115,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .normalize()
         .map_err(|e| Failure::usage(e.to_string()))?;
     let id = event.id.clone();
-    let mut store = ctx.open_store_for_append()?;
+    let mut store: Box<dyn Store> = match ctx.remote()? {
+        Some((url, token)) => Box::new(crate::remote::RemoteStore::new(&url, token)?),
+        None => Box::new(ctx.open_store_for_append()?),
+    };
     let report = store.append(&mut std::iter::once(Ok(event)))?;
     match report.first_seq {
         Some(seq) => println!("{seq} {id}"),

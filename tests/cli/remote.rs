@@ -157,11 +157,33 @@ fn tokens_scopes_and_redaction() {
         "--action",
         "LOGIN",
     ]);
-    assert_eq!(
-        record.code, 2,
-        "record over --remote is refused for now: {}",
+    // Appending needs the write scope.
+    assert_eq!(record.code, 1, "{}", record.stderr);
+    assert!(
+        record.stderr.contains("lacks the scope audit_log:write"),
+        "{}",
         record.stderr
     );
+    let writer = token(&env, "writer", "write");
+    drop(server);
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let added = env
+        .run(&[
+            "--remote",
+            &server.url,
+            "--token",
+            &writer,
+            "record",
+            "--user",
+            "x",
+            "--action",
+            "LOGIN",
+        ])
+        .ok();
+    assert!(added.stdout.starts_with("2 "), "{}", added.stdout);
+    assert_eq!(env.all_events()[1].user, "x");
+    let import = env.run(&["--remote", &server.url, "--token", &writer, "import", "-"]);
+    assert_eq!(import.code, 2, "import over --remote is refused for now");
 }
 
 #[test]
