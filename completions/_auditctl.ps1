@@ -327,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         'auditctl;serve' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to listen on')
             [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'The tokens file (`token new` writes it)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Requests per second each token may make (twice as many at once); beyond, 429')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')

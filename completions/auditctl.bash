@@ -1216,7 +1216,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__serve)
-            opts="-h -V --listen --tokens --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --listen --tokens --rate --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1227,6 +1227,10 @@ _auditctl() {
                     return 0
                     ;;
                 --tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -312,6 +312,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;serve'= {
             cand --listen 'Address and port to listen on'
             cand --tokens 'The tokens file (`token new` writes it)'
+            cand --rate 'Requests per second each token may make (twice as many at once); beyond, 429'
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'

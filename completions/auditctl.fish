@@ -292,6 +292,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s h -l help -d
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l listen -d 'Address and port to listen on' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l tokens -d 'The tokens file (`token new` writes it)' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l rate -d 'Requests per second each token may make (twice as many at once); beyond, 429' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l token -d 'Bearer token for --remote' -r

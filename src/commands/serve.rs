@@ -23,6 +23,9 @@ pub struct Args {
     /// The tokens file (`token new` writes it)
     #[arg(long, value_name = "FILE")]
     pub tokens: Option<PathBuf>,
+    /// Requests per second each token may make (twice as many at once); beyond, 429
+    #[arg(long, value_name = "N", default_value_t = server::DEFAULT_RATE)]
+    pub rate: u32,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
@@ -32,7 +35,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .as_deref()
         .map(tokens::Tokens::load)
         .transpose()?;
-    server::serve(ctx.store_path()?, args.listen, tokens, ctx.redactor.clone())
+    server::serve(
+        ctx.store_path()?,
+        args.listen,
+        tokens,
+        args.rate,
+        ctx.redactor.clone(),
+    )
 }
 
 /// Manage API tokens for `serve`

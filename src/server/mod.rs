@@ -21,13 +21,14 @@ use crate::redact::Redactor;
 use problem::Problem;
 use tokens::{Scope, Tokens};
 
-/// Requests a token may make at once, and how many it gets back a second.
-const BURST: f64 = 200.0;
-const PER_SECOND: f64 = 100.0;
+/// Requests a token gets back a second by default; it may make twice as many at once.
+pub const DEFAULT_RATE: u32 = 100;
 
 /// What every request handler shares.
 pub struct AppState {
     pub store: PathBuf,
+    /// Requests per second per token.
+    rate: f64,
     pub tokens: Option<Tokens>,
     pub redactor: Redactor,
     limits: Mutex<HashMap<String, (f64, Instant)>>,
@@ -100,14 +101,15 @@ impl AppState {
     fn take(&self, name: &str) -> Result<(), u64> {
         let mut limits = self.limits.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        let (tokens, last) = limits.entry(name.to_owned()).or_insert((BURST, now));
-        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * PER_SECOND).min(BURST);
+        let burst = 2.0 * self.rate;
+        let (tokens, last) = limits.entry(name.to_owned()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(burst);
         *last = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
             Ok(())
         } else {
-            Err(((1.0 - *tokens) / PER_SECOND).ceil().max(1.0) as u64)
+            Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
         }
     }
 }
@@ -161,6 +163,7 @@ pub fn serve(
     store: PathBuf,
     listen: SocketAddr,
     tokens: Option<Tokens>,
+    rate: u32,
     redactor: Redactor,
 ) -> anyhow::Result<()> {
     if tokens.is_none() && !listen.ip().is_loopback() {
@@ -176,6 +179,7 @@ pub fn serve(
     let open = tokens.is_none();
     let state = Arc::new(AppState {
         store: store.clone(),
+        rate: f64::from(rate.max(1)),
         tokens,
         redactor,
         limits: Mutex::new(HashMap::new()),

@@ -10,6 +10,8 @@ use super::common::Env;
 struct Server {
     child: Child,
     url: String,
+    /// The request log, as the server wrote it.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -29,9 +31,15 @@ impl Server {
             .filter(|u| u.starts_with("http://"))
             .unwrap_or_else(|| panic!("no address in {first:?}"))
             .to_owned();
-        // Keep draining the request log so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, url }
+        // Keep reading the request log so the server never blocks on it.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server { child, url, log }
     }
 }
 
@@ -410,4 +418,43 @@ fn cursors_hold_across_appends_and_restarts() {
         let problem: serde_json::Value = r.json().unwrap();
         assert_eq!(problem["code"], "invalid-cursor");
     }
+}
+
+#[test]
+fn rate_limits_answer_429_and_the_client_waits_and_retries() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "20"]).ok();
+    let reader = token(&env, "reader", "view");
+    let server = Server::start(&env, &["--tokens", "tokens.toml", "--rate", "1"]);
+    // Two requests at once are allowed; a `list` makes more, so some wait for Retry-After.
+    let started = std::time::Instant::now();
+    let run = env
+        .run(&[
+            "--remote",
+            &server.url,
+            "--token",
+            &reader,
+            "list",
+            "-n",
+            "3",
+        ])
+        .ok();
+    assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
+    let run = env
+        .run(&[
+            "--remote",
+            &server.url,
+            "--token",
+            &reader,
+            "list",
+            "-n",
+            "3",
+        ])
+        .ok();
+    assert_eq!(run.stdout.lines().count(), 4);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains(" 429 "), "{log}");
+    assert!(log.contains(" reader"), "the log names the token: {log}");
+    assert!(!log.contains("audt_"), "and never shows it: {log}");
 }
