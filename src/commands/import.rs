@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use super::{Context, thousands};
 use crate::error::Failure;
 use crate::import::{self, Source, SourceFormat};
-use crate::store::{NewEntry, Store};
+use crate::remote::RemoteStore;
+use crate::store::{AppendReport, NewEntry, Store};
 
 /// Import events from JSON Lines or CSV files
 ///
@@ -143,6 +144,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         sources.push((source, format));
     }
 
+    if let Some((url, token)) = ctx.remote()? {
+        return import_remote(
+            &mut RemoteStore::new(&url, token)?,
+            sources,
+            args.skip_invalid,
+        );
+    }
     let store_path = ctx.store_path()?;
     let existed = store_path.exists();
     let mut store = ctx.open_store_for_append()?;
@@ -203,6 +211,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         }
     };
 
+    print_summary(&report, &skipped, skip_invalid);
+    Ok(())
+}
+
+/// What an import did: added, already there, and the invalid records it skipped.
+fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool) {
     println!(
         "added {} event{}, skipped {} already in the store{}",
         thousands(report.added),
@@ -223,5 +237,40 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             thousands(skipped.len() as u64 - 20)
         );
     }
+}
+
+/// An import through the API: every record read and checked here (so a bad one is named by
+/// file and line), then sent in one request, which the server appends all or nothing.
+fn import_remote(
+    remote: &mut RemoteStore,
+    sources: Vec<(Source, SourceFormat)>,
+    skip_invalid: bool,
+) -> anyhow::Result<()> {
+    let mut events = Vec::new();
+    let mut skipped = Vec::new();
+    for (source, format) in sources {
+        let file = source.name;
+        for rec in format.records(source.reader) {
+            let checked = rec.event.and_then(|mut e| {
+                e.normalize().map_err(|e| e.to_string())?;
+                Ok(e)
+            });
+            match checked {
+                Ok(e) => events.push(e),
+                Err(why) if skip_invalid => skipped.push(Skipped {
+                    file: file.clone(),
+                    line: rec.line,
+                    why,
+                }),
+                Err(why) => {
+                    return Err(Failure::runtime(format!("{file}:{}: {why}", rec.line))
+                        .with_hint("nothing was imported; fix the record or pass --skip-invalid")
+                        .into());
+                }
+            }
+        }
+    }
+    let report = remote.append(&mut events.into_iter().map(Ok))?;
+    print_summary(&report, &skipped, skip_invalid);
     Ok(())
 }

@@ -190,8 +190,42 @@ fn tokens_scopes_and_redaction() {
         .ok();
     assert!(added.stdout.starts_with("2 "), "{}", added.stdout);
     assert_eq!(env.all_events()[1].user, "x");
-    let import = env.run(&["--remote", &server.url, "--token", &writer, "import", "-"]);
-    assert_eq!(import.code, 2, "import over --remote is refused for now");
+    // Import through the API: all or nothing, bad records named by line.
+    let remote_args = [
+        "--remote",
+        server.url.as_str(),
+        "--token",
+        writer.as_str(),
+        "import",
+        "-",
+    ];
+    let bad = env.run_with_stdin(
+        &remote_args,
+        "{\"user\":\"a\",\"action\":\"x\",\"time\":\"2026-11-01T00:00:00Z\"}\n{\"nope\":1}\n",
+    );
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("<stdin>:2: "), "{}", bad.stderr);
+    assert_eq!(env.all_events().len(), 2, "nothing imported");
+    let good = env
+        .run_with_stdin(
+            &remote_args,
+            "{\"id\":\"i1\",\"user\":\"a\",\"action\":\"x\",\"time\":\"2026-11-01T00:00:00Z\"}\n",
+        )
+        .ok();
+    assert_eq!(
+        good.stdout,
+        "added 1 event, skipped 0 already in the store\n"
+    );
+    let again = env
+        .run_with_stdin(
+            &remote_args,
+            "{\"id\":\"i1\",\"user\":\"a\",\"action\":\"x\",\"time\":\"2026-11-01T00:00:00Z\"}\n",
+        )
+        .ok();
+    assert_eq!(
+        again.stdout,
+        "added 0 events, skipped 1 already in the store\n"
+    );
 }
 
 #[test]
