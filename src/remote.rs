@@ -257,6 +257,47 @@ impl RemoteStore {
         Ok(())
     }
 
+    /// The server's latest checkpoint note, if it has one.
+    pub fn checkpoint(&self) -> anyhow::Result<Option<String>> {
+        let response = self
+            .get("/v1/checkpoint")
+            .send()
+            .map_err(|e| Failure::runtime(format!("cannot reach {}: {}", self.base, chain(&e))))?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            let status = response.status();
+            return Err(self.failure(status, response));
+        }
+        Ok(Some(response.text()?))
+    }
+
+    /// Whether the server's tree of `to` leaves with root `new` extends the one of `from`
+    /// leaves with root `old`, by a consistency proof it sends.
+    pub fn extends(
+        &self,
+        from: u64,
+        to: u64,
+        old: &[u8; 32],
+        new: &[u8; 32],
+    ) -> anyhow::Result<bool> {
+        if from == to {
+            return Ok(old == new);
+        }
+        if from > to {
+            return Ok(false);
+        }
+        self.consistent(from, to, old, new)
+    }
+
+    /// Checks the server's history against the checkpoint this client kept (as every read
+    /// does), now.
+    pub fn verify_history(&self) -> anyhow::Result<()> {
+        self.checked.set(false);
+        self.check_history()
+    }
+
     fn event_path(id: &str) -> String {
         format!(
             "/v1/events/{}",

@@ -30,7 +30,22 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    ctx.local_only("checkpoint")?;
+    if let Some((url, token)) = ctx.remote()? {
+        if args.key.is_some() || args.new_key.is_some() {
+            return Err(Failure::usage(
+                "with --remote, checkpoint prints the server's latest; keys sign on the server's host",
+            )
+            .into());
+        }
+        let remote = crate::remote::RemoteStore::new(&url, token)?;
+        remote.verify_history()?;
+        let text = remote.checkpoint()?.ok_or_else(|| {
+            Failure::runtime(format!("{url} has no checkpoint yet"))
+                .with_hint("run `auditctl checkpoint` on the server's store")
+        })?;
+        print!("{text}");
+        return Ok(());
+    }
     let path = ctx.store_path()?;
     if let Some(file) = &args.new_key {
         let name = match &args.name {

@@ -78,7 +78,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if let Some(proof) = &args.proof {
         return verify_proof(proof, external.as_ref(), key.as_ref());
     }
-    ctx.local_only("verify of a store")?;
+    if let Some((url, token)) = ctx.remote()? {
+        return verify_remote(&url, token, external.as_ref(), key.as_ref());
+    }
     damaged_is_integrity(verify(ctx, external.as_ref(), key.as_ref()))
 }
 
@@ -271,6 +273,71 @@ fn verify_proof(
     println!(
         "verified: event {} ({}) is entry {} of the log {} of {} events{signed}",
         proof.seq, proof.id, proof.seq, proof.origin, cp.checkpoint.size
+    );
+    Ok(())
+}
+
+/// Against a server: its latest checkpoint must extend the one this client kept and the one
+/// given with --checkpoint (consistency proofs), and be signed by --pub. The server's entries
+/// themselves can only be verified where the store is (`auditctl verify` there).
+fn verify_remote(
+    url: &str,
+    token: Option<String>,
+    external: Option<&SignedCheckpoint>,
+    key: Option<&VerifierKey>,
+) -> anyhow::Result<()> {
+    let remote = crate::remote::RemoteStore::new(url, token)?;
+    remote.verify_history()?;
+    let text = remote.checkpoint()?.ok_or_else(|| {
+        integrity(format!(
+            "{url} has no checkpoint: there is nothing to verify its log by"
+        ))
+    })?;
+    let latest = note::parse(&text)
+        .map_err(|e| integrity(format!("{url} sent a checkpoint that does not parse: {e}")))?;
+    let cp = &latest.checkpoint;
+    if let Some(key) = key {
+        match key.check(&latest) {
+            Some(true) => {}
+            Some(false) => {
+                return Err(integrity(format!(
+                    "the server's checkpoint signature by {} is not valid",
+                    key.name
+                ))
+                .into());
+            }
+            None => {
+                return Err(integrity(format!(
+                    "the server's checkpoint is not signed by the key {}",
+                    key.name
+                ))
+                .into());
+            }
+        }
+    }
+    if let Some(ext) = external {
+        let e = &ext.checkpoint;
+        if e.origin != cp.origin || !remote.extends(e.size, cp.size, &e.root, &cp.root)? {
+            return Err(integrity(format!(
+                "{url}'s log does not extend the given checkpoint of {} events: history was \
+                 rewritten",
+                e.size
+            ))
+            .into());
+        }
+    }
+    println!(
+        "verified {url}: its log {} of {} events (root {}) extends every checkpoint this client \
+         saw{}{}; verify the entries themselves with `auditctl verify` where the store is",
+        cp.origin,
+        super::thousands(cp.size),
+        B64.encode(cp.root),
+        if external.is_some() {
+            " and the given one"
+        } else {
+            ""
+        },
+        if key.is_some() { ", signed" } else { "" },
     );
     Ok(())
 }

@@ -492,3 +492,34 @@ fn rate_limits_answer_429_and_the_client_waits_and_retries() {
     assert!(log.contains(" reader"), "the log names the token: {log}");
     assert!(!log.contains("audt_"), "and never shows it: {log}");
 }
+
+#[test]
+fn checkpoint_and_verify_through_the_api() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "40"]).ok();
+    env.run(&["checkpoint", "--new-key", "k"]).ok();
+    let kept = env.run(&["checkpoint", "--key", "k"]).ok().stdout;
+    std::fs::write(env.path("kept.txt"), &kept).unwrap();
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    let latest = env.run(&["checkpoint", "--key", "k"]).ok().stdout;
+    let reader = token(&env, "reader", "view");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let remote = ["--remote", server.url.as_str(), "--token", reader.as_str()];
+    let cp = env.run(&[&remote[..], &["checkpoint"]].concat()).ok();
+    assert_eq!(cp.stdout, latest);
+    let ok = env
+        .run(
+            &[
+                &remote[..],
+                &["verify", "--checkpoint", "kept.txt", "--pub", "k.pub"],
+            ]
+            .concat(),
+        )
+        .ok();
+    assert!(ok.stdout.contains("of 41 events"), "{}", ok.stdout);
+    // A checkpoint of another history is not extended by the server's log.
+    env.write("other.txt", &kept.replacen("\n40\n", "\n39\n", 1));
+    let bad = env.run(&[&remote[..], &["verify", "--checkpoint", "other.txt"]].concat());
+    assert_eq!(bad.code, 3, "{}", bad.stderr);
+}
