@@ -291,6 +291,22 @@ impl RemoteStore {
         self.consistent(from, to, old, new)
     }
 
+    /// The audit path of event `seq` in the tree of `size` leaves, base64, as the server sends it.
+    pub fn inclusion_proof(&self, seq: u64, size: u64) -> anyhow::Result<Vec<String>> {
+        let reply = self.json(
+            self.get("/v1/proof/inclusion")
+                .query(&[("seq", seq), ("size", size)]),
+        )?;
+        Ok(reply["proof"]
+            .as_array()
+            .map(|p| {
+                p.iter()
+                    .filter_map(|h| h.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Checks the server's history against the checkpoint this client kept (as every read
     /// does), now.
     pub fn verify_history(&self) -> anyhow::Result<()> {

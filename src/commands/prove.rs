@@ -49,7 +49,9 @@ pub struct Proof {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    ctx.local_only("prove")?;
+    if let Some((url, token)) = ctx.remote()? {
+        return prove_remote(ctx, &args, &crate::remote::RemoteStore::new(&url, token)?);
+    }
     let store = SqliteStore::open(&ctx.store_path()?)?;
     let event = store.get(&args.id)?;
     let seq = event.seq.unwrap_or_default();
@@ -121,4 +123,54 @@ fn against(store: &SqliteStore, path: &std::path::Path) -> anyhow::Result<Record
         root: note.checkpoint.root.to_vec(),
         note: text,
     })
+}
+
+/// The same proof from a server: its latest checkpoint, the event's stored bytes (a token
+/// with `view_sensitive` gets them exactly) and the audit path it sends.
+fn prove_remote(
+    ctx: &Context,
+    args: &Args,
+    remote: &crate::remote::RemoteStore,
+) -> anyhow::Result<()> {
+    if args.checkpoint.is_some() {
+        return Err(Failure::usage("--checkpoint is not available with --remote yet").into());
+    }
+    remote.verify_history()?;
+    let note_text = remote
+        .checkpoint()?
+        .ok_or_else(|| Failure::runtime("the server has no checkpoint to prove against"))?;
+    let cp = note::parse(&note_text)
+        .map_err(|e| Failure::runtime(format!("the server's checkpoint does not parse: {e}")))?;
+    let event = remote.get(&args.id)?;
+    let seq = event.seq.unwrap_or_default();
+    if seq > cp.checkpoint.size {
+        return Err(Failure::runtime(format!(
+            "event {seq} is newer than the server's latest checkpoint (size {})",
+            cp.checkpoint.size
+        ))
+        .into());
+    }
+    let entry = String::from_utf8(event.canonical_bytes())?;
+    if !ctx.global.reveal && ctx.redactor.may_touch_entry(&entry) {
+        return Err(Failure::usage(format!(
+            "event {seq} holds sensitive values, and a proof carries the event's exact bytes"
+        ))
+        .with_hint("pass --reveal (and use a token with view_sensitive)")
+        .into());
+    }
+    let path = remote.inclusion_proof(seq, cp.checkpoint.size)?;
+    let proof = Proof {
+        origin: cp.checkpoint.origin.clone(),
+        seq,
+        id: event.id,
+        leaf_hash: B64.encode(merkle::leaf_hash(entry.as_bytes())),
+        entry,
+        leaf_index: seq - 1,
+        tree_size: cp.checkpoint.size,
+        root: B64.encode(cp.checkpoint.root),
+        inclusion_proof: path,
+        checkpoint: note_text,
+    };
+    println!("{}", serde_json::to_string_pretty(&proof)?);
+    Ok(())
 }

@@ -518,6 +518,13 @@ fn checkpoint_and_verify_through_the_api() {
         )
         .ok();
     assert!(ok.stdout.contains("of 41 events"), "{}", ok.stdout);
+    // The same inclusion proof as made where the store is, checkable offline.
+    let local = env.run(&["prove", "17"]).ok();
+    let proof = env.run(&[&remote[..], &["prove", "17"]].concat()).ok();
+    assert_eq!(proof.stdout, local.stdout);
+    std::fs::write(env.path("proof.json"), &proof.stdout).unwrap();
+    env.run(&["verify", "--proof", "proof.json", "--pub", "k.pub"])
+        .ok();
     // A checkpoint of another history is not extended by the server's log.
     env.write("other.txt", &kept.replacen("\n40\n", "\n39\n", 1));
     let bad = env.run(&[&remote[..], &["verify", "--checkpoint", "other.txt"]].concat());
