@@ -102,6 +102,8 @@ fn remote_answers_as_the_local_store() {
         vec!["export", "-o", "cef"],
         vec!["stats", "--by", "user,action"],
         vec!["stats", "--by", "day"],
+        vec!["history", "accounts", "1042"],
+        vec!["history", "policies", "p-12", "-o", "jsonl"],
     ] {
         let local = env.run(&command);
         let mut args: Vec<&str> = remote.to_vec();
@@ -529,4 +531,52 @@ fn checkpoint_and_verify_through_the_api() {
     env.write("other.txt", &kept.replacen("\n40\n", "\n39\n", 1));
     let bad = env.run(&[&remote[..], &["verify", "--checkpoint", "other.txt"]].concat());
     assert_eq!(bad.code, 3, "{}", bad.stderr);
+}
+
+#[test]
+fn follow_through_the_api() {
+    let env = Env::new();
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    let server = Server::start(&env, &[]);
+    let mut child = env
+        .command(&["--remote", &server.url, "list", "--follow", "-o", "jsonl"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().starts_with("{\"seq\":1,"));
+    env.run(&["record", "--user", "b", "--action", "LOGOUT"])
+        .ok();
+    let next = lines.next().unwrap().unwrap();
+    assert!(next.starts_with("{\"seq\":2,"), "{next}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn unreachable_servers_and_tls_failures_are_named() {
+    let env = Env::new();
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    // Nothing listens on port 1.
+    let run = env.run(&["--remote", "http://127.0.0.1:1", "list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("cannot reach http://127.0.0.1:1"),
+        "{}",
+        run.stderr
+    );
+    // TLS to a server that speaks plain HTTP fails the handshake.
+    let server = Server::start(&env, &[]);
+    let https = server.url.replacen("http://", "https://", 1);
+    let run = env.run(&["--remote", &https, "list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!("cannot reach {https}")),
+        "{}",
+        run.stderr
+    );
+    let bad = env.run(&["--remote", "ftp://example.org", "list"]);
+    assert_eq!(bad.code, 2);
 }
