@@ -175,3 +175,20 @@ fn concurrent_appends_lose_nothing() {
     ids.dedup();
     assert_eq!(ids.len(), 60);
 }
+
+#[test]
+fn without_user_variables_the_login_name_comes_from_the_system() {
+    let env = Env::new();
+    let login = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let login = String::from_utf8(login.stdout).unwrap().trim().to_owned();
+    let out = env
+        .command(&["record", "--action", "LOGIN"])
+        .env_remove("USER")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(env.all_events()[0].user, login);
+}
