@@ -877,7 +877,7 @@ _auditctl() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "jsonl csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "jsonl csv kubernetes" -- "${cur}"))
                     return 0
                     ;;
                 --store)

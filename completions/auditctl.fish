@@ -337,7 +337,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
-csv\t''"
+csv\t''
+kubernetes\t'Kubernetes audit log (audit.k8s.io/v1 events, one per line)'"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l token -d 'Bearer token for --remote' -r

@@ -1,6 +1,6 @@
 //! `import FILE…`: append events from files or stdin, all or nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use anyhow::Context as _;
@@ -37,6 +37,9 @@ pub struct Args {
 pub enum FormatArg {
     Jsonl,
     Csv,
+    /// Kubernetes audit log (audit.k8s.io/v1 events, one per line)
+    #[value(alias = "k8s")]
+    Kubernetes,
 }
 
 impl From<FormatArg> for SourceFormat {
@@ -44,6 +47,7 @@ impl From<FormatArg> for SourceFormat {
         match f {
             FormatArg::Jsonl => SourceFormat::Jsonl,
             FormatArg::Csv => SourceFormat::Csv,
+            FormatArg::Kubernetes => SourceFormat::Kubernetes,
         }
     }
 }
@@ -76,13 +80,21 @@ const QUEUE_BATCHES: usize = 8;
 fn prepare(
     sources: Vec<(Source, SourceFormat)>,
     skip_invalid: bool,
+    store: Option<&Path>,
     out: &mpsc::SyncSender<Handover>,
 ) -> Vec<Skipped> {
     let mut skipped = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
+    // A second, reading connection: a Kubernetes object's `before` may be its last state in
+    // the store (events appended by this import are not committed, and come from the log).
+    let reader_store = store.and_then(|p| crate::store::sqlite::SqliteStore::open(p).ok());
     for (source, format) in sources {
         let file = source.name;
-        for rec in format.records(source.reader) {
+        let lookup: crate::import::k8s::Lookup<'_> = match &reader_store {
+            Some(s) => Box::new(|key: &(String, String)| last_state(s, key)),
+            None => Box::new(|_| None),
+        };
+        for rec in format.records_with(source.reader, lookup) {
             let prepared = rec
                 .event
                 .and_then(|e| NewEntry::new(e).map_err(|e| e.to_string()))
@@ -160,7 +172,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // a bounded channel, so that memory stays flat however long the input.
     let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
     let (report, skipped) = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || prepare(sources, skip_invalid, &sender));
+        let existing = existed.then_some(store_path.as_path());
+        let reader = scope.spawn(move || prepare(sources, skip_invalid, existing, &sender));
         let report = {
             let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
             let mut ended = false;
@@ -273,4 +286,13 @@ fn import_remote(
     let report = remote.append(&mut events.into_iter().map(Ok))?;
     print_summary(&report, &skipped, skip_invalid);
     Ok(())
+}
+
+/// The after of the latest event that changed an object, unless it was deleted.
+fn last_state(store: &dyn Store, (table, rid): &(String, String)) -> Option<serde_json::Value> {
+    let events = crate::store::history::record_events(store, table, rid).ok()?;
+    let last = events
+        .into_iter()
+        .rfind(crate::change::revert::changes_data)?;
+    last.after
 }

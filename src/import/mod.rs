@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod jsonl;
+pub mod k8s;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -17,15 +18,22 @@ pub enum SourceFormat {
     Jsonl,
     /// auditctl's CSV export columns, with a header row.
     Csv,
+    /// Kubernetes audit events (`audit.k8s.io/v1`), one per line.
+    Kubernetes,
 }
 
 impl SourceFormat {
-    pub const ALL: [SourceFormat; 2] = [SourceFormat::Jsonl, SourceFormat::Csv];
+    pub const ALL: [SourceFormat; 3] = [
+        SourceFormat::Kubernetes,
+        SourceFormat::Jsonl,
+        SourceFormat::Csv,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             SourceFormat::Jsonl => "auditctl JSON Lines",
             SourceFormat::Csv => "auditctl CSV",
+            SourceFormat::Kubernetes => "Kubernetes audit log",
         }
     }
 
@@ -34,6 +42,20 @@ impl SourceFormat {
         match self {
             SourceFormat::Jsonl => jsonl::sniff(head),
             SourceFormat::Csv => csv::sniff(head),
+            SourceFormat::Kubernetes => k8s::sniff(head),
+        }
+    }
+
+    /// The records of a stream in this format; `lookup` gives the state of a Kubernetes
+    /// object already in the store.
+    pub fn records_with<'a>(
+        self,
+        reader: Box<dyn BufRead + 'a>,
+        lookup: k8s::Lookup<'a>,
+    ) -> Box<dyn Iterator<Item = Record> + 'a> {
+        match self {
+            SourceFormat::Kubernetes => Box::new(k8s::records_with(reader, lookup)),
+            other => other.records(reader),
         }
     }
 
@@ -45,6 +67,7 @@ impl SourceFormat {
         match self {
             SourceFormat::Jsonl => Box::new(jsonl::records(reader)),
             SourceFormat::Csv => Box::new(csv::records(reader)),
+            SourceFormat::Kubernetes => Box::new(k8s::records(reader)),
         }
     }
 }

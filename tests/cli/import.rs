@@ -124,8 +124,9 @@ fn unknown_format_names_the_formats_tried() {
     let run = env.run(&["import", path.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr
-            .contains("unrecognised format (tried auditctl JSON Lines, auditctl CSV)"),
+        run.stderr.contains(
+            "unrecognised format (tried Kubernetes audit log, auditctl JSON Lines, auditctl CSV)"
+        ),
         "{}",
         run.stderr
     );

@@ -9,6 +9,7 @@ mod follow;
 mod generated;
 mod import;
 mod integrity;
+mod k8s;
 mod list;
 mod record;
 mod remote;

@@ -1,0 +1,333 @@
+//! Kubernetes audit logs (`audit.k8s.io/v1` `Event`, one per line, as the API server writes
+//! them), mapped as SPEC section 8 says. The stages of one request become one event (the
+//! latest stage wins), and each object's `before` is its last state seen earlier in the log.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use serde_json::{Map, Value, json};
+
+use super::{Record, numbered_lines};
+use crate::model::Event;
+
+pub fn sniff(head: &[u8]) -> bool {
+    let first = head
+        .split(|b| *b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty());
+    let Some(line) = first else { return false };
+    match serde_json::from_slice::<Value>(line) {
+        Ok(v) => is_audit_event(&v),
+        // A first line longer than the buffer: judge by its opening.
+        Err(_) => {
+            line.starts_with(b"{")
+                && contains(line, b"\"auditID\"")
+                && contains(line, b"\"kind\":\"Event\"")
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// An audit event: kind Event with an auditID and a verb; `apiVersion`, when there, is
+/// audit.k8s.io's (some API servers and tools leave it out).
+fn is_audit_event(v: &Value) -> bool {
+    v["kind"] == "Event"
+        && v["auditID"].is_string()
+        && v["verb"].is_string()
+        && v["apiVersion"]
+            .as_str()
+            .is_none_or(|a| a.starts_with("audit.k8s.io/"))
+}
+
+/// The stages a request ends with: nothing later comes for its `auditID`.
+fn is_final(stage: &str) -> bool {
+    matches!(stage, "ResponseComplete" | "Panic")
+}
+
+/// An object's last known state outside the log (in the store), by (table, resource_id).
+pub type Lookup<'a> = Box<dyn FnMut(&(String, String)) -> Option<Value> + 'a>;
+
+/// Reads the log: numbered lines, stages merged by `auditID`, `before` filled from the state
+/// the log showed last for the same object.
+pub fn records<'a, R: BufRead + 'a>(reader: R) -> impl Iterator<Item = Record> + 'a {
+    records_with(reader, Box::new(|_| None))
+}
+
+/// `records`, with `lookup` asked for an object's state the log has not shown yet.
+pub fn records_with<'a, R: BufRead + 'a>(
+    reader: R,
+    mut lookup: Lookup<'a>,
+) -> impl Iterator<Item = Record> + 'a {
+    let mut lines = numbered_lines(reader);
+    // Requests seen but not finished, in order of first appearance: (auditID, line, event).
+    let mut pending: Vec<(String, usize, Value)> = Vec::new();
+    let mut states: HashMap<(String, String), Value> = HashMap::new();
+    let mut ready: std::collections::VecDeque<Record> = std::collections::VecDeque::new();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(r) = ready.pop_front() {
+                return Some(r);
+            }
+            if done {
+                return None;
+            }
+            match lines.next() {
+                None => {
+                    done = true;
+                    for (_, line, v) in pending.drain(..) {
+                        ready.push_back(Record {
+                            line,
+                            event: map_event(&v, &mut states, &mut lookup),
+                        });
+                    }
+                }
+                Some((line, Err(e))) => ready.push_back(Record {
+                    line,
+                    event: Err(e),
+                }),
+                Some((_, Ok(t))) if t.trim().is_empty() => {}
+                Some((line, Ok(t))) => {
+                    let v: Value = match serde_json::from_str(&t) {
+                        Ok(v) if is_audit_event(&v) => v,
+                        Ok(_) => {
+                            ready.push_back(Record {
+                                line,
+                                event: Err("not a Kubernetes audit event (kind Event of \
+                                            audit.k8s.io)"
+                                    .into()),
+                            });
+                            continue;
+                        }
+                        Err(e) => {
+                            ready.push_back(Record {
+                                line,
+                                event: Err(format!("not JSON: {e}")),
+                            });
+                            continue;
+                        }
+                    };
+                    let Some(id) = v["auditID"].as_str().map(str::to_owned) else {
+                        ready.push_back(Record {
+                            line,
+                            event: Err("auditID is missing".into()),
+                        });
+                        continue;
+                    };
+                    let fin = v["stage"].as_str().is_some_and(is_final);
+                    match pending.iter().position(|(p, _, _)| *p == id) {
+                        Some(i) if fin => {
+                            pending.remove(i);
+                        }
+                        Some(i) => {
+                            pending[i] = (id, line, v);
+                            continue;
+                        }
+                        None if !fin => {
+                            pending.push((id, line, v));
+                            continue;
+                        }
+                        None => {}
+                    }
+                    ready.push_back(Record {
+                        line,
+                        event: map_event(&v, &mut states, &mut lookup),
+                    });
+                }
+            }
+        }
+    })
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// One audit event as an auditctl event (SPEC section 8); `states` holds each object's last
+/// known state, keyed by (table, resource_id).
+pub fn map_event(
+    v: &Value,
+    states: &mut HashMap<(String, String), Value>,
+    lookup: &mut Lookup<'_>,
+) -> Result<Event, String> {
+    let id = text(&v["auditID"]).ok_or("auditID is missing")?;
+    let time = text(&v["stageTimestamp"])
+        .or_else(|| text(&v["requestReceivedTimestamp"]))
+        .ok_or("stageTimestamp and requestReceivedTimestamp are missing")?;
+    let verb = text(&v["verb"]).ok_or("verb is missing")?;
+    let user = text(&v["user"]["username"]).ok_or("user.username is missing")?;
+    let user_type = if user.starts_with("system:serviceaccount:") {
+        "automation"
+    } else if user.starts_with("system:") {
+        "system"
+    } else {
+        "user"
+    };
+    let action = match verb.as_str() {
+        "create" => "CREATE".to_owned(),
+        "update" | "patch" => "UPDATE".to_owned(),
+        "delete" | "deletecollection" => "DELETE".to_owned(),
+        "get" | "list" | "watch" => "READ".to_owned(),
+        other => other.to_ascii_uppercase(),
+    };
+    let obj = &v["objectRef"];
+    let table = text(&obj["resource"]).map(|r| match text(&obj["subresource"]) {
+        Some(sub) => format!("{r}/{sub}"),
+        None => r,
+    });
+    // A create with `generateName` has its name only in the response.
+    let name = text(&obj["name"]).or_else(|| text(&v["responseObject"]["metadata"]["name"]));
+    let resource_id = match (text(&obj["namespace"]), &name) {
+        (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
+        (None, Some(n)) => Some(n.clone()),
+        _ => None,
+    };
+    let code = v["responseStatus"]["code"].as_u64();
+    let outcome = if code.is_some_and(|c| c >= 400) {
+        "failure"
+    } else {
+        "success"
+    };
+    let changes = matches!(verb.as_str(), "create" | "update" | "patch");
+    let object = |v: &Value| Some(v.clone()).filter(|v| v.is_object());
+    let after = if changes && outcome == "success" {
+        object(&v["responseObject"]).or_else(|| object(&v["requestObject"]))
+    } else {
+        None
+    };
+    let key = table.clone().zip(resource_id.clone());
+    let before = key
+        .as_ref()
+        .and_then(|k| states.get(k).cloned().or_else(|| lookup(k)));
+    let before = match action.as_str() {
+        "CREATE" | "READ" => None,
+        _ if outcome == "failure" => None,
+        _ => before,
+    };
+    if let Some(k) = key
+        && outcome == "success"
+    {
+        match action.as_str() {
+            "DELETE" => {
+                states.remove(&k);
+            }
+            _ => {
+                if let Some(a) = &after {
+                    states.insert(k, a.clone());
+                }
+            }
+        }
+    }
+    // A delete records what went away; without a known state there is no data to show.
+    let after = if action == "DELETE" { None } else { after };
+    let mut meta = Map::new();
+    for (key, value) in [
+        ("stage", v["stage"].clone()),
+        ("user_agent", v["userAgent"].clone()),
+        ("response_code", code.map_or(Value::Null, Value::from)),
+        ("groups", v["user"]["groups"].clone()),
+        ("annotations", v["annotations"].clone()),
+        ("level", v["level"].clone()),
+    ] {
+        if !value.is_null() {
+            meta.insert(key.to_owned(), value);
+        }
+    }
+    let message = [Some(verb.clone()), table.clone(), resource_id.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut event: Event = serde_json::from_value(json!({
+        "id": id,
+        "time": time,
+        "user": user,
+        "user_type": user_type,
+        "ip": v["sourceIPs"][0],
+        "action": action,
+        "operation": verb,
+        "service": "kubernetes",
+        "table": table,
+        "resource_id": resource_id,
+        "message": message,
+        "outcome": outcome,
+        "meta": meta,
+    }))
+    .map_err(|e| e.to_string())?;
+    event.before = before;
+    event.after = after;
+    event.normalize().map_err(|e| e.to_string())?;
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(stage: &str, id: &str, verb: &str, name: &str, after: Value, code: u64) -> String {
+        json!({
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse",
+            "auditID": id, "stage": stage, "verb": verb,
+            "user": {"username": "alice", "groups": ["dev"]}, "sourceIPs": ["10.0.0.9"],
+            "objectRef": {"resource": "configmaps", "namespace": "default", "name": name},
+            "responseStatus": {"code": code}, "responseObject": after,
+            "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z",
+            "stageTimestamp": "2026-11-20T10:00:01.000000Z",
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn stages_merge_and_states_carry_over() {
+        let text = [
+            line("RequestReceived", "a", "create", "cm", Value::Null, 0),
+            line(
+                "ResponseComplete",
+                "a",
+                "create",
+                "cm",
+                json!({"data": {"k": "1"}}),
+                201,
+            ),
+            line(
+                "ResponseComplete",
+                "b",
+                "patch",
+                "cm",
+                json!({"data": {"k": "2"}}),
+                200,
+            ),
+            line(
+                "ResponseComplete",
+                "c",
+                "delete",
+                "cm",
+                json!({"status": "Success"}),
+                200,
+            ),
+            line("ResponseComplete", "d", "get", "other", Value::Null, 404),
+        ]
+        .join("\n");
+        assert!(sniff(text.as_bytes()));
+        let recs: Vec<Record> = records(text.as_bytes()).collect();
+        let events: Vec<Event> = recs.into_iter().map(|r| r.event.unwrap()).collect();
+        assert_eq!(events.len(), 4, "two stages of a are one event");
+        assert_eq!(events[0].action, "CREATE");
+        assert_eq!(events[0].after, Some(json!({"data": {"k": "1"}})));
+        assert_eq!(events[0].resource_id.as_deref(), Some("default/cm"));
+        assert_eq!(events[0].meta["stage"], "ResponseComplete");
+        assert_eq!(events[1].action, "UPDATE");
+        assert_eq!(events[1].before, Some(json!({"data": {"k": "1"}})));
+        assert_eq!(events[2].action, "DELETE");
+        assert_eq!(events[2].before, Some(json!({"data": {"k": "2"}})));
+        assert_eq!(events[2].after, None);
+        assert_eq!(
+            (events[3].action.as_str(), events[3].outcome.as_str()),
+            ("READ", "failure")
+        );
+        assert_eq!(events[3].message, "get configmaps default/other");
+    }
+}
