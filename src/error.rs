@@ -42,6 +42,20 @@ impl Failure {
         }
     }
 
+    /// A failure with any exit code of `exit`.
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// An integrity failure (exit 3).
+    pub fn integrity(message: impl Into<String>) -> Self {
+        Failure::new(exit::INTEGRITY, message)
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -40,6 +40,13 @@ impl Redactor {
         }
     }
 
+    /// Whether a field path (`meta.api_token`, `after.auth.password`) ends in a sensitive key.
+    pub fn is_sensitive_path(&self, path: &str) -> bool {
+        path.rsplit(['.', '['])
+            .next()
+            .is_some_and(|leaf| self.is_sensitive(leaf))
+    }
+
     pub fn is_sensitive(&self, key: &str) -> bool {
         let key = key.to_ascii_lowercase();
         self.fragments.iter().any(|f| key.contains(f.as_str()))

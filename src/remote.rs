@@ -100,24 +100,18 @@ impl RemoteStore {
             .map(str::to_owned)
             .unwrap_or_else(|| status.to_string());
         match status {
-            StatusCode::NOT_FOUND if problem["code"] == "not-found" => Failure {
-                code: exit::NOT_FOUND,
-                message: detail,
-                hint: None,
+            StatusCode::NOT_FOUND if problem["code"] == "not-found" => {
+                Failure::new(exit::NOT_FOUND, detail).into()
             }
-            .into(),
             StatusCode::UNAUTHORIZED => Failure::runtime(format!("{}: {detail}", self.base))
                 .with_hint("pass a token with --token, AUDITCTL_TOKEN or the profile's token")
                 .into(),
             StatusCode::FORBIDDEN => Failure::runtime(format!("{}: {detail}", self.base)).into(),
             StatusCode::BAD_REQUEST => Failure::usage(detail).into(),
             // A refused revert, or a record that changed since its plan.
-            StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => Failure {
-                code: exit::REVERT_REFUSED,
-                message: detail,
-                hint: None,
+            StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED => {
+                Failure::new(exit::REVERT_REFUSED, detail).into()
             }
-            .into(),
             _ => Failure::runtime(format!("{} answered {status}: {detail}", self.base)).into(),
         }
     }
@@ -137,12 +131,7 @@ fn state_dir() -> Option<std::path::PathBuf> {
 }
 
 fn integrity(message: String) -> anyhow::Error {
-    Failure {
-        code: exit::INTEGRITY,
-        message,
-        hint: None,
-    }
-    .into()
+    Failure::integrity(message).into()
 }
 
 impl RemoteStore {

@@ -117,20 +117,17 @@ fn write_events(
     let whole_json =
         columns.is_none() && matches!(args.format, ExportFormat::Json | ExportFormat::Jsonl);
     if whole_json {
-        // Whole events as JSON: copy the stored canonical text, decoding only entries that
-        // may hold a value to redact.
-        let mut writer = if args.format == ExportFormat::Json {
-            JsonWriter::array(None, out)
-        } else {
-            JsonWriter::lines(None, out)
-        };
-        store.scan_entries(query, &mut |seq, entry| {
-            writer.write_stored(seq, entry, ctx.output_redactor())?;
-            last = Some(seq);
-            progress.tick()?;
-            Ok(true)
-        })?;
-        writer.finish()?;
+        super::write_stored_json(
+            ctx,
+            store,
+            query,
+            args.format == ExportFormat::Json,
+            out,
+            &mut |seq| {
+                last = Some(seq);
+                progress.tick()
+            },
+        )?;
         return Ok(last);
     }
     if args.format == ExportFormat::Csv {

@@ -37,14 +37,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     let mut events = history::record_events(store.as_ref(), &args.table, &args.resource_id)?;
     if events.is_empty() {
-        return Err(Failure {
-            code: exit::NOT_FOUND,
-            message: format!("no events for {}/{}", args.table, args.resource_id),
-            hint: Some(format!(
-                "`auditctl list --table {}` shows the records of that table",
-                args.table
-            )),
-        }
+        return Err(Failure::new(
+            exit::NOT_FOUND,
+            format!("no events for {}/{}", args.table, args.resource_id),
+        )
+        .with_hint(format!(
+            "`auditctl list --table {}` shows the records of that table",
+            args.table
+        ))
         .into());
     }
     for e in &mut events {

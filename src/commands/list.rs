@@ -2,7 +2,7 @@
 
 use super::{Context, FilterArgs, OutputArgs, PageArgs, thousands};
 use crate::query::Expr;
-use crate::render::{self, EventWriter, json::JsonWriter};
+use crate::render::{self, EventWriter};
 use crate::store::{Query, Store, history};
 
 /// List events, newest first
@@ -48,19 +48,17 @@ pub fn print(
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut shown = 0usize;
     if output.columns.is_none() && matches!(format, render::Format::Json | render::Format::Jsonl) {
-        // JSON of whole events: copy the stored canonical text, decoding only entries that
-        // may hold a value to redact.
-        let mut writer = if format == render::Format::Json {
-            JsonWriter::array(None, &mut out)
-        } else {
-            JsonWriter::lines(None, &mut out)
-        };
-        store.scan_entries(&query, &mut |seq, entry| {
-            writer.write_stored(seq, entry, ctx.output_redactor())?;
-            shown += 1;
-            Ok(true)
-        })?;
-        writer.finish()?;
+        super::write_stored_json(
+            ctx,
+            store.as_ref(),
+            &query,
+            format == render::Format::Json,
+            &mut out,
+            &mut |_| {
+                shown += 1;
+                Ok(())
+            },
+        )?;
     } else if format == render::Format::Table {
         // A table is laid out only once every row is in, so the rows can carry revert marks
         // looked up for the whole page at once.

@@ -165,6 +165,30 @@ impl Context {
     }
 }
 
+/// Writes whole events as JSON (one array, or one per line) by copying their stored text,
+/// decoding only entries that may hold a value to redact; `each` is told every seq written.
+pub fn write_stored_json(
+    ctx: &Context,
+    store: &dyn Store,
+    query: &store::Query,
+    array: bool,
+    out: &mut dyn std::io::Write,
+    each: &mut dyn FnMut(u64) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use crate::render::EventWriter;
+    let mut writer = if array {
+        crate::render::json::JsonWriter::array(None, out)
+    } else {
+        crate::render::json::JsonWriter::lines(None, out)
+    };
+    store.scan_entries(query, &mut |seq, entry| {
+        writer.write_stored(seq, entry, ctx.output_redactor())?;
+        each(seq)?;
+        Ok(true)
+    })?;
+    writer.finish()
+}
+
 /// The quick filters of `list`, `stats` and `export` (SPEC section 3). A repeated flag or a
 /// comma list OR-s its values; different flags AND.
 #[derive(Debug, Clone, Default, Args)]

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
-use crate::error::{Failure, exit};
+use crate::error::Failure;
 use crate::integrity::{merkle, note};
 use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
@@ -107,14 +107,10 @@ fn against(store: &SqliteStore, path: &std::path::Path) -> anyhow::Result<Record
         .then(|| merkle::root(&store.nodes(), size))
         .transpose()?;
     if ours != Some(note.checkpoint.root) {
-        return Err(Failure {
-            code: exit::INTEGRITY,
-            message: format!(
-                "{} does not describe this store at size {size}: run `auditctl verify --checkpoint`",
-                path.display()
-            ),
-            hint: None,
-        }
+        return Err(Failure::integrity(format!(
+            "{} does not describe this store at size {size}: run `auditctl verify --checkpoint`",
+            path.display()
+        ))
         .into());
     }
     Ok(RecordedCheckpoint {

@@ -51,12 +51,11 @@ pub struct Args {
 
 /// A refusal as the CLI reports it: exit 4, with the hint.
 fn refused(r: Refusal) -> anyhow::Error {
-    Failure {
-        code: exit::REVERT_REFUSED,
-        message: r.to_string(),
-        hint: r.hint().map(str::to_owned),
+    let failure = Failure::new(exit::REVERT_REFUSED, r.to_string());
+    match r.hint() {
+        Some(hint) => failure.with_hint(hint).into(),
+        None => failure.into(),
     }
-    .into()
 }
 
 /// Store errors stay as they are; a refusal becomes exit 4.

@@ -205,11 +205,7 @@ fn time_buckets(
 fn redact_groups(ctx: &Context, fields: &[(String, Field)], rows: &mut Vec<Row>) {
     let sensitive: Vec<bool> = fields
         .iter()
-        .map(|(name, _)| {
-            name.rsplit(['.', '['])
-                .next()
-                .is_some_and(|leaf| ctx.redactor.is_sensitive(leaf))
-        })
+        .map(|(name, _)| ctx.redactor.is_sensitive_path(name))
         .collect();
     for r in rows.iter_mut() {
         for (v, hide) in r.key.iter_mut().zip(&sensitive) {

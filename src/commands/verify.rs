@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use super::Context;
 use super::prove::Proof;
-use crate::error::{Failure, exit};
+use crate::error::Failure;
 use crate::integrity::merkle::{self, Hash};
 use crate::integrity::note::{self, SignedCheckpoint, VerifierKey};
 use crate::integrity::verify::{Options, verify_store};
@@ -34,14 +34,6 @@ pub struct Args {
     /// Check this inclusion proof (from `prove`) instead of the store
     #[arg(long, value_name = "FILE")]
     pub proof: Option<PathBuf>,
-}
-
-fn integrity(message: impl Into<String>) -> Failure {
-    Failure {
-        code: exit::INTEGRITY,
-        message: message.into(),
-        hint: None,
-    }
 }
 
 /// Reads a file, or stdin for `-`.
@@ -95,7 +87,7 @@ fn damaged_is_integrity(result: anyhow::Result<()>) -> anyhow::Result<()> {
             )
         });
         if damaged {
-            integrity(format!("the store file is damaged: {err}")).into()
+            Failure::integrity(format!("the store file is damaged: {err}")).into()
         } else {
             err
         }
@@ -150,7 +142,7 @@ fn verify(
         if others.len() > 20 {
             message.push_str(&format!("\n  and {} more", others.len() - 20));
         }
-        return Err(integrity(message).into());
+        return Err(Failure::integrity(message).into());
     }
     let root = report.root.map(|r| B64.encode(r)).unwrap_or_default();
     let mut what = format!(
@@ -199,8 +191,9 @@ fn verify_proof(
     let cp = match external {
         Some(cp) => cp,
         None => {
-            embedded = note::parse(&proof.checkpoint)
-                .map_err(|e| integrity(format!("the proof's checkpoint is unreadable: {e}")))?;
+            embedded = note::parse(&proof.checkpoint).map_err(|e| {
+                Failure::integrity(format!("the proof's checkpoint is unreadable: {e}"))
+            })?;
             eprintln!(
                 "note: checked against the checkpoint inside the proof; pass --checkpoint with one \
                  you kept to be sure"
@@ -210,20 +203,20 @@ fn verify_proof(
     };
     let leaf = merkle::leaf_hash(proof.entry.as_bytes());
     if decode_hash(&proof.leaf_hash, "leaf hash")? != leaf {
-        return Err(integrity(
+        return Err(Failure::integrity(
             "the event's bytes do not hash to the proof's leaf: the event was altered",
         )
         .into());
     }
     if cp.checkpoint.origin != proof.origin {
-        return Err(integrity(format!(
+        return Err(Failure::integrity(format!(
             "the proof is for the log {:?}, the checkpoint for {:?}",
             proof.origin, cp.checkpoint.origin
         ))
         .into());
     }
     if cp.checkpoint.size != proof.tree_size {
-        return Err(integrity(format!(
+        return Err(Failure::integrity(format!(
             "the proof is for a log of {} events, the checkpoint for {}",
             proof.tree_size, cp.checkpoint.size
         ))
@@ -244,7 +237,7 @@ fn verify_proof(
             &cp.checkpoint.root,
         )
     {
-        return Err(integrity(format!(
+        return Err(Failure::integrity(format!(
             "the proof does not show event {} in the checkpoint's tree",
             proof.seq
         ))
@@ -255,14 +248,14 @@ fn verify_proof(
         match key.check(cp) {
             Some(true) => signed = format!(", signed by {}", key.name),
             Some(false) => {
-                return Err(integrity(format!(
+                return Err(Failure::integrity(format!(
                     "the checkpoint's signature by {} is not valid: forged or altered",
                     key.name
                 ))
                 .into());
             }
             None => {
-                return Err(integrity(format!(
+                return Err(Failure::integrity(format!(
                     "the checkpoint is not signed by the key {}",
                     key.name
                 ))
@@ -289,25 +282,26 @@ fn verify_remote(
     let remote = crate::remote::RemoteStore::new(url, token)?;
     remote.verify_history()?;
     let text = remote.checkpoint()?.ok_or_else(|| {
-        integrity(format!(
+        Failure::integrity(format!(
             "{url} has no checkpoint: there is nothing to verify its log by"
         ))
     })?;
-    let latest = note::parse(&text)
-        .map_err(|e| integrity(format!("{url} sent a checkpoint that does not parse: {e}")))?;
+    let latest = note::parse(&text).map_err(|e| {
+        Failure::integrity(format!("{url} sent a checkpoint that does not parse: {e}"))
+    })?;
     let cp = &latest.checkpoint;
     if let Some(key) = key {
         match key.check(&latest) {
             Some(true) => {}
             Some(false) => {
-                return Err(integrity(format!(
+                return Err(Failure::integrity(format!(
                     "the server's checkpoint signature by {} is not valid",
                     key.name
                 ))
                 .into());
             }
             None => {
-                return Err(integrity(format!(
+                return Err(Failure::integrity(format!(
                     "the server's checkpoint is not signed by the key {}",
                     key.name
                 ))
@@ -318,7 +312,7 @@ fn verify_remote(
     if let Some(ext) = external {
         let e = &ext.checkpoint;
         if e.origin != cp.origin || !remote.extends(e.size, cp.size, &e.root, &cp.root)? {
-            return Err(integrity(format!(
+            return Err(Failure::integrity(format!(
                 "{url}'s log does not extend the given checkpoint of {} events: history was \
                  rewritten",
                 e.size

@@ -526,13 +526,7 @@ async fn stats(
         .map(|(key, count)| {
             let mut m = serde_json::Map::new();
             for (name, mut v) in names.iter().zip(key) {
-                if redact
-                    && name
-                        .rsplit(['.', '['])
-                        .next()
-                        .is_some_and(|l| state.redactor.is_sensitive(l))
-                    && !v.is_null()
-                {
+                if redact && state.redactor.is_sensitive_path(name) && !v.is_null() {
                     v = Value::String(crate::redact::REDACTED.to_owned());
                 }
                 m.insert(name.clone(), v);

@@ -192,17 +192,25 @@ impl Store for JsonlStore {
     }
 
     fn last_seq(&self) -> anyhow::Result<u64> {
-        // Counts complete lines that are not blank, and remembers where they end.
-        let mut file = self.open_file()?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
-        let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-        let seq = bytes[..complete]
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.trim_ascii().is_empty())
-            .count() as u64;
-        self.tail.set((seq, complete as u64));
+        // Counts complete lines that are not blank, line by line, and remembers where they end.
+        let mut reader = BufReader::with_capacity(1 << 20, self.open_file()?);
+        let (mut seq, mut complete) = (0u64, 0u64);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line).map_err(|e| {
+                Failure::runtime(format!("cannot read {}: {e}", self.path.display()))
+            })?;
+            // A last line without its newline is still being written: it does not count yet.
+            if n == 0 || line.last() != Some(&b'\n') {
+                break;
+            }
+            complete += n as u64;
+            if !line.trim_ascii().is_empty() {
+                seq += 1;
+            }
+        }
+        self.tail.set((seq, complete));
         Ok(seq)
     }
 

@@ -368,13 +368,7 @@ impl Store for SqliteStore {
     }
 
     fn last_seq(&self) -> anyhow::Result<u64> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| self.sqlite_err(e))?;
-        Ok(n as u64)
+        Ok(self.len()?)
     }
 
     fn group_counts(
