@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('prove', 'prove', [CompletionResultType]::ParameterValue, 'Print the inclusion proof of one event against the latest checkpoint, as JSON')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the store over the audit HTTP API (REMOTE_API.md)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Manage API tokens for `serve`')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages')
@@ -390,6 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         }
         'auditctl;import' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Source format [default: detected from the content]')
+            [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Read JSON Lines of another application through a TOML mapping file')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
@@ -487,7 +488,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('prove', 'prove', [CompletionResultType]::ParameterValue, 'Print the inclusion proof of one event against the latest checkpoint, as JSON')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the store over the audit HTTP API (REMOTE_API.md)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Manage API tokens for `serve`')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from JSON Lines or CSV files')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages')

@@ -870,14 +870,18 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__import)
-            opts="-h -V --format --skip-invalid --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --format --map --skip-invalid --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "jsonl csv kubernetes" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "jsonl csv kubernetes cloudtrail" -- "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --store)

@@ -43,7 +43,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
             cand serve 'Serve the store over the audit HTTP API (REMOTE_API.md)'
             cand token 'Manage API tokens for `serve`'
-            cand import 'Import events from JSON Lines or CSV files'
+            cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
             cand generate 'Write shell completions and man pages'
@@ -369,6 +369,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         }
         &'auditctl;import'= {
             cand --format 'Source format [default: detected from the content]'
+            cand --map 'Read JSON Lines of another application through a TOML mapping file'
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
@@ -462,7 +463,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
             cand serve 'Serve the store over the audit HTTP API (REMOTE_API.md)'
             cand token 'Manage API tokens for `serve`'
-            cand import 'Import events from JSON Lines or CSV files'
+            cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
             cand generate 'Write shell completions and man pages'

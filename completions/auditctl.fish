@@ -49,7 +49,7 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "checkpoint" -d 'P
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "serve" -d 'Serve the store over the audit HTTP API (REMOTE_API.md)'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "token" -d 'Manage API tokens for `serve`'
-complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages'
@@ -336,9 +336,11 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t''
-csv\t''
-kubernetes\t'Kubernetes audit log (audit.k8s.io/v1 events, one per line)'"
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l format -d 'Source format [default: detected from the content]' -r -f -a "jsonl\t'auditctl events, one JSON object per line'
+csv\t'auditctl\'s export columns'
+kubernetes\t'Kubernetes audit log (audit.k8s.io/v1 events, one per line)'
+cloudtrail\t'AWS CloudTrail log files ({"Records": [...]}, plain or gzip)'"
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l map -d 'Read JSON Lines of another application through a TOML mapping file' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l token -d 'Bearer token for --remote' -r
@@ -421,7 +423,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_s
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "serve" -d 'Serve the store over the audit HTTP API (REMOTE_API.md)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "token" -d 'Manage API tokens for `serve`'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "import" -d 'Import events from JSON Lines or CSV files'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "demo" -d 'Write a demo store of realistic events'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help" -f -a "generate" -d 'Write shell completions and man pages'

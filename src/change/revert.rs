@@ -72,6 +72,13 @@ pub fn changes_data(e: &Event) -> bool {
 /// `before` value in the current state, leaving other paths as later events left them. A
 /// create, a delete, or text data (an XML document) is reverted as a whole value.
 pub fn plan(target: &Event, later: &[Event]) -> Result<Plan, NoData> {
+    plan_ignoring(target, later, &[])
+}
+
+/// `plan`, leaving alone the paths under `volatile`: bookkeeping that the record's system
+/// bumps on every write (a Kubernetes object's resourceVersion), which a revert neither sets
+/// back nor counts as a conflict.
+pub fn plan_ignoring(target: &Event, later: &[Event], volatile: &[Path]) -> Result<Plan, NoData> {
     if !changes_data(target) {
         return Err(NoData(target.seq.unwrap_or_default()));
     }
@@ -84,7 +91,8 @@ pub fn plan(target: &Event, later: &[Event]) -> Result<Plan, NoData> {
         (Some(before), Some(after)) => {
             // Undone in the reverse of the order that applies them, so that array elements
             // come back (and go) at the indices they had.
-            let changes = patch::ordered(changed_paths(Some(before), Some(after)));
+            let mut changes = patch::ordered(changed_paths(Some(before), Some(after)));
+            changes.retain(|c| !is_volatile(&c.path, volatile));
             let mut restored = current.clone();
             for c in changes.iter().rev() {
                 patch::set(&mut restored, &c.path, c.old.clone());
@@ -104,7 +112,7 @@ pub fn plan(target: &Event, later: &[Event]) -> Result<Plan, NoData> {
             continue;
         }
         for c in changed_paths(e.before.as_ref(), e.after.as_ref()) {
-            if paths.iter().any(|p| overlaps(p, &c.path)) {
+            if !is_volatile(&c.path, volatile) && paths.iter().any(|p| overlaps(p, &c.path)) {
                 conflicts.push(Conflict {
                     path: c.path,
                     seq: e.seq.unwrap_or_default(),
@@ -126,6 +134,13 @@ pub fn plan(target: &Event, later: &[Event]) -> Result<Plan, NoData> {
         paths,
         conflicts,
     })
+}
+
+/// Whether `path` is one of the `volatile` paths or inside one.
+fn is_volatile(path: &Path, volatile: &[Path]) -> bool {
+    volatile
+        .iter()
+        .any(|v| path.0.len() >= v.0.len() && path.0[..v.0.len()] == v.0[..])
 }
 
 /// Whether setting one path can change the other: equal, or one inside the other.
@@ -169,6 +184,27 @@ mod tests {
         assert_eq!(plan.restored, Some(json!({"a": 1, "b": 5})));
         assert_eq!(plan.action, "UPDATE");
         assert!(plan.conflicts.is_empty());
+    }
+
+    #[test]
+    fn volatile_paths_are_neither_restored_nor_conflicts() {
+        let target = event(
+            1,
+            Some(json!({"a": 1, "meta": {"v": 1}})),
+            Some(json!({"a": 2, "meta": {"v": 2}})),
+        );
+        let later = [event(
+            2,
+            Some(json!({"a": 2, "meta": {"v": 2}})),
+            Some(json!({"a": 2, "b": 1, "meta": {"v": 3}})),
+        )];
+        let volatile = [Path::parse("meta.v").unwrap()];
+        let p = plan_ignoring(&target, &later, &volatile).unwrap();
+        assert_eq!(p.restored, Some(json!({"a": 1, "b": 1, "meta": {"v": 3}})));
+        assert_eq!(p.paths, vec![Path::parse("a").unwrap()]);
+        assert!(p.conflicts.is_empty());
+        let strict = plan(&target, &later).unwrap();
+        assert_eq!(strict.conflicts.len(), 1, "without: meta.v conflicts");
     }
 
     #[test]

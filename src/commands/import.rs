@@ -1,33 +1,39 @@
 //! `import FILE…`: append events from files or stdin, all or nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use anyhow::Context as _;
 
 use super::{Context, thousands};
 use crate::error::Failure;
+use crate::import::mapping::Mapping;
 use crate::import::{self, Source, SourceFormat};
 use crate::remote::RemoteStore;
 use crate::store::{AppendReport, NewEntry, Store};
 
-/// Import events from JSON Lines or CSV files
+/// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
 ///
-/// The format is detected from the content (--format overrides). The import is all or
-/// nothing: a bad record fails it with its file and line and the store is left as it was,
-/// unless --skip-invalid. Events whose id is already in the store are skipped, so importing
-/// the same file twice adds nothing.
+/// The format is detected from the content (--format overrides); gzip files are read as they
+/// are, and a folder stands for every file below it (a CloudTrail S3 tree, say). Any other
+/// JSON Lines log imports through a mapping file (--map). The import is all or nothing: a bad
+/// record fails it with its file and line and the store is left as it was, unless
+/// --skip-invalid. Events whose id is already in the store are skipped, so importing the same
+/// file twice adds nothing.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  auditctl import events.jsonl\n  auditctl export -o csv | auditctl --store copy.db import -"
+    after_help = "Examples:\n  auditctl import events.jsonl\n  auditctl import /var/log/kubernetes/audit.log\n  auditctl import AWSLogs/\n  auditctl import --map myapp.toml myapp-audit.jsonl\n  auditctl export -o csv | auditctl --store copy.db import -"
 )]
 pub struct Args {
-    /// Files to import; - reads stdin [default: -]
+    /// Files or folders to import; - reads stdin [default: -]
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Source format [default: detected from the content]
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "map")]
     pub format: Option<FormatArg>,
+    /// Read JSON Lines of another application through a TOML mapping file
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
     /// Import the valid records and report the invalid ones instead of failing
     #[arg(long)]
     pub skip_invalid: bool,
@@ -35,11 +41,16 @@ pub struct Args {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
+    /// auditctl events, one JSON object per line
     Jsonl,
+    /// auditctl's export columns
     Csv,
     /// Kubernetes audit log (audit.k8s.io/v1 events, one per line)
     #[value(alias = "k8s")]
     Kubernetes,
+    /// AWS CloudTrail log files ({"Records": [...]}, plain or gzip)
+    #[value(alias = "aws")]
+    Cloudtrail,
 }
 
 impl From<FormatArg> for SourceFormat {
@@ -48,6 +59,7 @@ impl From<FormatArg> for SourceFormat {
             FormatArg::Jsonl => SourceFormat::Jsonl,
             FormatArg::Csv => SourceFormat::Csv,
             FormatArg::Kubernetes => SourceFormat::Kubernetes,
+            FormatArg::Cloudtrail => SourceFormat::CloudTrail,
         }
     }
 }
@@ -130,30 +142,48 @@ fn prepare(
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let paths = import::input_paths(&args.files);
+    let paths = import::input_paths(&args.files)
+        .map_err(|e| Failure::runtime(format!("cannot read folder {e}")))?;
+    let forced: Option<SourceFormat> = match (&args.map, args.format) {
+        (Some(map), _) => Some(SourceFormat::Mapped(Arc::new(
+            Mapping::load(map).map_err(Failure::usage)?,
+        ))),
+        (None, f) => f.map(Into::into),
+    };
     // Open and sniff every input before touching the store, so that a missing file or an
     // unknown format fails without creating anything.
     let mut sources = Vec::new();
+    let mut digests = 0u64;
     for path in &paths {
         let mut source =
             Source::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let format = match args.format {
-            Some(f) => f.into(),
-            None => {
-                let head = source
-                    .head()
-                    .with_context(|| format!("cannot read {}", source.name))?;
-                if head.iter().all(u8::is_ascii_whitespace) {
-                    // Nothing to import from an empty input.
-                    continue;
-                }
-                import::detect(&head).map_err(|why| {
-                    Failure::runtime(format!("{}: {why}", source.name))
-                        .with_hint("name the format with --format")
-                })?
-            }
+        let head = source
+            .head()
+            .with_context(|| format!("cannot read {}", source.name))?;
+        if head.iter().all(u8::is_ascii_whitespace) {
+            // Nothing to import from an empty input.
+            continue;
+        }
+        // CloudTrail writes digest files beside its logs: they hold hashes, not events.
+        if import::cloudtrail::is_digest(&head) {
+            digests += 1;
+            continue;
+        }
+        let format = match &forced {
+            Some(f) => f.clone(),
+            None => import::detect(&head).map_err(|why| {
+                Failure::runtime(format!("{}: {why}", source.name))
+                    .with_hint("name the format with --format, or describe the log with --map FILE")
+            })?,
         };
         sources.push((source, format));
+    }
+    if digests > 0 {
+        eprintln!(
+            "passed over {} CloudTrail digest file{} (hashes, not events)",
+            thousands(digests),
+            if digests == 1 { "" } else { "s" }
+        );
     }
 
     if let Some((url, token)) = ctx.remote()? {

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{Context, diff::record, diff::title, record::default_user};
 use crate::error::{Failure, exit};
+use crate::import::k8s;
 use crate::model::Event;
 use crate::remote::RemoteStore;
 use crate::render::diff as render_diff;
@@ -277,6 +278,17 @@ fn confirm(yes: bool) -> anyhow::Result<()> {
     }
 }
 
+/// What `--exec` reads: the restored state as JSON. For a Kubernetes object it is a manifest
+/// to re-apply (`kubectl apply -f -`), without the metadata the API server sets; a revert
+/// that deletes the object gets the object being deleted, for `kubectl delete -f -`.
+fn exec_input(event: &Event) -> Value {
+    if event.service.as_deref() == Some(k8s::SERVICE) {
+        let object = event.after.as_ref().or(event.before.as_ref());
+        return object.map_or(Value::Null, k8s::manifest);
+    }
+    event.after.clone().unwrap_or(Value::Null)
+}
+
 /// Pipes the restored state to `sh -c CMD`; an error unless it exits 0.
 fn run_exec(cmd: &str, event: &Event) -> anyhow::Result<()> {
     let mut child = Command::new("sh")
@@ -291,7 +303,7 @@ fn run_exec(cmd: &str, event: &Event) -> anyhow::Result<()> {
         .stdin(Stdio::piped())
         .spawn()
         .map_err(|e| Failure::runtime(format!("cannot run --exec command: {e}")))?;
-    let mut input = serde_json::to_vec_pretty(&event.after.clone().unwrap_or(Value::Null))?;
+    let mut input = serde_json::to_vec_pretty(&exec_input(event))?;
     input.push(b'\n');
     let mut stdin = child.stdin.take().expect("stdin was piped");
     // A command that does not read its input is its own business; its exit status decides.

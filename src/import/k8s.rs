@@ -249,7 +249,7 @@ pub fn map_event(
         "ip": v["sourceIPs"][0],
         "action": action,
         "operation": verb,
-        "service": "kubernetes",
+        "service": SERVICE,
         "table": table,
         "resource_id": resource_id,
         "message": message,
@@ -263,9 +263,72 @@ pub fn map_event(
     Ok(event)
 }
 
+/// The service name the mapping gives every Kubernetes event.
+pub const SERVICE: &str = "kubernetes";
+
+/// Metadata the API server sets on an object, which a manifest to re-apply must leave out
+/// (`kubectl apply` refuses a stale resourceVersion, and the rest is not the user's to set).
+const SERVER_SET_METADATA: [&str; 8] = [
+    "resourceVersion",
+    "uid",
+    "creationTimestamp",
+    "managedFields",
+    "generation",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+];
+
+/// The metadata the API server bumps on every write: a revert neither sets it back nor
+/// counts it as a conflict.
+pub fn volatile_paths() -> Vec<crate::query::Path> {
+    ["resourceVersion", "generation", "managedFields"]
+        .into_iter()
+        .map(|k| crate::query::Path::parse(&format!("metadata.{k}")).expect("a plain path"))
+        .collect()
+}
+
+/// An object as a manifest to re-apply: without server-set metadata, the last-applied
+/// annotation (kubectl writes a new one) or the status.
+pub fn manifest(object: &Value) -> Value {
+    let mut m = object.clone();
+    if let Some(obj) = m.as_object_mut() {
+        obj.remove("status");
+        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            for key in SERVER_SET_METADATA {
+                meta.remove(key);
+            }
+            if let Some(notes) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+                notes.remove("kubectl.kubernetes.io/last-applied-configuration");
+                if notes.is_empty() {
+                    meta.remove("annotations");
+                }
+            }
+        }
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifests_leave_out_what_the_server_set() {
+        let object = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app", "namespace": "prod", "uid": "u", "resourceVersion": "9",
+                "creationTimestamp": "2026-11-20T10:00:00Z", "managedFields": [{}], "generation": 2,
+                "labels": {"team": "a"},
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+            "data": {"mode": "fast"}, "status": {}});
+        assert_eq!(
+            manifest(&object),
+            json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "app", "namespace": "prod", "labels": {"team": "a"}},
+                "data": {"mode": "fast"}})
+        );
+        assert_eq!(manifest(&json!("text")), json!("text"));
+    }
 
     fn line(stage: &str, id: &str, verb: &str, name: &str, after: Value, code: u64) -> String {
         json!({

@@ -1,18 +1,23 @@
 //! Importers: each source format is one small module that turns a byte stream into numbered
-//! records; this module detects the format and reads files and stdin.
+//! records; this module detects the format and reads files, folders, gzip and stdin.
 
+pub mod cloudtrail;
 pub mod csv;
 pub mod jsonl;
 pub mod k8s;
+pub mod mapping;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use crate::model::Event;
 
 /// A source format `import` understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SourceFormat {
     /// auditctl's own events, one JSON object per line.
     Jsonl,
@@ -20,36 +25,46 @@ pub enum SourceFormat {
     Csv,
     /// Kubernetes audit events (`audit.k8s.io/v1`), one per line.
     Kubernetes,
+    /// AWS CloudTrail log files (`{"Records": [...]}`).
+    CloudTrail,
+    /// Any other JSON Lines log, read through a mapping file (`--map`).
+    Mapped(Arc<mapping::Mapping>),
 }
 
 impl SourceFormat {
-    pub const ALL: [SourceFormat; 3] = [
+    /// The formats detection tries, in order (a mapping is never guessed).
+    pub const DETECTED: [SourceFormat; 4] = [
         SourceFormat::Kubernetes,
+        SourceFormat::CloudTrail,
         SourceFormat::Jsonl,
         SourceFormat::Csv,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             SourceFormat::Jsonl => "auditctl JSON Lines",
             SourceFormat::Csv => "auditctl CSV",
             SourceFormat::Kubernetes => "Kubernetes audit log",
+            SourceFormat::CloudTrail => "AWS CloudTrail",
+            SourceFormat::Mapped(_) => "JSON Lines through a mapping file",
         }
     }
 
     /// Whether the start of a file looks like this format.
-    fn sniff(self, head: &[u8]) -> bool {
+    fn sniff(&self, head: &[u8]) -> bool {
         match self {
             SourceFormat::Jsonl => jsonl::sniff(head),
             SourceFormat::Csv => csv::sniff(head),
             SourceFormat::Kubernetes => k8s::sniff(head),
+            SourceFormat::CloudTrail => cloudtrail::sniff(head),
+            SourceFormat::Mapped(_) => false,
         }
     }
 
     /// The records of a stream in this format; `lookup` gives the state of a Kubernetes
     /// object already in the store.
     pub fn records_with<'a>(
-        self,
+        &'a self,
         reader: Box<dyn BufRead + 'a>,
         lookup: k8s::Lookup<'a>,
     ) -> Box<dyn Iterator<Item = Record> + 'a> {
@@ -61,15 +76,24 @@ impl SourceFormat {
 
     /// The records of a stream in this format.
     pub fn records<'a>(
-        self,
+        &'a self,
         reader: Box<dyn BufRead + 'a>,
     ) -> Box<dyn Iterator<Item = Record> + 'a> {
         match self {
             SourceFormat::Jsonl => Box::new(jsonl::records(reader)),
             SourceFormat::Csv => Box::new(csv::records(reader)),
             SourceFormat::Kubernetes => Box::new(k8s::records(reader)),
+            SourceFormat::CloudTrail => Box::new(cloudtrail::records(reader)),
+            SourceFormat::Mapped(m) => Box::new(m.records(reader)),
         }
     }
+}
+
+/// An RFC 3339 time as the store keeps it (UTC).
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{text:?} is not an RFC 3339 time: {e}"))
 }
 
 /// One record of a source: its line number, and the event or why it is not one.
@@ -81,11 +105,11 @@ pub struct Record {
 
 /// Detects the format from the first bytes; the error names the formats tried.
 pub fn detect(head: &[u8]) -> Result<SourceFormat, String> {
-    SourceFormat::ALL
+    SourceFormat::DETECTED
         .into_iter()
         .find(|f| f.sniff(head))
         .ok_or_else(|| {
-            let tried: Vec<&str> = SourceFormat::ALL.iter().map(|f| f.name()).collect();
+            let tried: Vec<&str> = SourceFormat::DETECTED.iter().map(|f| f.name()).collect();
             format!("unrecognised format (tried {})", tried.join(", "))
         })
 }
@@ -97,18 +121,21 @@ pub struct Source {
 }
 
 impl Source {
+    /// Opens a file, or stdin for `-`; gzip is decompressed on the fly, whatever the name.
     pub fn open(path: &Path) -> std::io::Result<Source> {
-        if path == Path::new("-") {
-            return Ok(Source {
-                name: "<stdin>".into(),
-                reader: Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())),
-            });
-        }
-        let file = File::open(path)?;
-        Ok(Source {
-            name: path.display().to_string(),
-            reader: Box::new(BufReader::with_capacity(1 << 20, file)),
-        })
+        let (name, raw): (String, Box<dyn Read + Send>) = if path == Path::new("-") {
+            ("<stdin>".into(), Box::new(std::io::stdin()))
+        } else {
+            (path.display().to_string(), Box::new(File::open(path)?))
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, raw);
+        let reader: Box<dyn BufRead + Send> = if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+            let gz = flate2::bufread::MultiGzDecoder::new(reader);
+            Box::new(BufReader::with_capacity(1 << 20, gz))
+        } else {
+            Box::new(reader)
+        };
+        Ok(Source { name, reader })
     }
 
     /// Peeks at the first bytes without consuming them, skipping a UTF-8 byte-order mark.
@@ -121,13 +148,46 @@ impl Source {
     }
 }
 
-/// Expands the paths given to `import` (none means stdin).
-pub fn input_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// Expands the paths given to `import` (none means stdin): a folder stands for every file
+/// below it in name order (as CloudTrail's S3 layout sorts by account, region and date),
+/// leaving out hidden files and folders.
+pub fn input_paths(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     if paths.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        paths.to_vec()
+        return Ok(vec![PathBuf::from("-")]);
     }
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut inputs)?;
+        } else {
+            inputs.push(path.clone());
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let read = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()));
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(read)?;
+    entries.sort();
+    for path in entries {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Reads whole lines as UTF-8, numbering them from 1; a line that is not UTF-8 is an error

@@ -1,5 +1,6 @@
-//! A JSON Lines file of auditctl events opened as a read-only store: every read is a scan with
-//! the in-memory matcher. Events are numbered by their position in the file.
+//! A JSON Lines file opened as a read-only store: auditctl's own events, or a Kubernetes audit
+//! log mapped as `import` maps it. Every read is a scan with the in-memory matcher; events are
+//! numbered by their position in the file.
 
 use std::cell::Cell;
 use std::fs::File;
@@ -13,6 +14,7 @@ use crate::query::{Expr, Matcher, prefilter::Prefilter};
 
 pub struct JsonlStore {
     path: PathBuf,
+    format: LineFormat,
     /// Where following the file got to: the seq of the last complete line read, and the byte
     /// offset just after it.
     tail: Cell<(u64, u64)>,
@@ -27,34 +29,75 @@ impl JsonlStore {
         .into()
     }
 
+    /// Opens `path`, telling a Kubernetes audit log from auditctl events by its first line.
     pub fn open(path: &Path) -> JsonlStore {
+        let mut head = Vec::new();
+        if let Ok(file) = File::open(path) {
+            let _ = file.take(64 * 1024).read_to_end(&mut head);
+        }
+        let format = if crate::import::k8s::sniff(&head) {
+            LineFormat::Kubernetes
+        } else {
+            LineFormat::Events
+        };
         JsonlStore {
             path: path.to_owned(),
+            format,
             tail: Cell::new((0, 0)),
         }
     }
 
-    /// Calls `each` with every event (numbered from 1) that passes `filter`, in file order,
-    /// until it returns `Ok(false)`. Lines that cannot match are skipped before parsing.
     fn open_file(&self) -> anyhow::Result<File> {
         File::open(&self.path).map_err(|e| {
             Failure::runtime(format!("cannot read {}: {e}", self.path.display())).into()
         })
     }
 
+    /// Calls `each` with every event (numbered from 1) that passes `filter`, in file order,
+    /// until it returns `Ok(false)`. Lines of auditctl events that cannot match are skipped
+    /// before parsing.
     pub fn for_each_match(
         &self,
         filter: &Expr,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
-        let file = self.open_file()?;
-        scan_reader(
-            BufReader::with_capacity(1 << 20, file),
-            &self.path.display().to_string(),
-            filter,
-            &mut |_, e| each(e),
-        )
+        let reader = BufReader::with_capacity(1 << 20, self.open_file()?);
+        let name = self.path.display().to_string();
+        match self.format {
+            LineFormat::Events => scan_reader(reader, &name, filter, &mut |_, e| each(e)),
+            LineFormat::Kubernetes => scan_kubernetes(reader, &name, filter, each),
+        }
     }
+}
+
+/// What the lines of a JSON Lines store hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineFormat {
+    /// auditctl events, one per line.
+    Events,
+    /// Kubernetes audit events; the stages of one request are one event.
+    Kubernetes,
+}
+
+/// Maps a Kubernetes audit log as `import` would (without a store to take states from) and
+/// hands each matching event to `each`. A line that is not an audit event names the line.
+fn scan_kubernetes<R: BufRead>(
+    reader: R,
+    name: &str,
+    filter: &Expr,
+    each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    let matcher = Matcher::new(filter);
+    for (seq, record) in (1..).zip(crate::import::k8s::records(reader)) {
+        let mut event = record
+            .event
+            .map_err(|why| Failure::runtime(format!("{name}:{}: {why}", record.line)))?;
+        event.seq = Some(seq);
+        if matcher.is_match(&event) && !each(event)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Scans JSON Lines from any reader: numbers events from 1, skips blank lines, and hands each
@@ -192,6 +235,10 @@ impl Store for JsonlStore {
     }
 
     fn last_seq(&self) -> anyhow::Result<u64> {
+        if self.format == LineFormat::Kubernetes {
+            // Stages merge across lines, so only a mapping of the whole log can count events.
+            return self.count(&Expr::All);
+        }
         // Counts complete lines that are not blank, line by line, and remembers where they end.
         let mut reader = BufReader::with_capacity(1 << 20, self.open_file()?);
         let (mut seq, mut complete) = (0u64, 0u64);
@@ -220,6 +267,23 @@ impl Store for JsonlStore {
         filter: &Expr,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<u64> {
+        if self.format == LineFormat::Kubernetes {
+            // A request's stages may be split across reads: map the whole log again and pass
+            // on what comes after `after`.
+            let mut last = after;
+            let matcher = Matcher::new(filter);
+            self.for_each_match(&Expr::All, &mut |e| {
+                let seq = e.seq.unwrap_or_default();
+                if seq > after {
+                    last = seq;
+                    if matcher.is_match(&e) {
+                        each(e)?;
+                    }
+                }
+                Ok(true)
+            })?;
+            return Ok(last);
+        }
         if self.tail.get().0 != after {
             self.last_seq()?;
             if self.tail.get().0 != after {

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Store, history};
 use crate::change::revert::{self, Plan};
+use crate::import::k8s;
 use crate::model::Event;
 
 /// What the store says about reverting one event, right now.
@@ -61,7 +62,13 @@ impl Refusal {
 pub fn decide(store: &dyn Store, id: &str) -> anyhow::Result<Decision> {
     let target = store.get(id)?;
     let later = history::later_events(store, &target)?;
-    let plan = revert::plan(&target, &later).map_err(|e| Refusal::NotRevertible(e.to_string()))?;
+    let volatile = if target.service.as_deref() == Some(k8s::SERVICE) {
+        k8s::volatile_paths()
+    } else {
+        Vec::new()
+    };
+    let plan = revert::plan_ignoring(&target, &later, &volatile)
+        .map_err(|e| Refusal::NotRevertible(e.to_string()))?;
     let current_seq = later
         .iter()
         .rfind(|e| revert::changes_data(e))

@@ -125,11 +125,14 @@ fn unknown_format_names_the_formats_tried() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(
-            "unrecognised format (tried Kubernetes audit log, auditctl JSON Lines, auditctl CSV)"
+            "notes.txt: unrecognised format (tried Kubernetes audit log, AWS CloudTrail, \
+             auditctl JSON Lines, auditctl CSV)"
         ),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("--map FILE"), "{}", run.stderr);
+    assert!(!env.store().exists());
 }
 
 #[test]

@@ -1,0 +1,284 @@
+//! AWS CloudTrail log files (`{"Records": [...]}`, as CloudTrail writes them to S3), mapped as
+//! SPEC section 8 says. A file is one JSON document, read whole (CloudTrail keeps them to a few
+//! megabytes); each record is numbered by the line it starts on.
+
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::{Record, parse_time};
+use crate::model::Event;
+
+/// Whether the start of a file is a CloudTrail log: an object whose first key is `Records`,
+/// holding objects with CloudTrail's field names (or no records at all).
+pub fn sniff(head: &[u8]) -> bool {
+    let text = strip_ws(head);
+    let Some(rest) = text.strip_prefix(b"{") else {
+        return false;
+    };
+    let Some(rest) = strip_ws(rest).strip_prefix(b"\"Records\"") else {
+        return false;
+    };
+    let Some(rest) = strip_ws(rest).strip_prefix(b":") else {
+        return false;
+    };
+    let Some(rest) = strip_ws(rest).strip_prefix(b"[") else {
+        return false;
+    };
+    let rest = strip_ws(rest);
+    rest.starts_with(b"]") || contains(rest, b"\"eventSource\"") || contains(rest, b"\"eventID\"")
+}
+
+/// Whether the start of a file is a CloudTrail digest file (the hashes CloudTrail writes beside
+/// its logs for its own validation): no events, so an import passes over it.
+pub fn is_digest(head: &[u8]) -> bool {
+    strip_ws(head).starts_with(b"{")
+        && contains(head, b"\"digestStartTime\"")
+        && contains(head, b"\"awsAccountId\"")
+}
+
+fn strip_ws(b: &[u8]) -> &[u8] {
+    b.trim_ascii_start()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+#[derive(Deserialize)]
+struct LogFile<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Vec<&'a RawValue>,
+}
+
+/// The records of one log file. A file that is not a CloudTrail document is one bad record
+/// at the line serde stopped on.
+pub fn records<R: BufRead>(mut reader: R) -> impl Iterator<Item = Record> {
+    let mut text = String::new();
+    let records = match reader.read_to_string(&mut text) {
+        Err(e) => vec![Record {
+            line: 1,
+            event: Err(format!("cannot read as UTF-8 text: {e}")),
+        }],
+        Ok(_) => parse_file(&text),
+    };
+    records.into_iter()
+}
+
+fn parse_file(text: &str) -> Vec<Record> {
+    let file: LogFile = match serde_json::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            return vec![Record {
+                line: e.line().max(1),
+                event: Err(format!("not a CloudTrail log file: {e}")),
+            }];
+        }
+    };
+    // Each raw record borrows from `text`: its offset gives the line it starts on.
+    let mut line = 1;
+    let mut counted = 0;
+    file.records
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..offset]).count();
+            counted = offset;
+            let event = serde_json::from_str::<Value>(raw.get())
+                .map_err(|e| e.to_string())
+                .and_then(|v| map_record(&v))
+                .map_err(|why| format!("Records[{i}]: {why}"));
+            Record { line, event }
+        })
+        .collect()
+}
+
+fn text(v: &Value) -> Option<String> {
+    v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// The action of an `eventName`: its leading verb upper-cased (`CreateBucket` → CREATE,
+/// `PutBucketPolicy` → PUT), with the verbs that only read folded into READ and console
+/// sign-ins into LOGIN.
+pub fn action_of(event_name: &str) -> String {
+    let verb_end = event_name
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| !c.is_ascii_lowercase())
+        .map_or(event_name.len(), |(i, _)| i);
+    let verb = &event_name[..verb_end];
+    match verb {
+        "Get" | "List" | "Describe" | "Head" | "Lookup" | "Search" | "Select" => "READ".into(),
+        "Console" if event_name == "ConsoleLogin" => "LOGIN".into(),
+        _ => verb.to_ascii_uppercase(),
+    }
+}
+
+/// One CloudTrail record as an auditctl event (SPEC section 8).
+pub fn map_record(v: &Value) -> Result<Event, String> {
+    if !v.is_object() {
+        return Err("a record is not a JSON object".into());
+    }
+    let id = text(&v["eventID"]).ok_or("eventID is missing")?;
+    let time = parse_time(&text(&v["eventTime"]).ok_or("eventTime is missing")?)
+        .map_err(|e| format!("eventTime: {e}"))?;
+    let name = text(&v["eventName"]).ok_or("eventName is missing")?;
+    let who = &v["userIdentity"];
+    let user = text(&who["userName"])
+        .or_else(|| text(&who["arn"]))
+        .or_else(|| text(&who["principalId"]))
+        .or_else(|| text(&who["invokedBy"]))
+        .or_else(|| text(&who["type"]))
+        .ok_or("userIdentity has no userName, arn, principalId or invokedBy")?;
+    let user_type = match who["type"].as_str() {
+        Some("AWSService") => "system",
+        _ => "user",
+    };
+    let action = action_of(&name);
+    let resource = &v["resources"][0];
+    let table = text(&resource["type"]);
+    let resource_id = text(&resource["ARN"]).or_else(|| text(&resource["arn"]));
+    let error_code = text(&v["errorCode"]);
+    let outcome = if error_code.is_some() {
+        "failure"
+    } else {
+        "success"
+    };
+    // `sourceIPAddress` names the calling service for calls AWS makes itself.
+    let source = text(&v["sourceIPAddress"]);
+    let ip = source
+        .as_deref()
+        .filter(|s| s.parse::<std::net::IpAddr>().is_ok());
+    let params = Some(v["requestParameters"].clone()).filter(|p| !p.is_null());
+    // The parameters are the new state only of a change that happened (CloudTrail marks the
+    // calls that change nothing `readOnly`); otherwise they stay searchable in meta.
+    let changed = outcome == "success" && action != "READ" && v["readOnly"] != Value::Bool(true);
+    let after = params.clone().filter(|_| changed);
+    let mut meta = Map::new();
+    for (key, value) in [
+        ("region", v["awsRegion"].clone()),
+        ("account_id", v["recipientAccountId"].clone()),
+        ("user_agent", v["userAgent"].clone()),
+        ("request_id", v["requestID"].clone()),
+        ("event_type", v["eventType"].clone()),
+        ("event_category", v["eventCategory"].clone()),
+        ("read_only", v["readOnly"].clone()),
+        ("identity_type", who["type"].clone()),
+        ("access_key_id", who["accessKeyId"].clone()),
+        ("error_code", v["errorCode"].clone()),
+        ("error_message", v["errorMessage"].clone()),
+        ("response_elements", v["responseElements"].clone()),
+    ] {
+        if !value.is_null() {
+            meta.insert(key.to_owned(), value);
+        }
+    }
+    if ip.is_none()
+        && let Some(s) = &source
+    {
+        meta.insert("source".into(), Value::from(s.as_str()));
+    }
+    if after.is_none()
+        && let Some(p) = params
+    {
+        meta.insert("request_parameters".into(), p);
+    }
+    if v["resources"].as_array().is_some_and(|r| r.len() > 1) {
+        meta.insert("resources".into(), v["resources"].clone());
+    }
+    let mut message = [Some(name.clone()), resource_id.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(code) = &error_code {
+        message.push_str(&format!(" failed: {code}"));
+        if let Some(m) = text(&v["errorMessage"]) {
+            message.push_str(&format!(": {m}"));
+        }
+    }
+    let mut event = Event {
+        seq: None,
+        id,
+        time,
+        user,
+        user_type: Some(user_type.into()),
+        ip: ip.map(str::to_owned),
+        action,
+        operation: Some(name),
+        service: text(&v["eventSource"]),
+        origin: None,
+        table,
+        resource_id,
+        message,
+        outcome: outcome.into(),
+        before: None,
+        after,
+        reverts: None,
+        meta,
+    };
+    event.normalize().map_err(|e| e.to_string())?;
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_come_from_the_leading_verb() {
+        for (name, action) in [
+            ("CreateBucket", "CREATE"),
+            ("PutBucketPolicy", "PUT"),
+            ("UpdateFunctionCode20150331v2", "UPDATE"),
+            ("DeleteUser", "DELETE"),
+            ("GetObject", "READ"),
+            ("DescribeInstances", "READ"),
+            ("ConsoleLogin", "LOGIN"),
+            ("RunInstances", "RUN"),
+            ("AssumeRole", "ASSUME"),
+            ("Decrypt", "DECRYPT"),
+        ] {
+            assert_eq!(action_of(name), action, "{name}");
+        }
+    }
+
+    #[test]
+    fn sniffs_logs_and_digests() {
+        assert!(sniff(
+            b"{\"Records\":[{\"eventVersion\":\"1.08\",\"eventSource\":\"s3\"}]}"
+        ));
+        assert!(sniff(b" {\n  \"Records\" : [ ]\n}"));
+        assert!(!sniff(b"{\"Records\":[{\"a\":1}]}"));
+        assert!(!sniff(b"{\"kind\":\"Event\"}"));
+        assert!(is_digest(
+            b"{\"awsAccountId\":\"1\",\"digestStartTime\":\"2026\"}"
+        ));
+    }
+
+    #[test]
+    fn records_are_numbered_by_their_first_line() {
+        let text = "{\"Records\": [\n{\"eventID\": \"a\", \"eventTime\": \"2026-11-01T00:00:00Z\",\n \"eventName\": \"CreateUser\", \"userIdentity\": {\"userName\": \"alice\"}},\n{\"eventID\": \"b\"}\n]}";
+        let recs: Vec<Record> = records(text.as_bytes()).collect();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].line, 2);
+        assert_eq!(recs[0].event.as_ref().unwrap().action, "CREATE");
+        assert_eq!(recs[1].line, 4);
+        assert_eq!(
+            recs[1].event.as_ref().unwrap_err(),
+            "Records[1]: eventTime is missing"
+        );
+        let bad: Vec<Record> = records("{\"Records\": [\n1,\n".as_bytes()).collect();
+        assert_eq!(bad.len(), 1);
+        assert!(
+            bad[0]
+                .event
+                .as_ref()
+                .unwrap_err()
+                .contains("not a CloudTrail")
+        );
+    }
+}
