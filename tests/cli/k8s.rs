@@ -148,3 +148,142 @@ fn bad_lines_and_forced_formats() {
         other.stderr
     );
 }
+
+#[test]
+fn a_log_reads_directly_as_a_read_only_store() {
+    let env = imported();
+    let log = fixture("k8s-audit.jsonl");
+    let log = log.to_str().unwrap();
+    let args = ["list", "--all", "--sort", "seq", "-o", "jsonl"];
+    let direct = env.run(&[&["--store", log][..], &args].concat()).ok();
+    let stored = env.run(&args).ok();
+    assert_eq!(direct.stdout, stored.stdout, "the same events as an import");
+    for args in [
+        &["history", "configmaps", "prod/app"][..],
+        &["diff", "a-2"],
+        &["show", "2", "--no-pager"],
+        &["list", "--action", "update", "--user", "bob"],
+        &["filter", "changed(data.mode)"],
+        &["stats", "--by", "user"],
+    ] {
+        let direct = env.run(&[&["--store", log][..], args].concat()).ok();
+        assert_eq!(direct.stdout, env.run(args).ok().stdout, "{args:?}");
+    }
+    let write = env.run(&["--store", log, "record", "--user", "x", "--action", "LOGIN"]);
+    assert_eq!(write.code, 1);
+    assert!(write.stderr.contains("read-only"), "{}", write.stderr);
+    let unknown = env.run(&["--store", log, "show", "zzz"]);
+    assert_eq!(unknown.code, 5);
+}
+
+/// A configmap created, patched twice (other keys), as the API server logs it.
+fn two_patches(env: &Env) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(fixture("k8s-audit.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut third: serde_json::Value = serde_json::from_str(lines[2]).unwrap();
+    third["auditID"] = json!("a-9");
+    third["user"]["username"] = json!("dave");
+    third["stageTimestamp"] = json!("2026-11-20T11:30:00Z");
+    third["responseObject"]["metadata"]["resourceVersion"] = json!("102");
+    third["responseObject"]["metadata"]["managedFields"] = json!([{"manager": "kubectl"}]);
+    third["responseObject"]["data"]["level"] = json!("2");
+    let log = [lines[0], lines[1], lines[2], &third.to_string()].join("\n") + "\n";
+    env.write("cm.log", &log)
+}
+
+#[test]
+fn revert_pipes_a_manifest_to_reapply() {
+    let env = Env::new();
+    two_patches(&env);
+    env.run(&["import", "cm.log"]).ok();
+    // Event 3 bumped resourceVersion again, but only `level`: reverting event 2 (mode) is
+    // no conflict, and the manifest has no server-set metadata.
+    let run = env
+        .run(&[
+            "revert",
+            "2",
+            "--yes",
+            "--exec",
+            "cat > manifest.json; echo \"$AUDITCTL_ACTION $AUDITCTL_TABLE $AUDITCTL_RESOURCE_ID\" > env.txt",
+        ])
+        .ok();
+    assert!(
+        run.stdout.contains("restores: data.mode\n"),
+        "{}",
+        run.stdout
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest,
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app", "namespace": "prod"},
+            "data": {"mode": "fast", "level": "2"}})
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("env.txt")).unwrap(),
+        "UPDATE configmaps prod/app\n"
+    );
+    // The store keeps the whole restored state.
+    let revert = env.all_events().pop().unwrap();
+    assert_eq!(
+        revert.after.as_ref().unwrap()["metadata"]["resourceVersion"],
+        "102"
+    );
+    assert_eq!(revert.after.as_ref().unwrap()["data"]["mode"], "fast");
+
+    // Undoing the create deletes the object: the command gets the object to delete.
+    let undo = env
+        .run(&[
+            "revert",
+            "1",
+            "--yes",
+            "--force",
+            "--exec",
+            "cat > deleted.json",
+        ])
+        .ok();
+    assert!(
+        undo.stdout.contains("DELETE configmaps/prod/app"),
+        "{}",
+        undo.stdout
+    );
+    let deleted: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("deleted.json")).unwrap()).unwrap();
+    assert_eq!(
+        deleted["metadata"],
+        json!({"name": "app", "namespace": "prod"})
+    );
+}
+
+#[test]
+fn gzip_and_metadata_level_events_import() {
+    use std::io::Write;
+    let env = Env::new();
+    let metadata = json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
+        "auditID": "m-1", "stage": "ResponseComplete", "verb": "list",
+        "user": {"username": "system:serviceaccount:kube-system:job"},
+        "sourceIPs": ["fd00::5"], "objectRef": {"resource": "secrets", "namespace": "kube-system"},
+        "responseStatus": {"code": 200},
+        "requestReceivedTimestamp": "2026-11-20T14:00:00.000000Z",
+        "stageTimestamp": "2026-11-20T14:00:00.010000Z"});
+    let text =
+        std::fs::read_to_string(fixture("k8s-audit.jsonl")).unwrap() + &metadata.to_string() + "\n";
+    let file = std::fs::File::create(env.path("audit.log.gz")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let run = env.run(&["import", "audit.log.gz"]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 6 events, skipped 0 already in the store\n"
+    );
+    let list = env.all_events().pop().unwrap();
+    assert_eq!(list.action, "READ");
+    assert_eq!(list.user_type.as_deref(), Some("automation"));
+    assert_eq!(list.ip.as_deref(), Some("fd00::5"));
+    assert_eq!(list.table.as_deref(), Some("secrets"));
+    assert_eq!(list.resource_id, None, "a list names no object");
+    assert_eq!((list.before.as_ref(), list.after.as_ref()), (None, None));
+    assert_eq!(list.meta["level"], "Metadata");
+}

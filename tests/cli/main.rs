@@ -1,6 +1,7 @@
 //! Integration tests: the real binary in a pinned environment (temporary HOME and store,
 //! TZ=UTC, COLUMNS=100, NO_COLOR=1, a fixed "now").
 
+mod cloudtrail;
 mod common;
 mod diff;
 mod export;
@@ -11,6 +12,7 @@ mod import;
 mod integrity;
 mod k8s;
 mod list;
+mod mapping;
 mod record;
 mod remote;
 mod revert;
