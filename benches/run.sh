@@ -91,3 +91,6 @@ echo "## verify" >&2
 hyperfine --warmup 1 --runs "$RUNS" -N --export-markdown "$DIR/verify.md" \
   -n "auditctl verify" "$BIN --store $STORE verify" \
   -n "sha256sum of the JSON Lines file" "sha256sum $JSONL"
+
+echo "## Kubernetes import" >&2
+benches/k8s.sh
