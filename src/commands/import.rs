@@ -1,6 +1,7 @@
 //! `import FILE…`: append events from files or stdin, all or nothing.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
 use anyhow::Context as _;
@@ -10,6 +11,7 @@ use crate::error::Failure;
 use crate::import::mapping::Mapping;
 use crate::import::{self, Source, SourceFormat};
 use crate::remote::RemoteStore;
+use crate::store::sqlite::SqliteStore;
 use crate::store::{AppendReport, NewEntry, Store};
 
 /// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
@@ -194,21 +196,41 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         );
     }
     let store_path = ctx.store_path()?;
-    let existed = store_path.exists();
-    let mut store = ctx.open_store_for_append()?;
+    // A new store is built whole beside its path (faster, and never seen half made); an
+    // existing one is appended to in one transaction.
+    let mut existing = if store_path.exists() {
+        Some(ctx.open_store_for_append()?)
+    } else {
+        None
+    };
+    // Ctrl-C or SIGTERM stops the import between two events, and nothing is written; a
+    // second one (an import stuck reading a terminal, say) ends the process at once.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
     let skip_invalid = args.skip_invalid;
     // Reading, parsing, normalising, canonicalising and hashing run on a second thread while
     // this one writes to SQLite. Entries cross in batches, to keep the hand-over cheap, through
     // a bounded channel, so that memory stays flat however long the input.
     let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
     let (report, skipped) = std::thread::scope(|scope| {
-        let existing = existed.then_some(store_path.as_path());
-        let reader = scope.spawn(move || prepare(sources, skip_invalid, existing, &sender));
+        let lookup_in = existing.is_some().then_some(store_path.as_path());
+        let reader = scope.spawn(move || prepare(sources, skip_invalid, lookup_in, &sender));
         let report = {
             let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
             let mut ended = false;
             let mut entries = std::iter::from_fn(move || {
                 loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return Some(Err(Failure {
+                            code: 130,
+                            message: "interrupted: nothing was imported".into(),
+                            hint: None,
+                        }
+                        .into()));
+                    }
                     if let Some(prepared) = batch.next() {
                         return Some(prepared.map_err(|bad: Skipped| {
                             Failure::runtime(format!("{}:{}: {}", bad.file, bad.line, bad.why))
@@ -233,7 +255,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                     }
                 }
             });
-            store.append_entries(&mut entries)
+            match &mut existing {
+                Some(store) => store.append_entries(&mut entries),
+                None => SqliteStore::create_with(&store_path, &mut entries),
+            }
             // Dropping the receiver here stops the reader if the append ended early.
         };
         let skipped = match reader.join() {
@@ -242,18 +267,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         };
         (report, skipped)
     });
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            // A failed first import leaves no empty store behind.
-            if !existed {
-                drop(store);
-                crate::store::sqlite::remove_files(&store_path);
-            }
-            return Err(e);
-        }
-    };
-
+    let report = report?;
     print_summary(&report, &skipped, skip_invalid);
     Ok(())
 }

@@ -35,15 +35,6 @@ CREATE TABLE entries (
     reverts     TEXT
 ) STRICT;
 
-CREATE INDEX entries_time ON entries (time_us);
-CREATE INDEX entries_user ON entries (user_name, action, time_us);
-CREATE INDEX entries_action ON entries (action, time_us);
-CREATE INDEX entries_record ON entries (tbl, resource_id, seq);
-CREATE INDEX entries_resource ON entries (resource_id);
-CREATE INDEX entries_service ON entries (service);
-CREATE INDEX entries_ip ON entries (ip_key);
-CREATE INDEX entries_reverts ON entries (reverts) WHERE reverts IS NOT NULL;
-
 -- Contentless full-text index over `query::search::document`, rowid = seq; filled in the same
 -- transaction as each entry.
 CREATE VIRTUAL TABLE entries_fts USING fts5 (
@@ -63,6 +54,39 @@ BEGIN
     SELECT RAISE(ABORT, 'auditctl store is append-only: entries cannot be deleted');
 END;
 "#;
+
+/// The indexes of the quick filters, by name: created with the schema, and built again in one
+/// pass after a bulk load into an empty store (sorting once beats inserting into eight
+/// B-trees at random).
+pub const INDEXES: [(&str, &str); 8] = [
+    ("entries_time", "ON entries (time_us)"),
+    ("entries_user", "ON entries (user_name, action, time_us)"),
+    ("entries_action", "ON entries (action, time_us)"),
+    ("entries_record", "ON entries (tbl, resource_id, seq)"),
+    ("entries_resource", "ON entries (resource_id)"),
+    ("entries_service", "ON entries (service)"),
+    ("entries_ip", "ON entries (ip_key)"),
+    (
+        "entries_reverts",
+        "ON entries (reverts) WHERE reverts IS NOT NULL",
+    ),
+];
+
+/// `CREATE INDEX` statements for every index of `INDEXES`.
+pub fn create_indexes() -> String {
+    INDEXES
+        .iter()
+        .map(|(name, def)| format!("CREATE INDEX {name} {def};\n"))
+        .collect()
+}
+
+/// `DROP INDEX` statements for every index of `INDEXES`.
+pub fn drop_indexes() -> String {
+    INDEXES
+        .iter()
+        .map(|(name, _)| format!("DROP INDEX {name};\n"))
+        .collect()
+}
 
 /// The tables of the Merkle tree and the checkpoints, added in version 2.
 pub const MIGRATE_1_TO_2: &str = r#"

@@ -38,8 +38,77 @@ impl SqliteStore {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
-        store.initialise()?;
+        store.initialise("WAL", path)?;
         Ok(store)
+    }
+
+    /// Creates a new store at `path` holding `entries`, all or nothing, faster than appending
+    /// to an empty store: the file is built beside `path` without a journal (a failed build is
+    /// simply deleted), its indexes built once at the end, then switched to WAL, synced, and
+    /// linked into place, which fails rather than replace a store another process created
+    /// meanwhile. At no instant does `path` hold a partial store.
+    pub fn create_with(
+        path: &Path,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+    ) -> anyhow::Result<AppendReport> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".building")
+            .tempfile_in(dir)
+            .map_err(|e| {
+                crate::error::Failure::runtime(format!(
+                    "cannot create a file in {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        let mut store = Self::connect(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // Errors name the store being made, not the temporary file.
+        store.path = path.to_owned();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
+        store
+            .conn
+            .pragma_update(None, "synchronous", "OFF")
+            .map_err(wrap)?;
+        store.initialise("OFF", path)?;
+        let report = store.append_entries(entries)?;
+        store
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            .map_err(wrap)?;
+        drop(store);
+        let synced = temp.as_file().sync_all();
+        let linked = synced.and_then(|()| std::fs::hard_link(temp.path(), path));
+        match linked {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(crate::error::Failure::runtime(format!(
+                    "{} was created by another process during the import; nothing was imported",
+                    path.display()
+                ))
+                .with_hint("run the import again: it appends to that store")
+                .into());
+            }
+            Err(e) => {
+                return Err(crate::error::Failure::runtime(format!(
+                    "cannot create {}: {e}",
+                    path.display()
+                ))
+                .into());
+            }
+        }
+        drop(temp);
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(report)
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<SqliteStore, StoreError> {
@@ -143,14 +212,17 @@ impl SqliteStore {
 
     /// Creates the schema in an empty file. Several processes may race to create the same
     /// store: the check and the creation share one write transaction.
-    fn initialise(&mut self) -> Result<(), StoreError> {
+    ///
+    /// `journal` is the journal mode to set first (WAL; OFF for a store built aside), and the
+    /// default checkpoint origin is made from `origin`'s file name.
+    fn initialise(&mut self, journal: &str, origin: &Path) -> Result<(), StoreError> {
         let app = self.pragma_i32("application_id")?;
         if app == schema::APPLICATION_ID {
             return self.check_schema();
         }
         // WAL must be chosen outside a transaction; it is persistent once set.
         self.conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            .pragma_update_and_check(None, "journal_mode", journal, |_| Ok(()))
             .map_err(|e| self.sqlite_err(e))?;
         let path = self.path.clone();
         let tx = self
@@ -176,6 +248,7 @@ impl SqliteStore {
             .map_err(wrap)?;
         if app == 0 && version == 0 && tables == 0 {
             tx.execute_batch(schema::CREATE).map_err(wrap)?;
+            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
             tx.execute_batch(schema::MIGRATE_1_TO_2).map_err(wrap)?;
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
                 .map_err(wrap)?;
@@ -184,7 +257,7 @@ impl SqliteStore {
             tx.execute(
                 "INSERT INTO store_info (key, value) VALUES ('origin', ?1), ('created', ?2)",
                 params![
-                    default_origin(&path),
+                    default_origin(origin),
                     model::format_time(&chrono::Utc::now())
                 ],
             )
@@ -473,11 +546,26 @@ impl Store for SqliteStore {
         self.conn
             .pragma_update(None, "cache_size", APPEND_CACHE_KIB)
             .map_err(wrap)?;
+        // The sort that builds an index after a bulk load may use a second thread.
+        self.conn.pragma_update(None, "threads", 2).map_err(wrap)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
+        // Into an empty store, the indexes are built once at the end, inside the same
+        // transaction: readers never see a store without them.
+        let empty: bool = tx
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM entries)", [], |r| {
+                r.get(0)
+            })
+            .map_err(wrap)?;
+        if empty {
+            tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
+        }
         let report = insert_entries(&tx, path, entries)?;
+        if empty {
+            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
+        }
         tx.commit().map_err(wrap)?;
         Ok(report)
     }

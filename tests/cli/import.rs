@@ -299,3 +299,116 @@ fn long_inputs_stay_all_or_nothing() {
     );
     assert_eq!(count(&env), 1000);
 }
+
+/// The files in the test's folder other than the config, sorted.
+fn files_in(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "config")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_first_import_builds_a_whole_store_in_wal_mode() {
+    let env = Env::new();
+    env.run(&["import", fixture("events.jsonl").to_str().unwrap()])
+        .ok();
+    assert_eq!(files_in(&env), ["audit.db"], "no temporary file is left");
+    let header = std::fs::read(env.store()).unwrap();
+    assert_eq!(
+        (header[18], header[19]),
+        (2, 2),
+        "the store is in WAL mode, as every store is"
+    );
+    env.run(&["verify"]).ok();
+    let filtered = env.run(&["list", "--user", "alice", "-o", "jsonl"]).ok();
+    assert!(!filtered.events().is_empty(), "the indexes were built");
+    // A failed first import leaves nothing at all behind.
+    let other = Env::new();
+    other.write("bad.jsonl", "{oops}\n");
+    assert_eq!(other.run(&["import", "bad.jsonl"]).code, 1);
+    assert_eq!(files_in(&other), ["bad.jsonl"]);
+}
+
+#[test]
+fn a_store_created_meanwhile_is_not_replaced() {
+    use std::io::Write;
+    let env = Env::new();
+    let mut import = env
+        .command(&["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = import.stdin.take().unwrap();
+    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
+    let first = events.lines().next().unwrap();
+    writeln!(stdin, "{first}").unwrap();
+    // The import is building its store aside; another process creates one at the path.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !files_in(&env).iter().any(|n| n.ends_with(".building")) {
+        assert!(std::time::Instant::now() < deadline, "no store being built");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    env.run(&["record", "--user", "bob", "--action", "LOGIN"])
+        .ok();
+    drop(stdin);
+    let out = super::common::to_run(import.wait_with_output().unwrap());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("audit.db was created by another process during the import"),
+        "{}",
+        out.stderr
+    );
+    let kept = env.all_events();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        kept[0].user, "bob",
+        "the other process's store is kept as it was"
+    );
+    assert!(!files_in(&env).iter().any(|n| n.ends_with(".building")));
+}
+
+#[test]
+fn an_interrupted_import_writes_nothing() {
+    use std::io::Write;
+    let env = Env::new();
+    let mut import = env
+        .command(&["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = import.stdin.take().unwrap();
+    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
+    stdin.write_all(events.as_bytes()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !files_in(&env).iter().any(|n| n.ends_with(".building")) {
+        assert!(std::time::Instant::now() < deadline, "no store being built");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = import.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    drop(stdin);
+    let out = super::common::to_run(import.wait_with_output().unwrap());
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("interrupted: nothing was imported"),
+        "{}",
+        out.stderr
+    );
+    assert!(files_in(&env).is_empty(), "{:?}", files_in(&env));
+}
