@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use serde_json::{Map, Value, json};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use super::{Record, numbered_lines};
 use crate::model::Event;
@@ -16,8 +18,8 @@ pub fn sniff(head: &[u8]) -> bool {
         .map(|l| l.trim_ascii())
         .find(|l| !l.is_empty());
     let Some(line) = first else { return false };
-    match serde_json::from_slice::<Value>(line) {
-        Ok(v) => is_audit_event(&v),
+    match serde_json::from_slice::<AuditEvent>(line) {
+        Ok(v) => v.is_audit_event(),
         // A first line longer than the buffer: judge by its opening.
         Err(_) => {
             line.starts_with(b"{")
@@ -31,15 +33,65 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// An audit event: kind Event with an auditID and a verb; `apiVersion`, when there, is
-/// audit.k8s.io's (some API servers and tools leave it out).
-fn is_audit_event(v: &Value) -> bool {
-    v["kind"] == "Event"
-        && v["auditID"].is_string()
-        && v["verb"].is_string()
-        && v["apiVersion"]
-            .as_str()
-            .is_none_or(|a| a.starts_with("audit.k8s.io/"))
+/// The fields of an audit event the mapping reads. The objects stay raw text until the one
+/// that becomes `after` is parsed: most of a line is objects, and most of them are not needed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AuditEvent {
+    kind: Option<String>,
+    api_version: Option<String>,
+    #[serde(rename = "auditID")]
+    audit_id: Option<String>,
+    stage: Option<String>,
+    verb: Option<String>,
+    level: Option<String>,
+    user: UserInfo,
+    #[serde(rename = "sourceIPs")]
+    source_ips: Vec<String>,
+    user_agent: Option<String>,
+    object_ref: ObjectRef,
+    response_status: ResponseStatus,
+    request_object: Option<Box<RawValue>>,
+    response_object: Option<Box<RawValue>>,
+    request_received_timestamp: Option<String>,
+    stage_timestamp: Option<String>,
+    annotations: Option<Map<String, Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UserInfo {
+    username: Option<String>,
+    groups: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ObjectRef {
+    resource: Option<String>,
+    subresource: Option<String>,
+    namespace: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResponseStatus {
+    code: Option<u64>,
+}
+
+impl AuditEvent {
+    /// Kind Event with an auditID and a verb; `apiVersion`, when there, is audit.k8s.io's
+    /// (some API servers and tools leave it out).
+    fn is_audit_event(&self) -> bool {
+        self.kind.as_deref() == Some("Event")
+            && self.audit_id.is_some()
+            && self.verb.is_some()
+            && self
+                .api_version
+                .as_deref()
+                .is_none_or(|a| a.starts_with("audit.k8s.io/"))
+    }
 }
 
 /// The stages a request ends with: nothing later comes for its `auditID`.
@@ -63,7 +115,7 @@ pub fn records_with<'a, R: BufRead + 'a>(
 ) -> impl Iterator<Item = Record> + 'a {
     let mut lines = numbered_lines(reader);
     // Requests seen but not finished, in order of first appearance: (auditID, line, event).
-    let mut pending: Vec<(String, usize, Value)> = Vec::new();
+    let mut pending: Vec<(String, usize, AuditEvent)> = Vec::new();
     let mut states: HashMap<(String, String), Value> = HashMap::new();
     let mut ready: std::collections::VecDeque<Record> = std::collections::VecDeque::new();
     let mut done = false;
@@ -91,8 +143,8 @@ pub fn records_with<'a, R: BufRead + 'a>(
                 }),
                 Some((_, Ok(t))) if t.trim().is_empty() => {}
                 Some((line, Ok(t))) => {
-                    let v: Value = match serde_json::from_str(&t) {
-                        Ok(v) if is_audit_event(&v) => v,
+                    let v: AuditEvent = match serde_json::from_str(&t) {
+                        Ok(v) if AuditEvent::is_audit_event(&v) => v,
                         Ok(_) => {
                             ready.push_back(Record {
                                 line,
@@ -103,21 +155,20 @@ pub fn records_with<'a, R: BufRead + 'a>(
                             continue;
                         }
                         Err(e) => {
+                            let why = if e.is_data() {
+                                format!("not a Kubernetes audit event: {e}")
+                            } else {
+                                format!("not JSON: {e}")
+                            };
                             ready.push_back(Record {
                                 line,
-                                event: Err(format!("not JSON: {e}")),
+                                event: Err(why),
                             });
                             continue;
                         }
                     };
-                    let Some(id) = v["auditID"].as_str().map(str::to_owned) else {
-                        ready.push_back(Record {
-                            line,
-                            event: Err("auditID is missing".into()),
-                        });
-                        continue;
-                    };
-                    let fin = v["stage"].as_str().is_some_and(is_final);
+                    let id = v.audit_id.clone().unwrap_or_default();
+                    let fin = v.stage.as_deref().is_some_and(is_final);
                     match pending.iter().position(|(p, _, _)| *p == id) {
                         Some(i) if fin => {
                             pending.remove(i);
@@ -142,23 +193,30 @@ pub fn records_with<'a, R: BufRead + 'a>(
     })
 }
 
-fn text(v: &Value) -> Option<String> {
-    v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+fn text(v: &Option<String>) -> Option<String> {
+    v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A raw object, parsed; `None` unless it is a JSON object.
+fn object(raw: &Option<Box<RawValue>>) -> Option<Value> {
+    let v: Value = serde_json::from_str(raw.as_ref()?.get()).ok()?;
+    v.is_object().then_some(v)
 }
 
 /// One audit event as an auditctl event (SPEC section 8); `states` holds each object's last
 /// known state, keyed by (table, resource_id).
-pub fn map_event(
-    v: &Value,
+fn map_event(
+    v: &AuditEvent,
     states: &mut HashMap<(String, String), Value>,
     lookup: &mut Lookup<'_>,
 ) -> Result<Event, String> {
-    let id = text(&v["auditID"]).ok_or("auditID is missing")?;
-    let time = text(&v["stageTimestamp"])
-        .or_else(|| text(&v["requestReceivedTimestamp"]))
+    let id = text(&v.audit_id).ok_or("auditID is missing")?;
+    let time = text(&v.stage_timestamp)
+        .or_else(|| text(&v.request_received_timestamp))
         .ok_or("stageTimestamp and requestReceivedTimestamp are missing")?;
-    let verb = text(&v["verb"]).ok_or("verb is missing")?;
-    let user = text(&v["user"]["username"]).ok_or("user.username is missing")?;
+    let time = super::parse_time(&time).map_err(|e| format!("stageTimestamp: {e}"))?;
+    let verb = text(&v.verb).ok_or("verb is missing")?;
+    let user = text(&v.user.username).ok_or("user.username is missing")?;
     let user_type = if user.starts_with("system:serviceaccount:") {
         "automation"
     } else if user.starts_with("system:") {
@@ -173,39 +231,40 @@ pub fn map_event(
         "get" | "list" | "watch" => "READ".to_owned(),
         other => other.to_ascii_uppercase(),
     };
-    let obj = &v["objectRef"];
-    let table = text(&obj["resource"]).map(|r| match text(&obj["subresource"]) {
+    let obj = &v.object_ref;
+    let table = text(&obj.resource).map(|r| match text(&obj.subresource) {
         Some(sub) => format!("{r}/{sub}"),
         None => r,
     });
-    // A create with `generateName` has its name only in the response.
-    let name = text(&obj["name"]).or_else(|| text(&v["responseObject"]["metadata"]["name"]));
-    let resource_id = match (text(&obj["namespace"]), &name) {
-        (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
-        (None, Some(n)) => Some(n.clone()),
-        _ => None,
-    };
-    let code = v["responseStatus"]["code"].as_u64();
+    let code = v.response_status.code;
     let outcome = if code.is_some_and(|c| c >= 400) {
         "failure"
     } else {
         "success"
     };
     let changes = matches!(verb.as_str(), "create" | "update" | "patch");
-    let object = |v: &Value| Some(v.clone()).filter(|v| v.is_object());
     let after = if changes && outcome == "success" {
-        object(&v["responseObject"]).or_else(|| object(&v["requestObject"]))
+        object(&v.response_object).or_else(|| object(&v.request_object))
     } else {
         None
     };
+    // A create with `generateName` has its name only in the response.
+    let name = text(&obj.name).or_else(|| {
+        let response = after.clone().or_else(|| object(&v.response_object))?;
+        response["metadata"]["name"].as_str().map(str::to_owned)
+    });
+    let resource_id = match (text(&obj.namespace), &name) {
+        (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
+        (None, Some(n)) => Some(n.clone()),
+        _ => None,
+    };
     let key = table.clone().zip(resource_id.clone());
-    let before = key
-        .as_ref()
-        .and_then(|k| states.get(k).cloned().or_else(|| lookup(k)));
     let before = match action.as_str() {
         "CREATE" | "READ" => None,
         _ if outcome == "failure" => None,
-        _ => before,
+        _ => key
+            .as_ref()
+            .and_then(|k| states.get(k).cloned().or_else(|| lookup(k))),
     };
     if let Some(k) = key
         && outcome == "success"
@@ -224,41 +283,42 @@ pub fn map_event(
     // A delete records what went away; without a known state there is no data to show.
     let after = if action == "DELETE" { None } else { after };
     let mut meta = Map::new();
-    for (key, value) in [
-        ("stage", v["stage"].clone()),
-        ("user_agent", v["userAgent"].clone()),
-        ("response_code", code.map_or(Value::Null, Value::from)),
-        ("groups", v["user"]["groups"].clone()),
-        ("annotations", v["annotations"].clone()),
-        ("level", v["level"].clone()),
-    ] {
-        if !value.is_null() {
+    let mut put = |key: &str, value: Option<Value>| {
+        if let Some(value) = value {
             meta.insert(key.to_owned(), value);
         }
-    }
+    };
+    put("stage", v.stage.clone().map(Value::from));
+    put("user_agent", v.user_agent.clone().map(Value::from));
+    put("response_code", code.map(Value::from));
+    put("groups", v.user.groups.clone().map(Value::from));
+    put("annotations", v.annotations.clone().map(Value::Object));
+    put("level", v.level.clone().map(Value::from));
     let message = [Some(verb.clone()), table.clone(), resource_id.clone()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let mut event: Event = serde_json::from_value(json!({
-        "id": id,
-        "time": time,
-        "user": user,
-        "user_type": user_type,
-        "ip": v["sourceIPs"][0],
-        "action": action,
-        "operation": verb,
-        "service": SERVICE,
-        "table": table,
-        "resource_id": resource_id,
-        "message": message,
-        "outcome": outcome,
-        "meta": meta,
-    }))
-    .map_err(|e| e.to_string())?;
-    event.before = before;
-    event.after = after;
+    let mut event = Event {
+        seq: None,
+        id,
+        time,
+        user,
+        user_type: Some(user_type.into()),
+        ip: v.source_ips.first().cloned(),
+        action,
+        operation: Some(verb),
+        service: Some(SERVICE.into()),
+        origin: None,
+        table,
+        resource_id,
+        message,
+        outcome: outcome.into(),
+        before,
+        after,
+        reverts: None,
+        meta,
+    };
     event.normalize().map_err(|e| e.to_string())?;
     Ok(event)
 }
@@ -312,6 +372,7 @@ pub fn manifest(object: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn manifests_leave_out_what_the_server_set() {
