@@ -359,7 +359,7 @@ pub trait Store {
 pub enum StoreKind {
     /// Missing, empty, or an SQLite file: the local store.
     Sqlite,
-    /// JSON Lines of auditctl events, read directly.
+    /// JSON Lines of auditctl events or a Kubernetes audit log, read directly.
     JsonLines,
 }
 

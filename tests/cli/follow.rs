@@ -144,3 +144,35 @@ fn follow_refuses_what_cannot_stream() {
     let input = env.run(&["filter", "-f", "-e", "user = \"a\"", "--input", "-"]);
     assert_eq!(input.code, 2);
 }
+
+#[test]
+fn follow_a_growing_kubernetes_log() {
+    let env = Env::new();
+    let file = env.path("audit.log");
+    let text = std::fs::read_to_string(fixture("k8s-audit.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&file, lines[..4].join("\n") + "\n").unwrap();
+    let f = Follower::start(
+        &env,
+        &[
+            "--store",
+            file.to_str().unwrap(),
+            "list",
+            "-f",
+            "-n",
+            "1",
+            "--action",
+            "update,delete",
+            "-o",
+            "jsonl",
+        ],
+    );
+    assert_eq!(seq_of(&f.next()), 2, "the patch, the last update so far");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let role = f.next();
+    assert!(role.contains("\"resource_id\":\"viewer\""), "{role}");
+    let delete = f.next();
+    assert_eq!(seq_of(&delete), 5);
+    assert!(delete.contains("\"action\":\"DELETE\""), "{delete}");
+    assert!(f.nothing_more(), "the get (a READ) does not match");
+}
