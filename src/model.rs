@@ -80,6 +80,30 @@ pub enum InvalidEvent {
 pub const USER_TYPES: [&str; 5] = ["user", "api_token", "system", "portal", "automation"];
 
 impl Event {
+    /// An event with its required fields and nothing else: outcome success, no data, no meta.
+    pub fn new(id: String, time: DateTime<Utc>, user: String, action: String) -> Event {
+        Event {
+            seq: None,
+            id,
+            time,
+            user,
+            user_type: None,
+            ip: None,
+            action,
+            operation: None,
+            service: None,
+            origin: None,
+            table: None,
+            resource_id: None,
+            message: String::new(),
+            outcome: default_outcome(),
+            before: None,
+            after: None,
+            reverts: None,
+            meta: Map::new(),
+        }
+    }
+
     /// Brings an event from any producer into the form the store keeps: generated id, upper-case
     /// action, lower-case outcome, normalised IP. Rejects what cannot be made valid.
     pub fn normalize(&mut self) -> Result<(), InvalidEvent> {

@@ -200,26 +200,17 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
             message.push_str(&format!(": {m}"));
         }
     }
-    let mut event = Event {
-        seq: None,
-        id,
-        time,
-        user,
-        user_type: Some(user_type.into()),
-        ip: ip.map(str::to_owned),
-        action,
-        operation: Some(name),
-        service: text(&v["eventSource"]),
-        origin: None,
-        table,
-        resource_id,
-        message,
-        outcome: outcome.into(),
-        before: None,
-        after,
-        reverts: None,
-        meta,
-    };
+    let mut event = Event::new(id, time, user, action);
+    event.user_type = Some(user_type.into());
+    event.ip = ip.map(str::to_owned);
+    event.operation = Some(name);
+    event.service = text(&v["eventSource"]);
+    event.table = table;
+    event.resource_id = resource_id;
+    event.message = message;
+    event.outcome = outcome.into();
+    event.after = after;
+    event.meta = meta;
     event.normalize().map_err(|e| e.to_string())?;
     Ok(event)
 }

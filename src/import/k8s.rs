@@ -299,26 +299,18 @@ fn map_event(
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
-    let mut event = Event {
-        seq: None,
-        id,
-        time,
-        user,
-        user_type: Some(user_type.into()),
-        ip: v.source_ips.first().cloned(),
-        action,
-        operation: Some(verb),
-        service: Some(SERVICE.into()),
-        origin: None,
-        table,
-        resource_id,
-        message,
-        outcome: outcome.into(),
-        before,
-        after,
-        reverts: None,
-        meta,
-    };
+    let mut event = Event::new(id, time, user, action);
+    event.user_type = Some(user_type.into());
+    event.ip = v.source_ips.first().cloned();
+    event.operation = Some(verb);
+    event.service = Some(SERVICE.into());
+    event.table = table;
+    event.resource_id = resource_id;
+    event.message = message;
+    event.outcome = outcome.into();
+    event.before = before;
+    event.after = after;
+    event.meta = meta;
     event.normalize().map_err(|e| e.to_string())?;
     Ok(event)
 }

@@ -7,32 +7,20 @@ use std::io::BufRead;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{Record, numbered_lines, parse_time};
 use crate::model::Event;
 use crate::query::Path as JsonPath;
 
-/// The event fields a mapping may fill.
-const FIELDS: [&str; 16] = [
-    "id",
-    "time",
-    "user",
-    "user_type",
-    "ip",
-    "action",
-    "operation",
-    "service",
-    "origin",
-    "table",
-    "resource_id",
-    "message",
-    "outcome",
-    "before",
-    "after",
-    "reverts",
-];
+/// The event fields a mapping may fill: every field but the store's `seq`, and `meta`, which
+/// has a table of its own.
+fn fields() -> impl Iterator<Item = &'static str> {
+    crate::query::ast::FIELD_NAMES
+        .into_iter()
+        .filter(|f| !["seq", "meta", "pk"].contains(f))
+}
 
 /// Fields every event must have.
 const REQUIRED: [&str; 3] = ["time", "user", "action"];
@@ -141,18 +129,19 @@ impl Mapping {
             Some(_) => return Err("[fields] must be a table".into()),
             None => return Err("a [fields] table is required".into()),
         };
-        let mut fields = Vec::new();
+        let mut mapped = Vec::new();
         for (name, spec) in fields_table {
-            let Some(field) = FIELDS.iter().find(|f| **f == name) else {
+            let Some(field) = fields().find(|f| *f == name) else {
+                let all: Vec<&str> = fields().collect();
                 return Err(format!(
                     "[fields] {name:?} is not an event field (fields: {}; other keys go in [meta])",
-                    FIELDS.join(", ")
+                    all.join(", ")
                 ));
             };
-            fields.push((*field, source(&format!("fields.{name}"), spec)?));
+            mapped.push((field, source(&format!("fields.{name}"), spec)?));
         }
         for required in REQUIRED {
-            if !fields.iter().any(|(f, _)| *f == required) {
+            if !mapped.iter().any(|(f, _)| *f == required) {
                 return Err(format!(
                     "[fields] must say where `{required}` comes from (time, user and action are required)"
                 ));
@@ -171,7 +160,7 @@ impl Mapping {
             None => {}
             Some(toml::Value::Table(t)) => {
                 for (field, map) in t {
-                    if !FIELDS.contains(&field.as_str()) {
+                    if !fields().any(|f| f == field) {
                         return Err(format!("[values.{field}]: {field:?} is not an event field"));
                     }
                     let toml::Value::Table(map) = map else {
@@ -190,7 +179,7 @@ impl Mapping {
             Some(_) => return Err("[values] must hold one table per field".into()),
         }
         Ok(Mapping {
-            fields,
+            fields: mapped,
             meta,
             values,
             time_format,
@@ -203,26 +192,12 @@ impl Mapping {
         if !v.is_object() {
             return Err("not a JSON object".into());
         }
-        let mut event = Event {
-            seq: None,
-            id: String::new(),
-            time: DateTime::<Utc>::MIN_UTC,
-            user: String::new(),
-            user_type: None,
-            ip: None,
-            action: String::new(),
-            operation: None,
-            service: None,
-            origin: None,
-            table: None,
-            resource_id: None,
-            message: String::new(),
-            outcome: "success".into(),
-            before: None,
-            after: None,
-            reverts: None,
-            meta: Map::new(),
-        };
+        let mut event = Event::new(
+            String::new(),
+            DateTime::<Utc>::MIN_UTC,
+            String::new(),
+            String::new(),
+        );
         for required in REQUIRED {
             let (_, src) = self.fields.iter().find(|(f, _)| *f == required).unwrap();
             if src.value(&v).is_none() {
@@ -254,7 +229,7 @@ impl Mapping {
                         "table" => event.table = Some(text),
                         "resource_id" => event.resource_id = Some(text),
                         "reverts" => event.reverts = Some(text),
-                        other => unreachable!("{other} is in FIELDS"),
+                        other => return Err(format!("{other}: cannot be set by a mapping")),
                     }
                 }
             }

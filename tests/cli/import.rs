@@ -311,6 +311,28 @@ fn files_in(env: &Env) -> Vec<String> {
     names
 }
 
+/// `import -` running with its stdin piped from the test.
+fn import_from_stdin(env: &Env) -> (std::process::Child, std::process::ChildStdin) {
+    let mut import = env
+        .command(&["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = import.stdin.take().unwrap();
+    (import, stdin)
+}
+
+/// Waits until an import is building its new store beside the path.
+fn wait_for_building(env: &Env) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !files_in(env).iter().any(|n| n.ends_with(".building")) {
+        assert!(std::time::Instant::now() < deadline, "no store being built");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_first_import_builds_a_whole_store_in_wal_mode() {
     let env = Env::new();
@@ -337,23 +359,12 @@ fn a_first_import_builds_a_whole_store_in_wal_mode() {
 fn a_store_created_meanwhile_is_not_replaced() {
     use std::io::Write;
     let env = Env::new();
-    let mut import = env
-        .command(&["import", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = import.stdin.take().unwrap();
+    let (import, mut stdin) = import_from_stdin(&env);
     let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
     let first = events.lines().next().unwrap();
     writeln!(stdin, "{first}").unwrap();
     // The import is building its store aside; another process creates one at the path.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !files_in(&env).iter().any(|n| n.ends_with(".building")) {
-        assert!(std::time::Instant::now() < deadline, "no store being built");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for_building(&env);
     env.run(&["record", "--user", "bob", "--action", "LOGIN"])
         .ok();
     drop(stdin);
@@ -378,21 +389,10 @@ fn a_store_created_meanwhile_is_not_replaced() {
 fn an_interrupted_import_writes_nothing() {
     use std::io::Write;
     let env = Env::new();
-    let mut import = env
-        .command(&["import", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = import.stdin.take().unwrap();
+    let (import, mut stdin) = import_from_stdin(&env);
     let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
     stdin.write_all(events.as_bytes()).unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !files_in(&env).iter().any(|n| n.ends_with(".building")) {
-        assert!(std::time::Instant::now() < deadline, "no store being built");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for_building(&env);
     let pid = import.id().to_string();
     assert!(
         std::process::Command::new("kill")
