@@ -286,5 +286,21 @@ mod tests {
             let again = plan(&revert, &[]).unwrap();
             prop_assert_eq!(again.restored, Some(a));
         }
+
+        /// Volatile paths keep their latest value and never conflict; the rest of the record
+        /// goes back to before.
+        #[test]
+        fn volatile_paths_stay_as_they_are(
+            vb in value(), va in value(), nb in 0u32..9, na in 0u32..9, nl in 0u32..9,
+        ) {
+            let wrap = |data: &Value, n: u32| json!({"data": data, "meta": {"v": n}});
+            let target = event(1, Some(wrap(&vb, nb)), Some(wrap(&va, na)));
+            // A later write that only bumped the volatile path.
+            let later = [event(2, Some(wrap(&va, na)), Some(wrap(&va, nl)))];
+            let volatile = [Path::parse("meta.v").unwrap()];
+            let p = plan_ignoring(&target, &later, &volatile).unwrap();
+            prop_assert_eq!(p.restored, Some(wrap(&vb, nl)));
+            prop_assert!(p.conflicts.is_empty());
+        }
     }
 }

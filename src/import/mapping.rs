@@ -384,6 +384,30 @@ service = { value = "billing" }
 "event.outcome" = "x"
 "#;
 
+    proptest::proptest! {
+        /// A mapping that names every field by itself reads an event's own JSON line back
+        /// as the same event.
+        #[test]
+        fn the_identity_mapping_gives_the_event_back(e in crate::query::agree_tests::event()) {
+            let mut text = String::from("[fields]\n");
+            for f in fields() {
+                text.push_str(&format!("{f} = \"{f}\"\n"));
+            }
+            text.push_str("[meta]\n");
+            for k in crate::query::agree_tests::META_KEYS {
+                text.push_str(&format!("{k} = \"meta.{k}\"\n"));
+            }
+            let m = Mapping::parse(&text).unwrap();
+            let mut e = e;
+            e.id = "e-1".into();
+            let line = serde_json::to_string(&e).unwrap();
+            e.normalize().unwrap();
+            // A mapping passes over nulls, in meta too.
+            e.meta.retain(|_, v| !v.is_null());
+            proptest::prop_assert_eq!(m.map_line(&line).unwrap(), e);
+        }
+    }
+
     #[test]
     fn unknown_fields_are_named() {
         let e = Mapping::parse(MAP).unwrap_err();

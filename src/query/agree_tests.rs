@@ -133,7 +133,7 @@ const IPS: &[&str] = &[
 ];
 const WORDS: &[&str] = &["firewall", "on", "Updated", "ingress", "42", "x", "Grüße"];
 const KEYS: &[&str] = &["a", "b", "n", "s", "x y", "enabled"];
-const META_KEYS: &[&str] = &["account_id", "count", "flag", "n", "a"];
+pub(crate) const META_KEYS: &[&str] = &["account_id", "count", "flag", "n", "a"];
 const STRINGS: &[&str] = &[
     "alice",
     "bob",
@@ -206,7 +206,7 @@ fn opt(values: &'static [&'static str]) -> impl Strategy<Value = Option<String>>
     prop::option::of(select(values).prop_map(str::to_owned))
 }
 
-fn event() -> impl Strategy<Value = Event> {
+pub(crate) fn event() -> impl Strategy<Value = Event> {
     let who = (
         time_value(),
         select(USERS),

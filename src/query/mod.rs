@@ -12,7 +12,7 @@ pub mod search;
 pub mod sql;
 
 #[cfg(test)]
-mod agree_tests;
+pub(crate) mod agree_tests;
 
 pub use ast::{CmpOp, Expr, Field, Literal, Path, Segment};
 pub use eval::Matcher;
