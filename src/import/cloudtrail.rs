@@ -1,6 +1,7 @@
 //! AWS CloudTrail log files (`{"Records": [...]}`, as CloudTrail writes them to S3), mapped as
 //! SPEC section 8 says. A file is one JSON document, read whole (CloudTrail keeps them to a few
-//! megabytes); each record is numbered by the line it starts on.
+//! megabytes); each record is numbered by the line it starts on. Records one per line (as
+//! CloudTrail Lake and Athena exports write them) are read too.
 
 use std::io::BufRead;
 
@@ -14,6 +15,11 @@ use crate::model::Event;
 /// Whether the start of a file is a CloudTrail log: an object whose first key is `Records`,
 /// holding objects with CloudTrail's field names (or no records at all).
 pub fn sniff(head: &[u8]) -> bool {
+    is_log_file(head) || is_record_lines(head)
+}
+
+/// Whether the start of a file is a `{"Records": [...]}` document.
+fn is_log_file(head: &[u8]) -> bool {
     let text = strip_ws(head);
     let Some(rest) = text.strip_prefix(b"{") else {
         return false;
@@ -29,6 +35,21 @@ pub fn sniff(head: &[u8]) -> bool {
     };
     let rest = strip_ws(rest);
     rest.starts_with(b"]") || contains(rest, b"\"eventSource\"") || contains(rest, b"\"eventID\"")
+}
+
+/// Whether the first line is one CloudTrail record (JSON Lines of records).
+fn is_record_lines(head: &[u8]) -> bool {
+    let Some(line) = head
+        .split(|b| *b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+    else {
+        return false;
+    };
+    line.starts_with(b"{")
+        && contains(line, b"\"eventID\"")
+        && contains(line, b"\"eventSource\"")
+        && contains(line, b"\"userIdentity\"")
 }
 
 /// Whether the start of a file is a CloudTrail digest file (the hashes CloudTrail writes beside
@@ -53,9 +74,25 @@ struct LogFile<'a> {
     records: Vec<&'a RawValue>,
 }
 
-/// The records of one log file. A file that is not a CloudTrail document is one bad record
-/// at the line serde stopped on.
-pub fn records<R: BufRead>(mut reader: R) -> impl Iterator<Item = Record> {
+/// The records of one log file, or of JSON Lines of records. A file that is neither is one
+/// bad record at the line serde stopped on.
+pub fn records<'a, R: BufRead + 'a>(mut reader: R) -> Box<dyn Iterator<Item = Record> + 'a> {
+    let lines = match reader.fill_buf() {
+        Ok(head) => !is_log_file(head) && is_record_lines(head),
+        Err(_) => false,
+    };
+    if lines {
+        return Box::new(super::numbered_lines(reader).filter_map(|(line, text)| {
+            let event = match text {
+                Err(e) => Err(e),
+                Ok(t) if t.trim().is_empty() => return None,
+                Ok(t) => serde_json::from_str::<Value>(&t)
+                    .map_err(|e| format!("not JSON: {e}"))
+                    .and_then(|v| map_record(&v)),
+            };
+            Some(Record { line, event })
+        }));
+    }
     let mut text = String::new();
     let records = match reader.read_to_string(&mut text) {
         Err(e) => vec![Record {
@@ -64,7 +101,7 @@ pub fn records<R: BufRead>(mut reader: R) -> impl Iterator<Item = Record> {
         }],
         Ok(_) => parse_file(&text),
     };
-    records.into_iter()
+    Box::new(records.into_iter())
 }
 
 fn parse_file(text: &str) -> Vec<Record> {

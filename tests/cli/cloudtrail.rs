@@ -246,3 +246,38 @@ fn bad_records_are_named_and_nothing_is_written() {
         "the failed imports added nothing"
     );
 }
+
+#[test]
+fn records_one_per_line_import_too() {
+    let env = Env::new();
+    let mut lines = String::new();
+    for name in LOGS {
+        let file: serde_json::Value = serde_json::from_str(&log(name)).unwrap();
+        for record in file["Records"].as_array().unwrap() {
+            lines.push_str(&record.to_string());
+            lines.push('\n');
+        }
+    }
+    env.write("lake.jsonl", &lines);
+    let run = env.run(&["import", "lake.jsonl"]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 6 events, skipped 0 already in the store\n"
+    );
+    // The same events as from the log files.
+    let from_files = Env::new();
+    for name in LOGS {
+        from_files
+            .run(&["import", fixture("cloudtrail").join(name).to_str().unwrap()])
+            .ok();
+    }
+    assert_eq!(env.all_events(), from_files.all_events());
+    env.write("bad.jsonl", &(lines + "{\"eventID\": \"x\"}\n"));
+    let bad = env.run(&["--store", "b.db", "import", "bad.jsonl"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("bad.jsonl:7: eventTime is missing"),
+        "{}",
+        bad.stderr
+    );
+}
