@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use super::{Context, thousands};
 use crate::error::Failure;
 use crate::import::mapping::Mapping;
-use crate::import::{self, Source, SourceFormat};
+use crate::import::{self, Input, Source, SourceFormat};
 use crate::remote::RemoteStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{AppendReport, NewEntry, Store};
@@ -69,8 +69,18 @@ impl From<FormatArg> for SourceFormat {
 /// A record that was not imported, for the report.
 struct Skipped {
     file: String,
+    /// 0 for a file that could not be read at all.
     line: usize,
     why: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            0 => write!(f, "{}: {}", self.file, self.why),
+            line => write!(f, "{}:{line}: {}", self.file, self.why),
+        }
+    }
 }
 
 /// An entry ready to append, or the record that stops the import.
@@ -92,7 +102,7 @@ const QUEUE_BATCHES: usize = 8;
 /// reading; with it, bad records are collected and returned. Stops early when the receiver
 /// is gone (the append failed).
 fn prepare(
-    sources: Vec<(Source, SourceFormat)>,
+    sources: Vec<(Input, SourceFormat)>,
     skip_invalid: bool,
     store: Option<&Path>,
     out: &mpsc::SyncSender<Handover>,
@@ -102,7 +112,19 @@ fn prepare(
     // A second, reading connection: a Kubernetes object's `before` may be its last state in
     // the store (events appended by this import are not committed, and come from the log).
     let reader_store = store.and_then(|p| crate::store::sqlite::SqliteStore::open(p).ok());
-    for (source, format) in sources {
+    for (input, format) in sources {
+        let source = match input.open() {
+            Ok(source) => source,
+            Err((file, why)) => {
+                batch.push(Err(Skipped {
+                    file,
+                    line: 0,
+                    why: format!("cannot read it: {why}"),
+                }));
+                let _ = out.send(Handover::Batch(batch));
+                return skipped;
+            }
+        };
         let file = source.name;
         let lookup: crate::import::k8s::Lookup<'_> = match &reader_store {
             Some(s) => Box::new(|key: &(String, String)| last_state(s, key)),
@@ -156,7 +178,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // unknown format fails without creating anything.
     let mut sources = Vec::new();
     let mut digests = 0u64;
-    for path in &paths {
+    let mut not_logs = Vec::new();
+    for input in &paths {
+        let path = &input.path;
         let mut source =
             Source::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         let head = source
@@ -166,25 +190,44 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             // Nothing to import from an empty input.
             continue;
         }
-        // CloudTrail writes digest files beside its logs: they hold hashes, not events.
-        if import::cloudtrail::is_digest(&head) {
-            digests += 1;
-            continue;
-        }
-        let format = match &forced {
-            Some(f) => f.clone(),
-            None => import::detect(&head).map_err(|why| {
-                Failure::runtime(format!("{}: {why}", source.name))
+        let format = match (&forced, import::detect(&head)) {
+            (Some(f), _) => f.clone(),
+            (None, Ok(f)) => f,
+            // CloudTrail writes digest files beside its logs: they hold hashes, not events.
+            (None, Err(_)) if import::cloudtrail::is_digest(&head) => {
+                digests += 1;
+                continue;
+            }
+            // A folder may hold other files (a README, a manifest); a file named on the
+            // command line must be a log.
+            (None, Err(_)) if input.in_folder => {
+                not_logs.push(source.name);
+                continue;
+            }
+            (None, Err(why)) => {
+                return Err(Failure::runtime(format!("{}: {why}", source.name))
                     .with_hint("name the format with --format, or describe the log with --map FILE")
-            })?,
+                    .into());
+            }
         };
-        sources.push((source, format));
+        sources.push((Input::of(path, source), format));
     }
     if digests > 0 {
         eprintln!(
             "passed over {} CloudTrail digest file{} (hashes, not events)",
             thousands(digests),
             if digests == 1 { "" } else { "s" }
+        );
+    }
+    if !not_logs.is_empty() {
+        let shown: Vec<&str> = not_logs.iter().take(5).map(String::as_str).collect();
+        eprintln!(
+            "passed over {} file{} in the folder that {} no audit log: {}{}",
+            thousands(not_logs.len() as u64),
+            if not_logs.len() == 1 { "" } else { "s" },
+            if not_logs.len() == 1 { "is" } else { "are" },
+            shown.join(", "),
+            if not_logs.len() > 5 { ", …" } else { "" }
         );
     }
 
@@ -233,7 +276,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                     }
                     if let Some(prepared) = batch.next() {
                         return Some(prepared.map_err(|bad: Skipped| {
-                            Failure::runtime(format!("{}:{}: {}", bad.file, bad.line, bad.why))
+                            Failure::runtime(bad.to_string())
                                 .with_hint(
                                     "nothing was imported; fix the record or pass --skip-invalid",
                                 )
@@ -286,7 +329,7 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
         }
     );
     for s in skipped.iter().take(20) {
-        eprintln!("skipped {}:{}: {}", s.file, s.line, s.why);
+        eprintln!("skipped {s}");
     }
     if skipped.len() > 20 {
         eprintln!(
@@ -300,12 +343,15 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
 /// file and line), then sent in one request, which the server appends all or nothing.
 fn import_remote(
     remote: &mut RemoteStore,
-    sources: Vec<(Source, SourceFormat)>,
+    sources: Vec<(Input, SourceFormat)>,
     skip_invalid: bool,
 ) -> anyhow::Result<()> {
     let mut events = Vec::new();
     let mut skipped = Vec::new();
-    for (source, format) in sources {
+    for (input, format) in sources {
+        let source = input
+            .open()
+            .map_err(|(file, why)| Failure::runtime(format!("cannot read {file}: {why}")))?;
         let file = source.name;
         for rec in format.records(source.reader) {
             let checked = rec.event.and_then(|mut e| {

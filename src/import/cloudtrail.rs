@@ -162,22 +162,38 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
     let id = text(&v["eventID"]).ok_or("eventID is missing")?;
     let time = parse_time(&text(&v["eventTime"]).ok_or("eventTime is missing")?)
         .map_err(|e| format!("eventTime: {e}"))?;
-    let name = text(&v["eventName"]).ok_or("eventName is missing")?;
+    // Insights events describe unusual activity of an API rather than one call.
+    let insight = v["eventCategory"] == "Insight";
+    let name = if insight {
+        text(&v["insightDetails"]["eventName"])
+    } else {
+        text(&v["eventName"])
+    }
+    .ok_or("eventName is missing")?;
     let who = &v["userIdentity"];
     let user = text(&who["userName"])
         .or_else(|| text(&who["arn"]))
+        .or_else(|| text(&who["onBehalfOf"]["userId"]))
         .or_else(|| text(&who["principalId"]))
         .or_else(|| text(&who["invokedBy"]))
         .or_else(|| text(&who["type"]))
+        .or_else(|| insight.then(|| "cloudtrail.amazonaws.com".to_owned()))
         .ok_or("userIdentity has no userName, arn, principalId or invokedBy")?;
     let user_type = match who["type"].as_str() {
         Some("AWSService") => "system",
+        _ if insight => "system",
         _ => "user",
     };
-    let action = action_of(&name);
+    let action = if insight {
+        "INSIGHT".to_owned()
+    } else {
+        action_of(&name)
+    };
     let resource = &v["resources"][0];
     let table = text(&resource["type"]);
-    let resource_id = text(&resource["ARN"]).or_else(|| text(&resource["arn"]));
+    let resource_id = text(&resource["ARN"])
+        .or_else(|| text(&resource["arn"]))
+        .or_else(|| text(&resource["ARNPrefix"]));
     let error_code = text(&v["errorCode"]);
     let outcome = if error_code.is_some() {
         "failure"
@@ -208,6 +224,7 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
         ("error_code", v["errorCode"].clone()),
         ("error_message", v["errorMessage"].clone()),
         ("response_elements", v["responseElements"].clone()),
+        ("insight_details", v["insightDetails"].clone()),
     ] {
         if !value.is_null() {
             meta.insert(key.to_owned(), value);
@@ -226,7 +243,12 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
     if v["resources"].as_array().is_some_and(|r| r.len() > 1) {
         meta.insert("resources".into(), v["resources"].clone());
     }
-    let mut message = [Some(name.clone()), resource_id.clone()]
+    let insight_kind = insight.then(|| {
+        let kind = text(&v["insightDetails"]["insightType"]).unwrap_or_default();
+        let state = text(&v["insightDetails"]["state"]).unwrap_or_default();
+        format!("Insight {kind} {state}:")
+    });
+    let mut message = [insight_kind, Some(name.clone()), resource_id.clone()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -241,7 +263,7 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
     event.user_type = Some(user_type.into());
     event.ip = ip.map(str::to_owned);
     event.operation = Some(name);
-    event.service = text(&v["eventSource"]);
+    event.service = text(&v["eventSource"]).or_else(|| text(&v["insightDetails"]["eventSource"]));
     event.table = table;
     event.resource_id = resource_id;
     event.message = message;
@@ -272,6 +294,29 @@ mod tests {
         ] {
             assert_eq!(action_of(name), action, "{name}");
         }
+    }
+
+    #[test]
+    fn insights_and_identity_center_users_map() {
+        let insight = serde_json::json!({"eventVersion": "1.08", "eventTime": "2026-11-20T10:00:00Z",
+            "awsRegion": "us-east-1", "eventID": "i-1", "eventType": "AwsCloudTrailInsight",
+            "recipientAccountId": "1", "sharedEventID": "s", "eventCategory": "Insight",
+            "insightDetails": {"state": "Start", "eventSource": "iam.amazonaws.com",
+                "eventName": "DeleteUser", "insightType": "ApiCallRateInsight"}});
+        let e = map_record(&insight).unwrap();
+        assert_eq!(
+            (e.action.as_str(), e.user.as_str()),
+            ("INSIGHT", "cloudtrail.amazonaws.com")
+        );
+        assert_eq!(e.message, "Insight ApiCallRateInsight Start: DeleteUser");
+        assert_eq!(e.service.as_deref(), Some("iam.amazonaws.com"));
+        let sso = serde_json::json!({"eventID": "s-1", "eventTime": "2026-11-20T10:00:00Z",
+            "eventName": "ListBuckets", "eventSource": "s3.amazonaws.com",
+            "userIdentity": {"type": "IdentityCenterUser", "onBehalfOf": {"userId": "u-42"}},
+            "resources": [{"type": "AWS::S3::Object", "ARNPrefix": "arn:aws:s3:::b/logs/"}]});
+        let e = map_record(&sso).unwrap();
+        assert_eq!(e.user, "u-42");
+        assert_eq!(e.resource_id.as_deref(), Some("arn:aws:s3:::b/logs/"));
     }
 
     #[test]

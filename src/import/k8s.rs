@@ -259,9 +259,12 @@ fn map_event(
         _ => None,
     };
     let key = table.clone().zip(resource_id.clone());
+    // A change whose new state the log does not show (Metadata level, a patch body only)
+    // has no data: a before alone would read as a delete.
+    let unknown_change = changes && after.is_none();
     let before = match action.as_str() {
         "CREATE" | "READ" => None,
-        _ if outcome == "failure" => None,
+        _ if outcome == "failure" || unknown_change => None,
         _ => key
             .as_ref()
             .and_then(|k| states.get(k).cloned().or_else(|| lookup(k))),
@@ -269,15 +272,18 @@ fn map_event(
     if let Some(k) = key
         && outcome == "success"
     {
-        match action.as_str() {
-            "DELETE" => {
+        match &after {
+            _ if action == "DELETE" => {
                 states.remove(&k);
             }
-            _ => {
-                if let Some(a) = &after {
-                    states.insert(k, a.clone());
-                }
+            Some(a) => {
+                states.insert(k, a.clone());
             }
+            // The object changed, to what is not known: its last state is stale now.
+            None if changes => {
+                states.remove(&k);
+            }
+            None => {}
         }
     }
     // A delete records what went away; without a known state there is no data to show.
@@ -331,14 +337,27 @@ const SERVER_SET_METADATA: [&str; 8] = [
     "deletionGracePeriodSeconds",
 ];
 
-/// The metadata the API server bumps on every write: a revert neither sets it back nor
-/// counts it as a conflict.
+/// What the API server and kubectl write on every change besides what the user asked for
+/// (server-set metadata, the status, the last-applied annotation): a revert neither sets it
+/// back nor counts it as a conflict.
 pub fn volatile_paths() -> Vec<crate::query::Path> {
-    ["resourceVersion", "generation", "managedFields"]
-        .into_iter()
-        .map(|k| crate::query::Path::parse(&format!("metadata.{k}")).expect("a plain path"))
-        .collect()
+    use crate::query::{Path, Segment::Key};
+    let mut paths: Vec<Path> = SERVER_SET_METADATA
+        .iter()
+        .map(|k| Path(vec![Key("metadata".into()), Key((*k).into())]))
+        .collect();
+    paths.push(Path(vec![Key("status".into())]));
+    // The key has dots in it: a path made of segments, not parsed from text.
+    paths.push(Path(vec![
+        Key("metadata".into()),
+        Key("annotations".into()),
+        Key(LAST_APPLIED.into()),
+    ]));
+    paths
 }
+
+/// The annotation `kubectl apply` keeps its last input in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// An object as a manifest to re-apply: without server-set metadata, the last-applied
 /// annotation (kubectl writes a new one) or the status.
@@ -351,7 +370,7 @@ pub fn manifest(object: &Value) -> Value {
                 meta.remove(key);
             }
             if let Some(notes) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
-                notes.remove("kubectl.kubernetes.io/last-applied-configuration");
+                notes.remove(LAST_APPLIED);
                 if notes.is_empty() {
                     meta.remove("annotations");
                 }

@@ -148,25 +148,70 @@ impl Source {
     }
 }
 
+/// An input sniffed and waiting its turn: stdin stays open (it cannot be opened twice), a
+/// file is opened again when it is read, so that a folder of thousands of files holds one
+/// open at a time.
+pub enum Input {
+    Open(Source),
+    File(PathBuf),
+}
+
+impl Input {
+    /// After sniffing: keeps stdin, lets go of a file.
+    pub fn of(path: &Path, source: Source) -> Input {
+        if path == Path::new("-") {
+            Input::Open(source)
+        } else {
+            Input::File(path.to_owned())
+        }
+    }
+
+    /// The source to read, opened now if it is a file.
+    pub fn open(self) -> Result<Source, (String, String)> {
+        match self {
+            Input::Open(source) => Ok(source),
+            Input::File(path) => {
+                let name = path.display().to_string();
+                let mut source = Source::open(&path).map_err(|e| (name.clone(), e.to_string()))?;
+                source.head().map_err(|e| (name, e.to_string()))?;
+                Ok(source)
+            }
+        }
+    }
+}
+
+/// One path to import, and whether it was found by expanding a folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPath {
+    pub path: PathBuf,
+    pub in_folder: bool,
+}
+
 /// Expands the paths given to `import` (none means stdin): a folder stands for every file
 /// below it in name order (as CloudTrail's S3 layout sorts by account, region and date),
 /// leaving out hidden files and folders.
-pub fn input_paths(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+pub fn input_paths(paths: &[PathBuf]) -> std::io::Result<Vec<InputPath>> {
     if paths.is_empty() {
-        return Ok(vec![PathBuf::from("-")]);
+        return Ok(vec![InputPath {
+            path: PathBuf::from("-"),
+            in_folder: false,
+        }]);
     }
     let mut inputs = Vec::new();
     for path in paths {
         if path.is_dir() {
             walk(path, &mut inputs)?;
         } else {
-            inputs.push(path.clone());
+            inputs.push(InputPath {
+                path: path.clone(),
+                in_folder: false,
+            });
         }
     }
     Ok(inputs)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(dir: &Path, out: &mut Vec<InputPath>) -> std::io::Result<()> {
     let read = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()));
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read)?
@@ -184,7 +229,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if path.is_dir() {
             walk(&path, out)?;
         } else {
-            out.push(path);
+            out.push(InputPath {
+                path,
+                in_folder: true,
+            });
         }
     }
     Ok(())
@@ -196,7 +244,12 @@ pub fn numbered_lines<R: BufRead>(
     mut reader: R,
 ) -> impl Iterator<Item = (usize, Result<String, String>)> {
     let mut line_no = 0;
+    let mut failed = false;
     std::iter::from_fn(move || {
+        // A read error (a truncated gzip stream, say) would repeat: it ends the input.
+        if failed {
+            return None;
+        }
         let mut buf = Vec::new();
         match reader.read_until(b'\n', &mut buf) {
             Ok(0) => None,
@@ -212,6 +265,7 @@ pub fn numbered_lines<R: BufRead>(
             }
             Err(e) => {
                 line_no += 1;
+                failed = true;
                 Some((line_no, Err(format!("read error: {e}"))))
             }
         }

@@ -66,6 +66,14 @@ impl SqliteStore {
                     dir.display()
                 ))
             })?;
+        // The mode SQLite gives a store it creates, so that a server running as another user
+        // of the group reads it alike.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = temp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
         let mut store = Self::connect(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         // Errors name the store being made, not the temporary file.
         store.path = path.to_owned();
@@ -79,13 +87,23 @@ impl SqliteStore {
             .map_err(wrap)?;
         store.initialise("OFF", path)?;
         let report = store.append_entries(entries)?;
-        store
+        let mode: String = store
             .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(wrap)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            anyhow::bail!("{}: SQLite would not switch the new store to WAL", path.display());
+        }
         drop(store);
         let synced = temp.as_file().sync_all();
-        let linked = synced.and_then(|()| std::fs::hard_link(temp.path(), path));
+        let linked = synced.and_then(|()| match std::fs::hard_link(temp.path(), path) {
+            // A file system without hard links (FAT, some network mounts): a rename, after a
+            // last look that the path is still free.
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
+                std::fs::rename(temp.path(), path)
+            }
+            other => other,
+        });
         match linked {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {

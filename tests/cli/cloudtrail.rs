@@ -39,6 +39,7 @@ fn s3_tree(env: &Env) -> &'static str {
         &log("digest.json"),
     );
     env.write("AWSLogs/.DS_Store", "\0\0");
+    env.write("AWSLogs/README.txt", "trail exported for the audit\n");
     "AWSLogs"
 }
 
@@ -165,6 +166,15 @@ fn a_gzipped_s3_tree_imports_once() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr
+            .contains("passed over 1 file in the folder that is no audit log: AWSLogs/README.txt"),
+        "{}",
+        run.stderr
+    );
+    // Named on the command line, the same file is an error.
+    let named = env.run(&["import", "AWSLogs/README.txt"]);
+    assert_eq!(named.code, 1);
     let ids: Vec<String> = env.all_events().into_iter().map(|e| e.id).collect();
     assert_eq!(ids[0], "ct-0001-login", "files in name (time) order");
     assert_eq!(ids[5], "ct-0006-read");
