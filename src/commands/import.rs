@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use super::{Context, thousands};
 use crate::error::Failure;
 use crate::import::mapping::Mapping;
-use crate::import::{self, Input, Source, SourceFormat};
+use crate::import::{self, Input, Record, Source, SourceFormat, k8s};
 use crate::remote::RemoteStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{AppendReport, NewEntry, Store};
@@ -100,69 +100,126 @@ const QUEUE_BATCHES: usize = 8;
 /// The reading thread: turns every record of every source into an entry and sends them in
 /// order. Without `skip_invalid` the first bad record is sent as an `Err` and ends the
 /// reading; with it, bad records are collected and returned. Stops early when the receiver
-/// is gone (the append failed).
+/// is gone (the append failed). Kubernetes logs are merged as one log, so that a request or
+/// an object's life may run across files (rotated logs); requests still in progress at the
+/// end are held back, and counted.
 fn prepare(
     sources: Vec<(Input, SourceFormat)>,
     skip_invalid: bool,
     store: Option<&Path>,
     out: &mpsc::SyncSender<Handover>,
-) -> Vec<Skipped> {
-    let mut skipped = Vec::new();
-    let mut batch = Vec::with_capacity(BATCH);
+) -> (Vec<Skipped>, usize) {
+    let mut sink = Sink {
+        batch: Vec::with_capacity(BATCH),
+        skipped: Vec::new(),
+        skip_invalid,
+        out,
+    };
     // A second, reading connection: a Kubernetes object's `before` may be its last state in
     // the store (events appended by this import are not committed, and come from the log).
     let reader_store = store.and_then(|p| crate::store::sqlite::SqliteStore::open(p).ok());
+    let lookup: k8s::Lookup<'_> = match &reader_store {
+        Some(s) => Box::new(|key: &(String, String)| last_state(s, key)),
+        None => Box::new(|_| None),
+    };
+    let mut merger = k8s::Merger::new(lookup);
+    let mut k8s_files: Vec<String> = Vec::new();
     for (input, format) in sources {
         let source = match input.open() {
             Ok(source) => source,
             Err((file, why)) => {
-                batch.push(Err(Skipped {
+                let bad = Skipped {
                     file,
                     line: 0,
                     why: format!("cannot read it: {why}"),
-                }));
-                let _ = out.send(Handover::Batch(batch));
-                return skipped;
+                };
+                sink.take(Err(bad));
+                return sink.stop();
             }
         };
         let file = source.name;
-        let lookup: crate::import::k8s::Lookup<'_> = match &reader_store {
-            Some(s) => Box::new(|key: &(String, String)| last_state(s, key)),
-            None => Box::new(|_| None),
-        };
-        for rec in format.records_with(source.reader, lookup) {
-            let prepared = rec
-                .event
-                .and_then(|e| NewEntry::new(e).map_err(|e| e.to_string()))
-                .map_err(|why| Skipped {
-                    file: file.clone(),
-                    line: rec.line,
-                    why,
-                });
-            match prepared {
-                Err(bad) if skip_invalid => skipped.push(bad),
-                Err(bad) => {
-                    batch.push(Err(bad));
-                    let _ = out.send(Handover::Batch(batch));
-                    return skipped;
-                }
-                Ok(entry) => {
-                    batch.push(Ok(entry));
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if out.send(Handover::Batch(full)).is_err() {
-                            return skipped;
-                        }
+        if format == SourceFormat::Kubernetes {
+            let n = k8s_files.len();
+            k8s_files.push(file);
+            for (line, text) in import::numbered_lines(source.reader) {
+                merger.push(n, line, text);
+                for (f, rec) in merger.ready() {
+                    if !sink.record(&k8s_files[f], rec) {
+                        return sink.stop();
                     }
                 }
             }
+            continue;
+        }
+        for rec in format.records(source.reader) {
+            if !sink.record(&file, rec) {
+                return sink.stop();
+            }
         }
     }
-    if !batch.is_empty() && out.send(Handover::Batch(batch)).is_err() {
-        return skipped;
+    let (rest, held) = merger.finish(true);
+    for (f, rec) in rest {
+        if !sink.record(&k8s_files[f], rec) {
+            return sink.stop();
+        }
     }
-    let _ = out.send(Handover::End);
-    skipped
+    if !sink.batch.is_empty() && sink.out.send(Handover::Batch(sink.batch)).is_err() {
+        return (sink.skipped, held);
+    }
+    let _ = sink.out.send(Handover::End);
+    (sink.skipped, held)
+}
+
+/// Where the reading thread puts what it prepared: batches for the writer, and the records
+/// it skipped.
+struct Sink<'a> {
+    batch: Vec<Prepared>,
+    skipped: Vec<Skipped>,
+    skip_invalid: bool,
+    out: &'a mpsc::SyncSender<Handover>,
+}
+
+impl Sink<'_> {
+    /// Takes one record of `file`; false when the reading must stop.
+    fn record(&mut self, file: &str, rec: Record) -> bool {
+        let prepared = rec
+            .event
+            .and_then(|e| NewEntry::new(e).map_err(|e| e.to_string()))
+            .map_err(|why| Skipped {
+                file: file.to_owned(),
+                line: rec.line,
+                why,
+            });
+        self.take(prepared)
+    }
+
+    fn take(&mut self, prepared: Prepared) -> bool {
+        match prepared {
+            Err(bad) if self.skip_invalid => {
+                self.skipped.push(bad);
+                true
+            }
+            Err(bad) => {
+                self.batch.push(Err(bad));
+                false
+            }
+            Ok(entry) => {
+                self.batch.push(Ok(entry));
+                if self.batch.len() == BATCH {
+                    let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+                    return self.out.send(Handover::Batch(full)).is_ok();
+                }
+                true
+            }
+        }
+    }
+
+    /// Ends the reading early: what is batched goes to the writer (a bad record among it
+    /// fails the import there), without the `End` that would let it commit.
+    fn stop(self) -> (Vec<Skipped>, usize) {
+        let _ = self.out.send(Handover::Batch(self.batch));
+        (self.skipped, 0)
+    }
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
@@ -258,7 +315,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // this one writes to SQLite. Entries cross in batches, to keep the hand-over cheap, through
     // a bounded channel, so that memory stays flat however long the input.
     let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
-    let (report, skipped) = std::thread::scope(|scope| {
+    let (report, (skipped, held)) = std::thread::scope(|scope| {
         let lookup_in = existing.is_some().then_some(store_path.as_path());
         let reader = scope.spawn(move || prepare(sources, skip_invalid, lookup_in, &sender));
         let report = {
@@ -312,6 +369,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     });
     let report = report?;
     print_summary(&report, &skipped, skip_invalid);
+    if held > 0 {
+        eprintln!(
+            "held back {} Kubernetes request{} still in progress (no final stage yet); \
+             importing the log again once they end adds them",
+            thousands(held as u64),
+            if held == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
 }
 

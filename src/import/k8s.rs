@@ -103,94 +103,179 @@ fn is_final(stage: &str) -> bool {
 pub type Lookup<'a> = Box<dyn FnMut(&(String, String)) -> Option<Value> + 'a>;
 
 /// Reads the log: numbered lines, stages merged by `auditID`, `before` filled from the state
-/// the log showed last for the same object.
+/// the log showed last for the same object. Requests still in progress at the end are read
+/// as far as they got.
 pub fn records<'a, R: BufRead + 'a>(reader: R) -> impl Iterator<Item = Record> + 'a {
-    records_with(reader, Box::new(|_| None))
-}
-
-/// `records`, with `lookup` asked for an object's state the log has not shown yet.
-pub fn records_with<'a, R: BufRead + 'a>(
-    reader: R,
-    mut lookup: Lookup<'a>,
-) -> impl Iterator<Item = Record> + 'a {
+    let mut merger = Merger::new(Box::new(|_| None));
     let mut lines = numbered_lines(reader);
-    // Requests seen but not finished, in order of first appearance: (auditID, line, event).
-    let mut pending: Vec<(String, usize, AuditEvent)> = Vec::new();
-    let mut states: HashMap<(String, String), Value> = HashMap::new();
-    let mut ready: std::collections::VecDeque<Record> = std::collections::VecDeque::new();
+    let mut ready = std::collections::VecDeque::new();
     let mut done = false;
     std::iter::from_fn(move || {
         loop {
-            if let Some(r) = ready.pop_front() {
+            if let Some((_, r)) = ready.pop_front() {
                 return Some(r);
             }
             if done {
                 return None;
             }
             match lines.next() {
+                Some((line, text)) => {
+                    merger.push(0, line, text);
+                    ready.extend(merger.ready());
+                }
                 None => {
                     done = true;
-                    for (_, line, v) in pending.drain(..) {
-                        ready.push_back(Record {
-                            line,
-                            event: map_event(&v, &mut states, &mut lookup),
-                        });
-                    }
-                }
-                Some((line, Err(e))) => ready.push_back(Record {
-                    line,
-                    event: Err(e),
-                }),
-                Some((_, Ok(t))) if t.trim().is_empty() => {}
-                Some((line, Ok(t))) => {
-                    let v: AuditEvent = match serde_json::from_str(&t) {
-                        Ok(v) if AuditEvent::is_audit_event(&v) => v,
-                        Ok(_) => {
-                            ready.push_back(Record {
-                                line,
-                                event: Err("not a Kubernetes audit event (kind Event of \
-                                            audit.k8s.io)"
-                                    .into()),
-                            });
-                            continue;
-                        }
-                        Err(e) => {
-                            let why = if e.is_data() {
-                                format!("not a Kubernetes audit event: {e}")
-                            } else {
-                                format!("not JSON: {e}")
-                            };
-                            ready.push_back(Record {
-                                line,
-                                event: Err(why),
-                            });
-                            continue;
-                        }
-                    };
-                    let id = v.audit_id.clone().unwrap_or_default();
-                    let fin = v.stage.as_deref().is_some_and(is_final);
-                    match pending.iter().position(|(p, _, _)| *p == id) {
-                        Some(i) if fin => {
-                            pending.remove(i);
-                        }
-                        Some(i) => {
-                            pending[i] = (id, line, v);
-                            continue;
-                        }
-                        None if !fin => {
-                            pending.push((id, line, v));
-                            continue;
-                        }
-                        None => {}
-                    }
-                    ready.push_back(Record {
-                        line,
-                        event: map_event(&v, &mut states, &mut lookup),
-                    });
+                    ready.extend(merger.finish(false).0);
                 }
             }
         }
     })
+}
+
+/// A request seen in the log, in the order requests first appear.
+struct Slot {
+    file: usize,
+    line: usize,
+    event: Result<AuditEvent, String>,
+    /// Its final stage has been read (or it is a bad line).
+    done: bool,
+}
+
+/// Merges the lines of one or more logs (files read in turn, as by one import) into events:
+/// the stages of one `auditID` become one event, the latest stage winning, and events come
+/// out in the order their requests first appear, so that a log read again numbers them
+/// alike. Each object's `before` is its state as seen last, in these logs or by `lookup`.
+pub struct Merger<'a> {
+    queue: std::collections::VecDeque<Slot>,
+    /// The absolute position in the queue of each request not yet done, by auditID.
+    open: HashMap<String, u64>,
+    /// The absolute position of the queue's front.
+    front: u64,
+    states: HashMap<(String, String), Value>,
+    lookup: Lookup<'a>,
+}
+
+/// Requests held at most while an earlier one is still in progress (a long watch): past it,
+/// the earliest goes out as far as it got, so memory stays bounded.
+const WINDOW: usize = 10_000;
+
+impl<'a> Merger<'a> {
+    pub fn new(lookup: Lookup<'a>) -> Merger<'a> {
+        Merger {
+            queue: Default::default(),
+            open: HashMap::new(),
+            front: 0,
+            states: HashMap::new(),
+            lookup,
+        }
+    }
+
+    /// Takes one numbered line of file number `file`.
+    pub fn push(&mut self, file: usize, line: usize, text: Result<String, String>) {
+        let parsed = text.and_then(|t| {
+            if t.trim().is_empty() {
+                return Err(String::new());
+            }
+            match serde_json::from_str::<AuditEvent>(&t) {
+                Ok(v) if v.is_audit_event() => Ok(v),
+                Ok(_) => Err("not a Kubernetes audit event (kind Event of audit.k8s.io)".into()),
+                Err(e) if e.is_data() => Err(format!("not a Kubernetes audit event: {e}")),
+                Err(e) => Err(format!("not JSON: {e}")),
+            }
+        });
+        let v = match parsed {
+            Ok(v) => v,
+            Err(why) if why.is_empty() => return,
+            Err(why) => {
+                self.queue.push_back(Slot {
+                    file,
+                    line,
+                    event: Err(why),
+                    done: true,
+                });
+                return;
+            }
+        };
+        let id = v.audit_id.clone().unwrap_or_default();
+        // An event without a stage (some tools write none) is the whole request.
+        let done = v.stage.as_deref().is_none_or(is_final);
+        if let Some(&at) = self.open.get(&id) {
+            let slot = &mut self.queue[(at - self.front) as usize];
+            *slot = Slot {
+                file,
+                line,
+                event: Ok(v),
+                done,
+            };
+            if done {
+                self.open.remove(&id);
+            }
+            return;
+        }
+        if !done {
+            self.open.insert(id, self.front + self.queue.len() as u64);
+        }
+        self.queue.push_back(Slot {
+            file,
+            line,
+            event: Ok(v),
+            done,
+        });
+    }
+
+    /// The events ready to go out: the requests at the front that are done (or pushed out by
+    /// the window), each with its file number.
+    pub fn ready(&mut self) -> Vec<(usize, Record)> {
+        let mut out = Vec::new();
+        while let Some(front) = self.queue.front() {
+            if !front.done && self.queue.len() <= WINDOW {
+                break;
+            }
+            out.push(self.pop());
+        }
+        out
+    }
+
+    /// Every event left. With `hold_back`, requests still in progress are left out and only
+    /// counted (a later read of the rest of the log will see them whole).
+    pub fn finish(&mut self, hold_back: bool) -> (Vec<(usize, Record)>, usize) {
+        let mut out = Vec::new();
+        let mut held = 0;
+        while let Some(front) = self.queue.front() {
+            if hold_back && !front.done {
+                held += 1;
+                self.queue.pop_front();
+                self.front += 1;
+                continue;
+            }
+            out.push(self.pop());
+        }
+        self.open.clear();
+        (out, held)
+    }
+
+    fn pop(&mut self) -> (usize, Record) {
+        let slot = self.queue.pop_front().expect("a slot at the front");
+        self.front += 1;
+        let event = match slot.event {
+            Ok(v) => {
+                if !slot.done
+                    && let Some(id) = &v.audit_id
+                {
+                    self.open.remove(id);
+                }
+                map_event(&v, &mut self.states, &mut self.lookup)
+            }
+            Err(why) => Err(why),
+        };
+        (
+            slot.file,
+            Record {
+                line: slot.line,
+                event,
+            },
+        )
+    }
 }
 
 fn text(v: &Option<String>) -> Option<String> {

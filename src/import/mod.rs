@@ -61,19 +61,6 @@ impl SourceFormat {
         }
     }
 
-    /// The records of a stream in this format; `lookup` gives the state of a Kubernetes
-    /// object already in the store.
-    pub fn records_with<'a>(
-        &'a self,
-        reader: Box<dyn BufRead + 'a>,
-        lookup: k8s::Lookup<'a>,
-    ) -> Box<dyn Iterator<Item = Record> + 'a> {
-        match self {
-            SourceFormat::Kubernetes => Box::new(k8s::records_with(reader, lookup)),
-            other => other.records(reader),
-        }
-    }
-
     /// The records of a stream in this format.
     pub fn records<'a>(
         &'a self,
@@ -257,6 +244,9 @@ pub fn numbered_lines<R: BufRead>(
                 line_no += 1;
                 while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                     buf.pop();
+                }
+                if line_no == 1 && buf.starts_with(b"\xEF\xBB\xBF") {
+                    buf.drain(..3);
                 }
                 Some((
                     line_no,

@@ -35,7 +35,8 @@ impl JsonlStore {
         if let Ok(file) = File::open(path) {
             let _ = file.take(64 * 1024).read_to_end(&mut head);
         }
-        let format = if crate::import::k8s::sniff(&head) {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+        let format = if crate::import::k8s::sniff(head) {
             LineFormat::Kubernetes
         } else {
             LineFormat::Events
@@ -61,13 +62,55 @@ impl JsonlStore {
         filter: &Expr,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
-        let reader = BufReader::with_capacity(1 << 20, self.open_file()?);
+        let mut file = self.open_file()?;
+        // A last line without its newline may be still being written (a live log): it is
+        // read only if it is whole JSON.
+        let (complete, tail) = split_tail(&mut file)
+            .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
+        let reader = BufReader::with_capacity(
+            1 << 20,
+            file.take(complete).chain(std::io::Cursor::new(tail)),
+        );
         let name = self.path.display().to_string();
         match self.format {
             LineFormat::Events => scan_reader(reader, &name, filter, &mut |_, e| each(e)),
             LineFormat::Kubernetes => scan_kubernetes(reader, &name, filter, each),
         }
     }
+}
+
+/// Splits a file at the end of its last complete line: the length up to there, and the rest
+/// as a line of its own when it is whole JSON (else nothing: it is still being written). The
+/// file is left at its start.
+fn split_tail(file: &mut File) -> std::io::Result<(u64, Vec<u8>)> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut end = len;
+    let mut buf = [0u8; 4096];
+    let complete = loop {
+        if end == 0 {
+            break 0;
+        }
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|b| *b == b'\n') {
+            break start + i as u64 + 1;
+        }
+        end = start;
+    };
+    let mut tail = Vec::new();
+    file.seek(SeekFrom::Start(complete))?;
+    file.read_to_end(&mut tail)?;
+    file.seek(SeekFrom::Start(0))?;
+    let json = tail.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&tail);
+    let whole = serde_json::from_slice::<serde::de::IgnoredAny>(json).is_ok();
+    if whole {
+        tail.push(b'\n');
+    } else {
+        tail.clear();
+    }
+    Ok((complete, tail))
 }
 
 /// What the lines of a JSON Lines store hold.
@@ -133,7 +176,10 @@ fn scan_numbered<R: BufRead>(
             return Ok(());
         }
         line_no += 1;
-        let text = line.trim_ascii();
+        let mut text = line.trim_ascii();
+        if line_no == 1 {
+            text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+        }
         if text.is_empty() {
             continue;
         }

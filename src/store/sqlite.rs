@@ -92,7 +92,10 @@ impl SqliteStore {
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(wrap)?;
         if !mode.eq_ignore_ascii_case("wal") {
-            anyhow::bail!("{}: SQLite would not switch the new store to WAL", path.display());
+            anyhow::bail!(
+                "{}: SQLite would not switch the new store to WAL",
+                path.display()
+            );
         }
         drop(store);
         let synced = temp.as_file().sync_all();

@@ -287,3 +287,95 @@ fn gzip_and_metadata_level_events_import() {
     assert_eq!((list.before.as_ref(), list.after.as_ref()), (None, None));
     assert_eq!(list.meta["level"], "Metadata");
 }
+
+/// The fixture's lines.
+fn fixture_lines() -> Vec<String> {
+    std::fs::read_to_string(fixture("k8s-audit.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn rotated_logs_import_as_one() {
+    let env = Env::new();
+    let lines = fixture_lines();
+    // The create's two stages straddle the files; the patch's before is in the first file.
+    env.write("audit.log.1", &(lines[0].clone() + "\n"));
+    env.write("audit.log", &(lines[1..].join("\n") + "\n"));
+    let run = env.run(&["import", "audit.log.1", "audit.log"]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 5 events, skipped 0 already in the store\n"
+    );
+    let events = env.all_events();
+    assert_eq!(
+        events[0].meta["stage"], "ResponseComplete",
+        "one event, the last stage"
+    );
+    assert_eq!(events[1].before.as_ref().unwrap()["data"]["mode"], "fast");
+}
+
+#[test]
+fn requests_in_progress_are_held_back_until_they_end() {
+    let env = Env::new();
+    let lines = fixture_lines();
+    // The log ends between the create's two stages.
+    env.write("live.log", &(lines[0].clone() + "\n"));
+    let first = env.run(&["import", "live.log"]).ok();
+    assert_eq!(
+        first.stdout,
+        "added 0 events, skipped 0 already in the store\n"
+    );
+    assert!(
+        first
+            .stderr
+            .contains("held back 1 Kubernetes request still in progress"),
+        "{}",
+        first.stderr
+    );
+    env.write("live.log", &(lines[..2].join("\n") + "\n"));
+    env.run(&["import", "live.log"]).ok();
+    let events = env.all_events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].meta["response_code"], 201, "the whole request");
+}
+
+#[test]
+fn a_growing_log_read_directly_keeps_its_numbers() {
+    let env = Env::new();
+    let lines = fixture_lines();
+    let log = env.path("live.log");
+    let log = log.to_str().unwrap();
+    let show = |id: &str| {
+        let run = env
+            .run(&[
+                "--store", log, "list", "--all", "--sort", "seq", "-o", "jsonl",
+            ])
+            .ok();
+        run.events()
+            .into_iter()
+            .find(|e| e.id == id)
+            .and_then(|e| e.seq)
+    };
+    // The create is in progress, the patch done, and a line is half written.
+    let half = &lines[3][..40];
+    env.write(
+        "live.log",
+        &format!("\u{feff}{}\n{}\n{half}", lines[0], lines[2]),
+    );
+    assert_eq!(
+        show("a-1"),
+        Some(1),
+        "in progress, at its first stage's place"
+    );
+    assert_eq!(show("a-2"), Some(2));
+    env.write(
+        "live.log",
+        &(lines[0].clone() + "\n" + &lines[2] + "\n" + &lines[1] + "\n" + &lines[3] + "\n"),
+    );
+    assert_eq!(show("a-1"), Some(1), "the same number once it ended");
+    assert_eq!(show("a-2"), Some(2));
+    assert_eq!(show("a-3"), Some(3));
+}
