@@ -118,8 +118,20 @@ fn prepare(
     // A second, reading connection: a Kubernetes object's `before` may be its last state in
     // the store (events appended by this import are not committed, and come from the log).
     let reader_store = store.and_then(|p| crate::store::sqlite::SqliteStore::open(p).ok());
+    // Objects the store does not know are asked about once (a log's leases and endpoints
+    // change again and again without showing their state).
+    let mut unknown = std::collections::HashSet::new();
     let lookup: k8s::Lookup<'_> = match &reader_store {
-        Some(s) => Box::new(|key: &(String, String)| last_state(s, key)),
+        Some(s) => Box::new(move |key: &(String, String)| {
+            if unknown.contains(key) {
+                return None;
+            }
+            let state = last_state(s, key);
+            if state.is_none() {
+                unknown.insert(key.clone());
+            }
+            state
+        }),
         None => Box::new(|_| None),
     };
     let mut merger = k8s::Merger::new(lookup);
@@ -445,9 +457,7 @@ fn import_remote(
 
 /// The after of the latest event that changed an object, unless it was deleted.
 fn last_state(store: &dyn Store, (table, rid): &(String, String)) -> Option<serde_json::Value> {
-    let events = crate::store::history::record_events(store, table, rid).ok()?;
-    let last = events
-        .into_iter()
-        .rfind(crate::change::revert::changes_data)?;
-    last.after
+    crate::store::history::current_state(store, table, rid)
+        .ok()
+        .flatten()
 }

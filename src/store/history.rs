@@ -48,6 +48,30 @@ pub fn record_events(
     collect(store, &Query::in_seq_order(filter))
 }
 
+/// The record's current state: the `after` of the latest event on it that changed data (none
+/// once it was deleted). Reads back from the newest event, so a long history costs little.
+pub fn current_state(
+    store: &dyn Store,
+    table: &str,
+    resource_id: &str,
+) -> anyhow::Result<Option<serde_json::Value>> {
+    let filter = Expr::and(vec![
+        equals(Field::Table, table),
+        equals(Field::ResourceId, resource_id),
+    ]);
+    let mut query = Query::in_seq_order(filter);
+    query.order[0].descending = true;
+    let mut state = None;
+    store.scan(&query, &mut |e| {
+        if revert::changes_data(&e) {
+            state = Some(e.after);
+            return Ok(false);
+        }
+        Ok(true)
+    })?;
+    Ok(state.flatten())
+}
+
 /// The events of `e`'s record appended after it, oldest first; none when `e` names no record.
 pub fn later_events(store: &dyn Store, e: &Event) -> anyhow::Result<Vec<Event>> {
     let (Some(table), Some(rid), Some(seq)) = (&e.table, &e.resource_id, e.seq) else {
