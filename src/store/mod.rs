@@ -173,6 +173,17 @@ pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
 /// The store at `path`: the SQLite store, or a JSON Lines file read directly. A missing file
 /// is an error with a hint, never created.
 pub fn open(path: &Path) -> anyhow::Result<Box<dyn Store>> {
+    if is_gzip(path) {
+        return Err(crate::error::Failure::runtime(format!(
+            "{} is gzip-compressed: a store is read only as it is",
+            path.display()
+        ))
+        .with_hint(format!(
+            "import it into a store (`auditctl import {0}` reads gzip), or decompress it (`gunzip -k {0}`)",
+            path.display()
+        ))
+        .into());
+    }
     Ok(match kind_of(path) {
         StoreKind::JsonLines => Box::new(jsonl::JsonlStore::open(path)),
         StoreKind::Sqlite => Box::new(sqlite::SqliteStore::open(path)?),
@@ -377,6 +388,15 @@ pub fn kind_of(path: &Path) -> StoreKind {
     } else {
         StoreKind::Sqlite
     }
+}
+
+/// Whether `path` starts with the gzip magic.
+fn is_gzip(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == [0x1f, 0x8b])
 }
 
 /// Whether `path` starts with the SQLite header.

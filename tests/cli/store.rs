@@ -1,6 +1,6 @@
 //! Store selection and opening: missing stores are not created by reads; foreign files fail.
 
-use super::common::Env;
+use super::common::{Env, fixture};
 
 #[test]
 fn reading_a_missing_store_suggests_how_to_create_one() {
@@ -141,4 +141,27 @@ fn a_schema_1_store_is_upgraded_when_opened() {
     drop(conn);
     env.run(&["checkpoint"]).ok();
     env.run(&["verify"]).ok();
+}
+
+#[test]
+fn a_gzipped_log_as_a_store_says_what_to_do() {
+    use std::io::Write;
+    let env = Env::new();
+    let file = std::fs::File::create(env.path("audit.log.gz")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    gz.write_all(&std::fs::read(fixture("k8s-audit.jsonl")).unwrap())
+        .unwrap();
+    gz.finish().unwrap();
+    let run = env.run(&["--store", "audit.log.gz", "list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("audit.log.gz is gzip-compressed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("auditctl import audit.log.gz"),
+        "{}",
+        run.stderr
+    );
 }
