@@ -2,7 +2,6 @@
 //! passed over, and bad records named by file and line.
 
 use std::io::Write;
-use std::path::Path;
 
 use auditctl::model::Event;
 use serde_json::json;
@@ -15,28 +14,18 @@ fn log(name: &str) -> String {
     std::fs::read_to_string(fixture("cloudtrail").join(name)).unwrap()
 }
 
-fn gzip_to(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-    gz.write_all(text.as_bytes()).unwrap();
-    gz.finish().unwrap();
-}
-
 /// The fixtures laid out as CloudTrail writes them to S3, gzipped, with a digest file.
 fn s3_tree(env: &Env) -> &'static str {
     let day = "AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/20";
     for name in LOGS {
-        gzip_to(
-            &env.path(&format!(
-                "{day}/123456789012_CloudTrail_us-east-1_{name}.gz"
-            )),
-            &log(name),
+        env.write_gzip(
+            &format!("{day}/123456789012_CloudTrail_us-east-1_{name}.gz"),
+            log(name).as_bytes(),
         );
     }
-    gzip_to(
-        &env.path("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/digest.json.gz"),
-        &log("digest.json"),
+    env.write_gzip(
+        "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/11/20/digest.json.gz",
+        log("digest.json").as_bytes(),
     );
     env.write("AWSLogs/.DS_Store", "\0\0");
     env.write("AWSLogs/README.txt", "trail exported for the audit\n");

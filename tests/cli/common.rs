@@ -139,6 +139,22 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Writes `bytes` gzip-compressed to `name` (folders made as needed).
+    pub fn write_gzip(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        use std::io::Write;
+        let p = self.path(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&p).unwrap(),
+            flate2::Compression::fast(),
+        );
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap();
+        p
+    }
+}
+
 pub fn to_run(out: Output) -> Run {
     Run {
         code: out.status.code().unwrap_or(-1),

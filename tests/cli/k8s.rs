@@ -258,7 +258,6 @@ fn revert_pipes_a_manifest_to_reapply() {
 
 #[test]
 fn gzip_and_metadata_level_events_import() {
-    use std::io::Write;
     let env = Env::new();
     let metadata = json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
         "auditID": "m-1", "stage": "ResponseComplete", "verb": "list",
@@ -269,10 +268,7 @@ fn gzip_and_metadata_level_events_import() {
         "stageTimestamp": "2026-11-20T14:00:00.010000Z"});
     let text =
         std::fs::read_to_string(fixture("k8s-audit.jsonl")).unwrap() + &metadata.to_string() + "\n";
-    let file = std::fs::File::create(env.path("audit.log.gz")).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
-    gz.write_all(text.as_bytes()).unwrap();
-    gz.finish().unwrap();
+    env.write_gzip("audit.log.gz", text.as_bytes());
     let run = env.run(&["import", "audit.log.gz"]).ok();
     assert_eq!(
         run.stdout,

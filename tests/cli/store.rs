@@ -145,13 +145,11 @@ fn a_schema_1_store_is_upgraded_when_opened() {
 
 #[test]
 fn a_gzipped_log_as_a_store_says_what_to_do() {
-    use std::io::Write;
     let env = Env::new();
-    let file = std::fs::File::create(env.path("audit.log.gz")).unwrap();
-    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
-    gz.write_all(&std::fs::read(fixture("k8s-audit.jsonl")).unwrap())
-        .unwrap();
-    gz.finish().unwrap();
+    env.write_gzip(
+        "audit.log.gz",
+        &std::fs::read(fixture("k8s-audit.jsonl")).unwrap(),
+    );
     let run = env.run(&["--store", "audit.log.gz", "list"]);
     assert_eq!(run.code, 1);
     assert!(
