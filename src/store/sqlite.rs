@@ -16,6 +16,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The page cache of an append, in KiB as `PRAGMA cache_size` takes it (negative).
 const APPEND_CACHE_KIB: i64 = -64 * 1024;
 
+/// The page size of a store built by a first import (SQLite's default, 4 KiB, elsewhere).
+const BUILT_PAGE_SIZE: i64 = 16 * 1024;
+
 pub struct SqliteStore {
     pub(super) conn: Connection,
     pub(super) path: PathBuf,
@@ -85,8 +88,14 @@ impl SqliteStore {
             .conn
             .pragma_update(None, "synchronous", "OFF")
             .map_err(wrap)?;
+        // Larger pages for a store that starts big: shallower trees and a quarter of the page
+        // reads and writes (1M events: 22.3 s -> 19.0 s). Set before the first table exists.
+        store
+            .conn
+            .pragma_update(None, "page_size", BUILT_PAGE_SIZE)
+            .map_err(wrap)?;
         store.initialise("OFF", path)?;
-        let report = store.append_entries(entries)?;
+        let report = store.append_all(entries, true)?;
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -155,6 +164,42 @@ impl SqliteStore {
             conn,
             path: path.to_owned(),
         })
+    }
+
+    /// Appends in one write transaction. With `rebuild_indexes` (a store being built aside,
+    /// which nobody else has open) the indexes are dropped first and built once at the end,
+    /// in the same transaction; a live store never changes its schema under other processes.
+    fn append_all(
+        &mut self,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+        rebuild_indexes: bool,
+    ) -> anyhow::Result<AppendReport> {
+        let path = &self.path;
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        // A large append touches index pages all over the file; with SQLite's default 2 MiB
+        // cache they are read back and spilled to the WAL again and again. The cache is
+        // allocated as pages are used, so a small append costs nothing more.
+        self.conn
+            .pragma_update(None, "cache_size", APPEND_CACHE_KIB)
+            .map_err(wrap)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        if rebuild_indexes {
+            // The sort that builds an index may use a second thread.
+            tx.pragma_update(None, "threads", 2).map_err(wrap)?;
+            tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
+        }
+        let report = insert_entries(&tx, path, entries)?;
+        if rebuild_indexes {
+            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
+        }
+        tx.commit().map_err(wrap)?;
+        Ok(report)
     }
 
     pub(super) fn sqlite_err(&self, source: rusqlite::Error) -> StoreError {
@@ -556,39 +601,7 @@ impl Store for SqliteStore {
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
-        let path = &self.path;
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        // A large append touches index pages all over the file; with SQLite's default 2 MiB
-        // cache they are read back and spilled to the WAL again and again. The cache is
-        // allocated as pages are used, so a small append costs nothing more.
-        self.conn
-            .pragma_update(None, "cache_size", APPEND_CACHE_KIB)
-            .map_err(wrap)?;
-        // The sort that builds an index after a bulk load may use a second thread.
-        self.conn.pragma_update(None, "threads", 2).map_err(wrap)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        // Into an empty store, the indexes are built once at the end, inside the same
-        // transaction: readers never see a store without them.
-        let empty: bool = tx
-            .query_row("SELECT NOT EXISTS (SELECT 1 FROM entries)", [], |r| {
-                r.get(0)
-            })
-            .map_err(wrap)?;
-        if empty {
-            tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
-        }
-        let report = insert_entries(&tx, path, entries)?;
-        if empty {
-            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
-        }
-        tx.commit().map_err(wrap)?;
-        Ok(report)
+        self.append_all(entries, false)
     }
 
     fn append_checked(

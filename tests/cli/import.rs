@@ -345,6 +345,11 @@ fn a_first_import_builds_a_whole_store_in_wal_mode() {
         (2, 2),
         "the store is in WAL mode, as every store is"
     );
+    assert_eq!(
+        u16::from_be_bytes([header[16], header[17]]),
+        16384,
+        "built with 16 KiB pages"
+    );
     env.run(&["verify"]).ok();
     let filtered = env.run(&["list", "--user", "alice", "-o", "jsonl"]).ok();
     assert!(!filtered.events().is_empty(), "the indexes were built");
