@@ -16,6 +16,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The page cache of an append, in KiB as `PRAGMA cache_size` takes it (negative).
 const APPEND_CACHE_KIB: i64 = -64 * 1024;
 
+/// Whether SQLite gave up on a lock.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 /// The page size of a store built by a first import (SQLite's default, 4 KiB, elsewhere).
 const BUILT_PAGE_SIZE: i64 = 16 * 1024;
 
@@ -36,13 +44,30 @@ impl SqliteStore {
     }
 
     /// Opens a store for appending, creating the file and its schema when absent.
+    ///
+    /// Processes that race to create the same store can get SQLITE_BUSY straight away, without
+    /// the busy timeout (switching a new file to WAL, SQLite's deadlock avoidance): creating is
+    /// idempotent, so it is tried again until the busy timeout has passed.
     pub fn open_or_create(path: &Path) -> Result<SqliteStore, StoreError> {
-        let mut store = Self::connect(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )?;
-        store.initialise("WAL", path)?;
-        Ok(store)
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            let opened = Self::connect(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            )
+            .and_then(|mut store| {
+                store.initialise("WAL", path)?;
+                Ok(store)
+            });
+            match opened {
+                Err(StoreError::Sqlite { source, .. })
+                    if is_busy(&source) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Creates a new store at `path` holding `entries`, all or nothing, faster than appending
