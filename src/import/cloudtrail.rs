@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Record, parse_time};
+use super::{Record, contains, parse_time};
 use crate::model::Event;
 
 /// Whether the start of a file is a CloudTrail log: an object whose first key is `Records`,
@@ -20,20 +20,20 @@ pub fn sniff(head: &[u8]) -> bool {
 
 /// Whether the start of a file is a `{"Records": [...]}` document.
 fn is_log_file(head: &[u8]) -> bool {
-    let text = strip_ws(head);
+    let text = head.trim_ascii_start();
     let Some(rest) = text.strip_prefix(b"{") else {
         return false;
     };
-    let Some(rest) = strip_ws(rest).strip_prefix(b"\"Records\"") else {
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(b"\"Records\"") else {
         return false;
     };
-    let Some(rest) = strip_ws(rest).strip_prefix(b":") else {
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(b":") else {
         return false;
     };
-    let Some(rest) = strip_ws(rest).strip_prefix(b"[") else {
+    let Some(rest) = rest.trim_ascii_start().strip_prefix(b"[") else {
         return false;
     };
-    let rest = strip_ws(rest);
+    let rest = rest.trim_ascii_start();
     rest.starts_with(b"]") || contains(rest, b"\"eventSource\"") || contains(rest, b"\"eventID\"")
 }
 
@@ -55,17 +55,9 @@ fn is_record_lines(head: &[u8]) -> bool {
 /// Whether the start of a file is a CloudTrail digest file (the hashes CloudTrail writes beside
 /// its logs for its own validation): no events, so an import passes over it.
 pub fn is_digest(head: &[u8]) -> bool {
-    strip_ws(head).starts_with(b"{")
+    head.trim_ascii_start().starts_with(b"{")
         && contains(head, b"\"digestStartTime\"")
         && contains(head, b"\"awsAccountId\"")
-}
-
-fn strip_ws(b: &[u8]) -> &[u8] {
-    b.trim_ascii_start()
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(hay, needle).is_some()
 }
 
 #[derive(Deserialize)]

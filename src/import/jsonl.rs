@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use super::{Record, numbered_lines};
+use super::{Record, contains, numbered_lines};
 use crate::model::Event;
 
 pub fn sniff(head: &[u8]) -> bool {
@@ -18,10 +18,6 @@ pub fn sniff(head: &[u8]) -> bool {
             && contains(line, b"\"action\"")
             && contains(line, b"\"user\"")
             && !contains(line, b"\"auditID\""))
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 pub fn records<R: BufRead>(reader: R) -> impl Iterator<Item = Record> {

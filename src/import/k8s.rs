@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Record, numbered_lines};
+use super::{Record, contains, numbered_lines};
 use crate::model::Event;
 
 pub fn sniff(head: &[u8]) -> bool {
@@ -27,10 +27,6 @@ pub fn sniff(head: &[u8]) -> bool {
                 && contains(line, b"\"kind\":\"Event\"")
         }
     }
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The fields of an audit event the mapping reads. The objects stay raw text until the one
@@ -172,20 +168,18 @@ impl<'a> Merger<'a> {
 
     /// Takes one numbered line of file number `file`.
     pub fn push(&mut self, file: usize, line: usize, text: Result<String, String>) {
-        let parsed = text.and_then(|t| {
-            if t.trim().is_empty() {
-                return Err(String::new());
-            }
-            match serde_json::from_str::<AuditEvent>(&t) {
+        let parsed = match text {
+            Ok(t) if t.trim().is_empty() => return,
+            Ok(t) => match serde_json::from_str::<AuditEvent>(&t) {
                 Ok(v) if v.is_audit_event() => Ok(v),
                 Ok(_) => Err("not a Kubernetes audit event (kind Event of audit.k8s.io)".into()),
                 Err(e) if e.is_data() => Err(format!("not a Kubernetes audit event: {e}")),
                 Err(e) => Err(format!("not JSON: {e}")),
-            }
-        });
+            },
+            Err(why) => Err(why),
+        };
         let v = match parsed {
             Ok(v) => v,
-            Err(why) if why.is_empty() => return,
             Err(why) => {
                 self.queue.push_back(Slot {
                     file,
@@ -227,11 +221,12 @@ impl<'a> Merger<'a> {
     /// the window), each with its file number.
     pub fn ready(&mut self) -> Vec<(usize, Record)> {
         let mut out = Vec::new();
-        while let Some(front) = self.queue.front() {
-            if !front.done && self.queue.len() <= WINDOW {
-                break;
-            }
-            out.push(self.pop());
+        while self
+            .queue
+            .front()
+            .is_some_and(|front| front.done || self.queue.len() > WINDOW)
+        {
+            out.extend(self.pop());
         }
         out
     }
@@ -248,14 +243,15 @@ impl<'a> Merger<'a> {
                 self.front += 1;
                 continue;
             }
-            out.push(self.pop());
+            out.extend(self.pop());
         }
         self.open.clear();
         (out, held)
     }
 
-    fn pop(&mut self) -> (usize, Record) {
-        let slot = self.queue.pop_front().expect("a slot at the front");
+    /// The front request as an event.
+    fn pop(&mut self) -> Option<(usize, Record)> {
+        let slot = self.queue.pop_front()?;
         self.front += 1;
         let event = match slot.event {
             Ok(v) => {
@@ -268,13 +264,13 @@ impl<'a> Merger<'a> {
             }
             Err(why) => Err(why),
         };
-        (
+        Some((
             slot.file,
             Record {
                 line: slot.line,
                 event,
             },
-        )
+        ))
     }
 }
 
@@ -334,10 +330,10 @@ fn map_event(
         None
     };
     // A create with `generateName` has its name only in the response.
-    let name = text(&obj.name).or_else(|| {
-        let response = after.clone().or_else(|| object(&v.response_object))?;
-        response["metadata"]["name"].as_str().map(str::to_owned)
-    });
+    let name_in = |o: &Value| o["metadata"]["name"].as_str().map(str::to_owned);
+    let name = text(&obj.name)
+        .or_else(|| after.as_ref().and_then(name_in))
+        .or_else(|| object(&v.response_object).as_ref().and_then(name_in));
     let resource_id = match (text(&obj.namespace), &name) {
         (Some(ns), Some(n)) => Some(format!("{ns}/{n}")),
         (None, Some(n)) => Some(n.clone()),

@@ -198,8 +198,11 @@ impl Mapping {
             String::new(),
             String::new(),
         );
+        // `parse` made sure each required field has a source.
         for required in REQUIRED {
-            let (_, src) = self.fields.iter().find(|(f, _)| *f == required).unwrap();
+            let Some((_, src)) = self.fields.iter().find(|(f, _)| *f == required) else {
+                continue;
+            };
             if src.value(&v).is_none() {
                 return Err(format!("{required}: {} is missing", src.describe()));
             }

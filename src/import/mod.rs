@@ -76,6 +76,11 @@ impl SourceFormat {
     }
 }
 
+/// Whether `needle` occurs in `hay`: the sniffers' test on a head too long to parse.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
 /// An RFC 3339 time as the store keeps it (UTC).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use super::{AppendReport, NewEntry, Query, SortField, Store, StoreError, functions, schema};
+use crate::error::Failure;
 use crate::model::{self, Event};
 use crate::query::{Expr, Field, sql};
 
@@ -89,10 +90,7 @@ impl SqliteStore {
             .suffix(".building")
             .tempfile_in(dir)
             .map_err(|e| {
-                crate::error::Failure::runtime(format!(
-                    "cannot create a file in {}: {e}",
-                    dir.display()
-                ))
+                Failure::runtime(format!("cannot create a file in {}: {e}", dir.display()))
             })?;
         // The mode SQLite gives a store it creates, so that a server running as another user
         // of the group reads it alike.
@@ -144,7 +142,7 @@ impl SqliteStore {
         match linked {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(crate::error::Failure::runtime(format!(
+                return Err(Failure::runtime(format!(
                     "{} was created by another process during the import; nothing was imported",
                     path.display()
                 ))
@@ -152,11 +150,9 @@ impl SqliteStore {
                 .into());
             }
             Err(e) => {
-                return Err(crate::error::Failure::runtime(format!(
-                    "cannot create {}: {e}",
-                    path.display()
-                ))
-                .into());
+                return Err(
+                    Failure::runtime(format!("cannot create {}: {e}", path.display())).into(),
+                );
             }
         }
         drop(temp);
