@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use super::Context;
 use crate::error::Failure;
 use crate::integrity::note::SigningKey;
-use crate::store::sqlite::SqliteStore;
 
 /// Print a checkpoint of the store: its origin, size and Merkle root, signed with --key
 ///
@@ -46,16 +45,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         print!("{text}");
         return Ok(());
     }
-    let path = ctx.store_path()?;
     if let Some(file) = &args.new_key {
         let name = match &args.name {
             Some(n) => n.clone(),
-            None => SqliteStore::open(&path)?.origin()?,
+            None => ctx.location()?.sqlite()?.origin()?,
         };
         return new_key(file, &name);
     }
     let key = args.key.as_deref().map(read_key).transpose()?;
-    let mut store = SqliteStore::open(&path)?;
+    let mut store = ctx.location()?.sqlite()?;
     let text = store.checkpoint(key.as_ref())?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

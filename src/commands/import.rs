@@ -243,6 +243,24 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         ))),
         (None, f) => f.map(Into::into),
     };
+    // The store cannot be its own input; reading its file outside SQLite while this process
+    // writes to it would also drop SQLite's locks (`store::location`).
+    if ctx.remote()?.is_none()
+        && let crate::store::Location::Sqlite(store) = ctx.location()?
+        && let Some(input) = paths
+            .iter()
+            .find(|i| crate::store::location::is_store_file(store, &i.path))
+    {
+        return Err(Failure::usage(format!(
+            "{} is the store being imported into (or one of its files)",
+            input.path.display()
+        ))
+        .with_hint(
+            "to copy a store, import its export: auditctl --store A export -o jsonl | \
+             auditctl --store B import -",
+        )
+        .into());
+    }
     // Open and sniff every input before touching the store, so that a missing file or an
     // unknown format fails without creating anything.
     let mut sources = Vec::new();

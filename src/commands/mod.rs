@@ -32,7 +32,7 @@ use crate::query::quick::QuickFilters;
 use crate::redact::Redactor;
 use crate::render::{Column, Style};
 use crate::store::sqlite::SqliteStore;
-use crate::store::{self, SortField, SortKey, Store, StoreError, StoreKind};
+use crate::store::{self, Location, SortField, SortKey, Store};
 use crate::{term, timespec};
 
 /// Runs the parsed command line.
@@ -66,6 +66,9 @@ pub struct Context {
     pub style: Style,
     pub redactor: Redactor,
     pub now: DateTime<Utc>,
+    /// The local store, sniffed on first use and then kept: its file must not be read again
+    /// once a connection to it is open (`store::location`).
+    location: std::cell::OnceCell<Location>,
 }
 
 impl Context {
@@ -83,6 +86,7 @@ impl Context {
             style,
             redactor,
             now: timespec::now(),
+            location: std::cell::OnceCell::new(),
         })
     }
 
@@ -97,13 +101,22 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("audit.db")))
     }
 
-    /// The store to read from: the SQLite store, or a JSON Lines file read directly. A missing
-    /// file is an error with a hint, never created.
+    /// The local store and its kind, found out once per process (`store::location`).
+    pub fn location(&self) -> anyhow::Result<&Location> {
+        if let Some(l) = self.location.get() {
+            return Ok(l);
+        }
+        let found = Location::sniff(&self.store_path()?)?;
+        Ok(self.location.get_or_init(|| found))
+    }
+
+    /// The store to read from: the SQLite store, a JSON Lines file read directly, or the
+    /// remote API. A missing file is an error with a hint, never created.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
         if let Some((url, token)) = self.remote()? {
             return Ok(Box::new(crate::remote::RemoteStore::new(&url, token)?));
         }
-        store::open(&self.store_path()?)
+        self.location()?.open()
     }
 
     /// The remote API and its token: `--remote` / `AUDITCTL_REMOTE`, else the profile's;
@@ -141,15 +154,7 @@ impl Context {
     /// The local store to append to, created when absent. A JSON Lines store is refused.
     pub fn open_store_for_append(&self) -> anyhow::Result<SqliteStore> {
         self.local_only("appending (import, record, demo)")?;
-        let path = self.store_path()?;
-        if store::kind_of(&path) == StoreKind::JsonLines {
-            return Err(StoreError::ReadOnly(
-                path.display().to_string(),
-                "a JSON Lines file is read directly and never written",
-            )
-            .into());
-        }
-        Ok(SqliteStore::open_or_create(&path)?)
+        self.location()?.open_for_append()
     }
 
     /// The redactor for what is printed: none with `--reveal`.

@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if let Some((url, token)) = ctx.remote()? {
         return prove_remote(ctx, &args, &crate::remote::RemoteStore::new(&url, token)?);
     }
-    let store = SqliteStore::open(&ctx.store_path()?)?;
+    let store = ctx.location()?.sqlite()?;
     let event = store.get(&args.id)?;
     let seq = event.seq.unwrap_or_default();
     let latest = match &args.checkpoint {

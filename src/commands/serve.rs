@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .map(tokens::Tokens::load)
         .transpose()?;
     server::serve(
-        ctx.store_path()?,
+        ctx.location()?.clone(),
         args.listen,
         tokens,
         args.rate,

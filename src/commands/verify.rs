@@ -12,7 +12,6 @@ use crate::error::Failure;
 use crate::integrity::merkle::{self, Hash};
 use crate::integrity::note::{self, SignedCheckpoint, VerifierKey};
 use crate::integrity::verify::{Options, verify_store};
-use crate::store::sqlite::SqliteStore;
 
 /// Check that the log was not edited: every leaf, checkpoint, signature and trigger
 ///
@@ -99,7 +98,7 @@ fn verify(
     external: Option<&SignedCheckpoint>,
     key: Option<&VerifierKey>,
 ) -> anyhow::Result<()> {
-    let store = SqliteStore::open(&ctx.store_path()?)?;
+    let store = ctx.location()?.sqlite()?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(store.len().unwrap_or(0));
         bar.set_style(

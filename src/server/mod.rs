@@ -7,7 +7,6 @@ pub mod tokens;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,7 +25,8 @@ pub const DEFAULT_RATE: u32 = 100;
 
 /// What every request handler shares.
 pub struct AppState {
-    pub store: PathBuf,
+    /// Sniffed once at start: the store file is never read outside SQLite again.
+    pub store: crate::store::Location,
     /// Requests per second per token.
     rate: f64,
     pub tokens: Option<Tokens>,
@@ -160,7 +160,7 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
 
 /// Serves the API until SIGINT or SIGTERM, then finishes the requests in flight.
 pub fn serve(
-    store: PathBuf,
+    store: crate::store::Location,
     listen: SocketAddr,
     tokens: Option<Tokens>,
     rate: u32,
@@ -175,7 +175,7 @@ pub fn serve(
         .into());
     }
     // Fail now, not on the first request, when the store cannot be opened.
-    crate::store::open(&store)?;
+    store.open()?;
     let open = tokens.is_none();
     let state = Arc::new(AppState {
         store: store.clone(),
@@ -195,7 +195,7 @@ pub fn serve(
             .await
             .map_err(|e| Failure::runtime(format!("cannot listen on {listen}: {e}")))?;
         let addr = listener.local_addr()?;
-        eprintln!("serving {} on http://{addr}", store.display());
+        eprintln!("serving {} on http://{addr}", store.path().display());
         if open {
             eprintln!("no --tokens: every request is accepted, on loopback only");
         }

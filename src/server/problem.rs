@@ -36,6 +36,25 @@ impl Problem {
 impl From<anyhow::Error> for Problem {
     fn from(err: anyhow::Error) -> Problem {
         let detail = format!("{err:#}");
+        // A store another process keeps busy past the busy timeout (a long import): the
+        // client is told to come back, and its retries do.
+        if err.chain().any(|c| {
+            c.downcast_ref::<rusqlite::Error>()
+                .and_then(rusqlite::Error::sqlite_error_code)
+                .is_some_and(|code| {
+                    matches!(
+                        code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    )
+                })
+        }) {
+            return Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the store is busy with another writer; try again",
+            )
+            .with_header(header::RETRY_AFTER, "1");
+        }
         for cause in err.chain() {
             if let Some(s) = cause.downcast_ref::<StoreError>() {
                 return match s {

@@ -127,8 +127,8 @@ fn event_json(seq: u64, entry: &str, redactor: Option<&Redactor>) -> anyhow::Res
 }
 
 async fn capabilities(State(state): State<Arc<AppState>>) -> Result<Response, Problem> {
-    let path = state.store.clone();
-    let last = blocking(move || store::open(&path)?.last_seq()).await?;
+    let location = state.store.clone();
+    let last = blocking(move || location.open()?.last_seq()).await?;
     Ok(axum::Json(json!({
         "api_version": 1,
         "max_limit": MAX_LIMIT,
@@ -256,9 +256,9 @@ async fn list_events(
     let polling = !descending && one(&params, "until").is_none();
     // `count=true` adds the number of matching events (all pages) as `X-Total-Count`.
     let want_count = one(&params, "count").as_deref() == Some("true");
-    let path = state.store.clone();
+    let location = state.store.clone();
     let (events, last_seq, total) = blocking(move || {
-        let store = store::open(&path)?;
+        let store = location.open()?;
         let mut filter = filter_of(&params)?;
         let total = if want_count {
             Some(store.count(&filter)?)
@@ -381,10 +381,10 @@ async fn stream_events(
     // Bad filters are answered before the stream starts.
     let filter = filter_of(&params).map_err(Problem::from)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let path = state.store.clone();
+    let location = state.store.clone();
     tokio::task::spawn_blocking(move || {
         let result = (|| -> anyhow::Result<()> {
-            let store = store::open(&path)?;
+            let store = location.open()?;
             let mut out = ChunkWriter {
                 tx: tx.clone(),
                 buf: Vec::new(),
@@ -432,9 +432,9 @@ async fn get_event(
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
     let redactor = caller.redactor(&state).cloned();
-    let path = state.store.clone();
+    let location = state.store.clone();
     let body = blocking(move || {
-        let store = store::open(&path)?;
+        let store = location.open()?;
         let event = store.get(&id)?;
         let entry = String::from_utf8(event.canonical_bytes())?;
         event_json(event.seq.unwrap_or_default(), &entry, redactor.as_ref())
@@ -471,9 +471,9 @@ async fn append_events(
         })?;
         events.push(event);
     }
-    let path = state.store.clone();
+    let location = state.store.clone();
     let report = blocking(move || {
-        let mut store = SqliteStore::open(&path)?;
+        let mut store = location.open_for_append()?;
         store.append(&mut events.into_iter().map(Ok))
     })
     .await?;
@@ -505,10 +505,10 @@ async fn stats(
             crate::query::Field::from_name(n).ok_or_else(|| bad(format!("unknown field {n:?}")))
         })
         .collect::<Result<_, _>>()?;
-    let path = state.store.clone();
+    let location = state.store.clone();
     let redact = caller.redactor(&state).is_some();
     let groups = blocking(move || {
-        let store = store::open(&path)?;
+        let store = location.open()?;
         let mut groups = store.group_counts(&filter_of(&params)?, &fields)?;
         groups.sort_by(|a, b| {
             b.1.cmp(&a.1).then_with(|| {
@@ -543,8 +543,8 @@ async fn checkpoint(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
-    let path = state.store.clone();
-    let latest = blocking(move || Ok(SqliteStore::open(&path)?.checkpoints()?.pop())).await?;
+    let location = state.store.clone();
+    let latest = blocking(move || Ok(location.sqlite()?.checkpoints()?.pop())).await?;
     match latest {
         Some(c) => Ok((
             StatusCode::OK,
@@ -567,8 +567,8 @@ fn number(params: &[(String, String)], key: &str) -> Result<u64, Problem> {
 }
 
 /// Opens the store with its tree holding at least `size` leaves.
-fn tree_of(path: &std::path::Path, size: u64) -> anyhow::Result<SqliteStore> {
-    let mut store = SqliteStore::open(path)?;
+fn tree_of(location: &store::Location, size: u64) -> anyhow::Result<SqliteStore> {
+    let mut store = location.sqlite()?;
     if store.tree_size()? < size {
         store.extend_tree()?;
     }
@@ -590,9 +590,9 @@ async fn consistency(
     if from > to {
         return Err(bad("from must not be larger than to"));
     }
-    let path = state.store.clone();
+    let location = state.store.clone();
     let proof = blocking(move || {
-        let store = tree_of(&path, to)?;
+        let store = tree_of(&location, to)?;
         merkle::consistency_proof(&store.nodes(), from, to)
     })
     .await?;
@@ -615,9 +615,9 @@ async fn inclusion(
     if seq == 0 || seq > size {
         return Err(bad("seq must be from 1 to size"));
     }
-    let path = state.store.clone();
+    let location = state.store.clone();
     let (proof, leaf) = blocking(move || {
-        let store = tree_of(&path, size)?;
+        let store = tree_of(&location, size)?;
         let leaf = merkle::leaf_hash(store.entry_text(seq)?.as_bytes());
         Ok((
             merkle::inclusion_proof(&store.nodes(), seq - 1, size)?,
@@ -729,9 +729,9 @@ async fn revert_plan(
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
     let redactor = caller.redactor(&state).cloned();
-    let path = state.store.clone();
+    let location = state.store.clone();
     let decision = tokio::task::spawn_blocking(move || {
-        let store = store::open(&path)?;
+        let store = location.open()?;
         crate::store::revert::decide(store.as_ref(), &id)
     })
     .await
@@ -793,9 +793,9 @@ async fn revert_event(
     };
     let user = request.user.clone().unwrap_or_else(|| caller.name.clone());
     let redactor = caller.redactor(&state).cloned();
-    let path = state.store.clone();
+    let location = state.store.clone();
     let (seq, event) = tokio::task::spawn_blocking(move || {
-        let mut store = SqliteStore::open(&path)?;
+        let mut store = location.sqlite()?;
         let seq = store.append_checked(&mut |s| {
             let d = crate::store::revert::decide(s, &id)?;
             if d.etag() != if_match {

@@ -3,19 +3,22 @@
 pub mod functions;
 pub mod history;
 pub mod jsonl;
+pub mod location;
 pub mod revert;
 pub mod schema;
 pub mod sqlite;
 pub mod tree;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
 use crate::model::{self, Event, InvalidEvent};
 use crate::query::eval::value_of;
 use crate::query::{CmpOp, Expr, Field, Literal, search};
+
+pub use location::Location;
 
 /// Failures of a store, each with its exit code and hint.
 #[derive(Debug, thiserror::Error)]
@@ -168,26 +171,6 @@ pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
         op,
         value: Literal::Number(n as f64),
     }
-}
-
-/// The store at `path`: the SQLite store, or a JSON Lines file read directly. A missing file
-/// is an error with a hint, never created.
-pub fn open(path: &Path) -> anyhow::Result<Box<dyn Store>> {
-    if is_gzip(path) {
-        return Err(crate::error::Failure::runtime(format!(
-            "{} is gzip-compressed: a store is read only as it is",
-            path.display()
-        ))
-        .with_hint(format!(
-            "import it into a store (`auditctl import {0}` reads gzip), or decompress it (`gunzip -k {0}`)",
-            path.display()
-        ))
-        .into());
-    }
-    Ok(match kind_of(path) {
-        StoreKind::JsonLines => Box::new(jsonl::JsonlStore::open(path)),
-        StoreKind::Sqlite => Box::new(sqlite::SqliteStore::open(path)?),
-    })
 }
 
 /// What an append did: counts only, so that a long import keeps no per-event state.
@@ -363,47 +346,4 @@ pub trait Store {
         &mut self,
         decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
     ) -> anyhow::Result<u64>;
-}
-
-/// What a store path holds, judged from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StoreKind {
-    /// Missing, empty, or an SQLite file: the local store.
-    Sqlite,
-    /// JSON Lines of auditctl events or a Kubernetes audit log, read directly.
-    JsonLines,
-}
-
-/// Decides how to open `path`: an existing file that starts with `{` is JSON Lines.
-pub fn kind_of(path: &Path) -> StoreKind {
-    use std::io::Read;
-    let mut head = [0u8; 64];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let text = head[..n].trim_ascii_start();
-    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-    if text.starts_with(b"{") {
-        StoreKind::JsonLines
-    } else {
-        StoreKind::Sqlite
-    }
-}
-
-/// Whether `path` starts with the gzip magic.
-fn is_gzip(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 2];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head == [0x1f, 0x8b])
-}
-
-/// Whether `path` starts with the SQLite header.
-pub fn is_sqlite_file(path: &Path) -> std::io::Result<bool> {
-    use std::io::Read;
-    let mut head = [0u8; 16];
-    let mut f = std::fs::File::open(path)?;
-    let n = f.read(&mut head)?;
-    Ok(n == 16 && &head == b"SQLite format 3\0")
 }

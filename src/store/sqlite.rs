@@ -167,14 +167,8 @@ impl SqliteStore {
             path: path.to_owned(),
             source,
         };
-        // Never let SQLite near a file that is not a database: it must stay as it is.
-        let non_empty = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        if non_empty && !super::is_sqlite_file(path).unwrap_or(false) {
-            return Err(StoreError::Foreign {
-                path: path.to_owned(),
-                why: "not an SQLite database".into(),
-            });
-        }
+        // The file's kind was told by `Location::sniff` before any connection: it is not read
+        // here, outside SQLite, where a connection of this process may be open (see there).
         let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;

@@ -1,7 +1,8 @@
 //! The pinned test environment and helpers to run the binary in it.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use auditctl::model::Event;
 
@@ -161,4 +162,65 @@ pub fn to_run(out: Output) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// A running `auditctl serve` over the environment's store, stopped when dropped.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    /// The request log, as the server wrote it.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    pub fn start(env: &Env, extra: &[&str]) -> Server {
+        Server::start_on(env, "127.0.0.1:0", extra)
+    }
+
+    pub fn start_on(env: &Env, listen: &str, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--listen", listen];
+        args.extend_from_slice(extra);
+        let mut child = env.command(&args).stderr(Stdio::piped()).spawn().unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let url = first
+            .rsplit(' ')
+            .next()
+            .filter(|u| u.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_owned();
+        // Keep reading the request log so the server never blocks on it.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server { child, url, log }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn token(env: &Env, name: &str, scopes: &str) -> String {
+    env.run(&[
+        "token",
+        "new",
+        "--tokens",
+        "tokens.toml",
+        "--name",
+        name,
+        "--scope",
+        scopes,
+    ])
+    .ok()
+    .stdout
+    .trim()
+    .to_owned()
 }

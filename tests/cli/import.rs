@@ -417,3 +417,23 @@ fn an_interrupted_import_writes_nothing() {
     );
     assert!(files_in(&env).is_empty(), "{:?}", files_in(&env));
 }
+
+#[test]
+fn a_store_is_not_imported_into_itself() {
+    let env = Env::with_events();
+    let store = env.store();
+    let wal = env.path("audit.db-wal");
+    for input in [&store, &wal] {
+        if !input.exists() {
+            continue;
+        }
+        let run = env.run(&["import", input.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("is the store being imported into"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(env.all_events().len(), 10);
+}

@@ -19,3 +19,4 @@ mod revert;
 mod show;
 mod stats;
 mod store;
+mod stress;

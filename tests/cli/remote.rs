@@ -2,70 +2,9 @@
 //! does.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
-use super::common::Env;
-
-/// A running `auditctl serve` over the environment's store, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    /// The request log, as the server wrote it.
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(env: &Env, extra: &[&str]) -> Server {
-        Server::start_on(env, "127.0.0.1:0", extra)
-    }
-
-    fn start_on(env: &Env, listen: &str, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--listen", listen];
-        args.extend_from_slice(extra);
-        let mut child = env.command(&args).stderr(Stdio::piped()).spawn().unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let url = first
-            .rsplit(' ')
-            .next()
-            .filter(|u| u.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_owned();
-        // Keep reading the request log so the server never blocks on it.
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Server { child, url, log }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn token(env: &Env, name: &str, scopes: &str) -> String {
-    env.run(&[
-        "token",
-        "new",
-        "--tokens",
-        "tokens.toml",
-        "--name",
-        name,
-        "--scope",
-        scopes,
-    ])
-    .ok()
-    .stdout
-    .trim()
-    .to_owned()
-}
+use super::common::{Env, Server, token};
 
 #[test]
 fn remote_answers_as_the_local_store() {

@@ -1,0 +1,191 @@
+//! Where a store is and what kind it is, found out once per process, before any connection.
+//!
+//! Why once, and why here only: closing any file descriptor of a file drops every POSIX lock
+//! the process holds on that file, SQLite's included (SQLite's "How To Corrupt An SQLite
+//! Database File", section 2.2). A process that opened and closed the store file with `std::fs`
+//! while it also had an SQLite connection to it made other processes believe that connection
+//! gone: they checkpointed and truncated the WAL under its live writers, and acknowledged
+//! events were lost. So the bytes of a store file are read in [`Location::sniff`] only, before
+//! the process makes its first connection; everything after goes through SQLite. Nothing else
+//! in auditctl opens a store file, its `-wal` or its `-shm` outside SQLite.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::jsonl::JsonlStore;
+use super::sqlite::SqliteStore;
+use super::{Store, StoreError};
+use crate::error::Failure;
+
+/// A store path and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite store, or a path where one does not exist yet (missing or empty file).
+    Sqlite(PathBuf),
+    /// JSON Lines of auditctl events or a Kubernetes audit log, read directly, never written.
+    JsonLines(PathBuf),
+}
+
+/// The first bytes of an SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Location {
+    /// Looks at the first bytes of `path`, which must not be open in an SQLite connection of
+    /// this process (see the module documentation). A missing or empty file is an SQLite store
+    /// not yet made; a gzip file or any other non-store is an error that says what it is.
+    pub fn sniff(path: &Path) -> anyhow::Result<Location> {
+        let mut head = Vec::with_capacity(64);
+        match std::fs::File::open(path) {
+            Ok(file) => {
+                file.take(64).read_to_end(&mut head).map_err(|e| {
+                    Failure::runtime(format!("cannot read {}: {e}", path.display()))
+                })?;
+            }
+            // A directory is named for what it is (opening one for reading succeeds on Unix,
+            // and reading it fails).
+            Err(_) if path.is_dir() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(
+                    Failure::runtime(format!("cannot read {}: {e}", path.display())).into(),
+                );
+            }
+        }
+        if path.is_dir() {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                why: "a directory".into(),
+            }
+            .into());
+        }
+        if head.starts_with(&[0x1f, 0x8b]) {
+            return Err(Failure::runtime(format!(
+                "{} is gzip-compressed: a store is read only as it is",
+                path.display()
+            ))
+            .with_hint(format!(
+                "import it into a store (`auditctl import {0}` reads gzip), or decompress it \
+                 (`gunzip -k {0}`)",
+                path.display()
+            ))
+            .into());
+        }
+        let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+        let text = text.trim_ascii_start();
+        if text.starts_with(b"{") {
+            return Ok(Location::JsonLines(path.to_owned()));
+        }
+        if head.is_empty() || head.starts_with(SQLITE_HEADER) {
+            return Ok(Location::Sqlite(path.to_owned()));
+        }
+        Err(StoreError::Foreign {
+            path: path.to_owned(),
+            why: "not an SQLite database".into(),
+        }
+        .into())
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Location::Sqlite(p) | Location::JsonLines(p) => p,
+        }
+    }
+
+    /// The store to read from. A missing SQLite store is an error with a hint, never created.
+    pub fn open(&self) -> anyhow::Result<Box<dyn Store>> {
+        Ok(match self {
+            Location::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+            Location::JsonLines(path) => Box::new(JsonlStore::open(path)),
+        })
+    }
+
+    /// The SQLite store, for what only it keeps (the Merkle tree, checkpoints).
+    pub fn sqlite(&self) -> anyhow::Result<SqliteStore> {
+        match self {
+            Location::Sqlite(path) => Ok(SqliteStore::open(path)?),
+            Location::JsonLines(path) => Err(self.read_only(path)),
+        }
+    }
+
+    /// The store to append to, created when absent. A JSON Lines file is refused.
+    pub fn open_for_append(&self) -> anyhow::Result<SqliteStore> {
+        match self {
+            Location::Sqlite(path) => Ok(SqliteStore::open_or_create(path)?),
+            Location::JsonLines(path) => Err(self.read_only(path)),
+        }
+    }
+
+    fn read_only(&self, path: &Path) -> anyhow::Error {
+        StoreError::ReadOnly(
+            path.display().to_string(),
+            "a JSON Lines file is read directly and never written",
+        )
+        .into()
+    }
+}
+
+/// Whether `candidate` is the store file at `store` or one of its `-wal`/`-shm` files: such a
+/// file must never be read as input while this process has the store open (see above).
+pub fn is_store_file(store: &Path, candidate: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(c) = std::fs::metadata(candidate) else {
+        return false;
+    };
+    ["", "-wal", "-shm"].iter().any(|suffix| {
+        let mut p = store.as_os_str().to_owned();
+        p.push(suffix);
+        std::fs::metadata(&p).is_ok_and(|m| m.dev() == c.dev() && m.ino() == c.ino())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_from_the_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p
+        };
+        let missing = dir.path().join("missing.db");
+        assert_eq!(
+            Location::sniff(&missing).unwrap(),
+            Location::Sqlite(missing.clone())
+        );
+        let empty = write("empty.db", b"");
+        assert!(matches!(
+            Location::sniff(&empty).unwrap(),
+            Location::Sqlite(_)
+        ));
+        let lines = write("a.jsonl", b"\xEF\xBB\xBF  {\"id\":1}\n");
+        assert!(matches!(
+            Location::sniff(&lines).unwrap(),
+            Location::JsonLines(_)
+        ));
+        let db = write("s.db", b"SQLite format 3\0rest of the header");
+        assert!(matches!(Location::sniff(&db).unwrap(), Location::Sqlite(_)));
+        let gz = write("a.gz", &[0x1f, 0x8b, 8, 0]);
+        assert!(format!("{:#}", Location::sniff(&gz).unwrap_err()).contains("gzip"));
+        let text = write("notes.txt", b"hello");
+        assert!(format!("{:#}", Location::sniff(&text).unwrap_err()).contains("not an SQLite"));
+        assert!(format!("{:#}", Location::sniff(dir.path()).unwrap_err()).contains("a directory"));
+    }
+
+    #[test]
+    fn the_store_and_its_wal_are_store_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("audit.db");
+        std::fs::write(&store, b"").unwrap();
+        std::fs::write(dir.path().join("audit.db-wal"), b"").unwrap();
+        std::fs::write(dir.path().join("other"), b"").unwrap();
+        std::fs::hard_link(&store, dir.path().join("link")).unwrap();
+        assert!(is_store_file(&store, &store));
+        assert!(is_store_file(&store, &dir.path().join("link")));
+        assert!(is_store_file(&store, &dir.path().join("audit.db-wal")));
+        assert!(!is_store_file(&store, &dir.path().join("other")));
+        assert!(!is_store_file(&store, &dir.path().join("nothing")));
+    }
+}
