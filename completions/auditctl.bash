@@ -1540,7 +1540,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__verify)
-            opts="-h -V --pub --checkpoint --proof --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --pub --checkpoint --proof --quick --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

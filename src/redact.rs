@@ -40,6 +40,13 @@ impl Redactor {
         }
     }
 
+    /// The redactor of the built-in keys only.
+    pub fn builtin() -> &'static Redactor {
+        static BUILTIN: std::sync::LazyLock<Redactor> =
+            std::sync::LazyLock::new(|| Redactor::new(&[]));
+        &BUILTIN
+    }
+
     /// Whether a field path (`meta.api_token`, `after.auth.password`) ends in a sensitive key.
     pub fn is_sensitive_path(&self, path: &str) -> bool {
         path.rsplit(['.', '['])

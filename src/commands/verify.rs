@@ -13,11 +13,14 @@ use crate::integrity::merkle::{self, Hash};
 use crate::integrity::note::{self, SignedCheckpoint, VerifierKey};
 use crate::integrity::verify::{Options, verify_store};
 
-/// Check that the log was not edited: every leaf, checkpoint, signature and trigger
+/// Check that the log was not edited: every leaf, checkpoint, signature, index and trigger
 ///
 /// Recomputes every leaf hash from the stored bytes, checks that seqs have no gaps, that each
-/// recorded checkpoint's root matches the entries and is consistent with the one before, and
-/// that the append-only triggers are in place. Exits 3 naming the first bad seq.
+/// recorded checkpoint's root matches the entries and is consistent with the one before, that
+/// the schema (append-only triggers included) is the one auditctl creates, that every page
+/// and index of the database is sound and agrees with the entries (SQLite's integrity check),
+/// and that the search index holds exactly the entries' terms. Exits 3 naming the first bad
+/// seq. --quick leaves out the page, index and search index checks.
 /// With --proof, checks an inclusion proof from `prove` offline, without a store.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -33,6 +36,9 @@ pub struct Args {
     /// Check this inclusion proof (from `prove`) instead of the store
     #[arg(long, value_name = "FILE")]
     pub proof: Option<PathBuf>,
+    /// Check the log only, not the database under it (pages, indexes, the search index)
+    #[arg(long)]
+    pub quick: bool,
 }
 
 /// Reads a file, or stdin for `-`.
@@ -72,7 +78,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if let Some((url, token)) = ctx.remote()? {
         return verify_remote(&url, token, external.as_ref(), key.as_ref());
     }
-    damaged_is_integrity(verify(ctx, external.as_ref(), key.as_ref()))
+    damaged_is_integrity(verify(ctx, external.as_ref(), key.as_ref(), args.quick))
 }
 
 /// A store file SQLite cannot read as a database (truncated, overwritten) fails integrity.
@@ -97,6 +103,7 @@ fn verify(
     ctx: &Context,
     external: Option<&SignedCheckpoint>,
     key: Option<&VerifierKey>,
+    quick: bool,
 ) -> anyhow::Result<()> {
     let store = ctx.location()?.sqlite()?;
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -121,6 +128,7 @@ fn verify(
         &Options {
             key,
             external,
+            quick,
             progress: &progress,
         },
     )?;
@@ -145,7 +153,7 @@ fn verify(
     }
     let root = report.root.map(|r| B64.encode(r)).unwrap_or_default();
     let mut what = format!(
-        "verified {} events (root {root}), {} checkpoint{}, the append-only triggers",
+        "verified {} events (root {root}), {} checkpoint{}",
         super::thousands(report.events),
         report.checkpoints,
         if report.checkpoints == 1 { "" } else { "s" }
@@ -158,6 +166,12 @@ fn verify(
             " ({} unsigned checkpoints not checked)",
             report.unsigned
         ));
+    }
+    what.push_str(", the schema and its append-only triggers");
+    if report.database_checked {
+        what.push_str(", every page and index, the search index");
+    } else {
+        what.push_str(" (--quick: pages, indexes and the search index not checked)");
     }
     if let Some(ext) = external {
         what.push_str(&format!(

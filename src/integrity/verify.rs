@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use super::merkle::{self, Hash};
 use super::note::{self, SignedCheckpoint, VerifierKey};
+use crate::model;
+use crate::store::check::{Cell, Key, entry_indexes};
 use crate::store::sqlite::SqliteStore;
-use crate::store::tree::StoredLeaf;
+use crate::store::tree::{Expected, StoredLeaf};
 
 /// One thing found wrong; `seq` where it can be named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +38,12 @@ pub struct Report {
     pub unsigned: usize,
     pub root: Option<Hash>,
     pub problems: Vec<Problem>,
+    /// Whether the database under the log was checked too (not `--quick`).
+    pub database_checked: bool,
+    /// For the database checks: the sums of what each index and the full-text index must
+    /// hold, made from the entries read.
+    index_sums: Vec<u64>,
+    terms: u64,
 }
 
 impl Report {
@@ -97,25 +105,65 @@ impl Frontier {
 /// Rows checked at a time, half of them on a second thread.
 const BATCH: usize = 4096;
 
-/// What checking one row found: its recomputed leaf and the first wrong indexed column.
+/// What checking one row found: its recomputed leaf, the first wrong indexed column, and, for
+/// the database checks, what it adds to the sums of each index and of the full-text index.
 struct Checked {
     leaf: Hash,
     wrong_column: Option<&'static str>,
+    index_rows: Vec<u64>,
+    terms: u64,
 }
 
-fn check(row: &StoredLeaf) -> Checked {
-    Checked {
-        leaf: merkle::leaf_hash(&row.entry),
-        wrong_column: row.wrong_column(),
+/// Checks one row; with a `key`, also works out what each index and the full-text index must
+/// hold for it, which needs the whole event decoded.
+fn check(row: &StoredLeaf, key: Option<&Key>) -> Checked {
+    let leaf = merkle::leaf_hash(&row.entry);
+    let Some(key) = key else {
+        let wrong_column = match serde_json::from_slice::<model::EntryView>(&row.entry) {
+            Ok(view) => row.wrong_column(&Expected::of_view(&view)),
+            Err(_) => Some("entry"),
+        };
+        return Checked {
+            leaf,
+            wrong_column,
+            index_rows: Vec::new(),
+            terms: 0,
+        };
+    };
+    let index_rows = entry_indexes()
+        .iter()
+        .map(|index| {
+            if index
+                .only_when_set
+                .is_some_and(|c| row.cell(c) == Cell::Null)
+            {
+                return 0;
+            }
+            key.row(index.columns.iter().map(|c| row.cell(c)), row.seq)
+        })
+        .collect();
+    match serde_json::from_slice::<model::Event>(&row.entry) {
+        Ok(event) => Checked {
+            leaf,
+            wrong_column: row.wrong_column(&Expected::of_event(&event)),
+            index_rows,
+            terms: key.event_terms(row.seq, &event),
+        },
+        Err(_) => Checked {
+            leaf,
+            wrong_column: Some("entry"),
+            index_rows,
+            terms: 0,
+        },
     }
 }
 
 /// Hashing and decoding are most of `verify`'s work: a batch is split over two threads.
-fn check_all(batch: &[StoredLeaf]) -> Vec<Checked> {
+fn check_all(batch: &[StoredLeaf], key: Option<&Key>) -> Vec<Checked> {
     let (first, second) = batch.split_at(batch.len() / 2);
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| second.iter().map(check).collect::<Vec<_>>());
-        let mut checked: Vec<Checked> = first.iter().map(check).collect();
+        let other = scope.spawn(|| second.iter().map(|r| check(r, key)).collect::<Vec<_>>());
+        let mut checked: Vec<Checked> = first.iter().map(|r| check(r, key)).collect();
         checked.extend(other.join().expect("the checking thread does not panic"));
         checked
     })
@@ -127,18 +175,104 @@ pub struct Options<'a> {
     pub key: Option<&'a VerifierKey>,
     /// A checkpoint kept elsewhere that the store must extend.
     pub external: Option<&'a SignedCheckpoint>,
+    /// Leave out the checks of the database under the log (SQLite's integrity check of every
+    /// page and index, and the full-text index against the entries).
+    pub quick: bool,
     /// Called with each seq read, for a progress bar.
-    pub progress: &'a dyn Fn(u64),
+    pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
-/// Checks the whole store.
+/// What the checks that read the database through other connections found.
+struct DatabaseReport {
+    pages: Vec<String>,
+    index_sums: Vec<Option<u64>>,
+    search_index: u64,
+}
+
+/// The checks of the database that read the whole file, on two more connections beside the
+/// scan of the log (so on every core): SQLite's check of the pages and each index read back
+/// whole on one, the full-text index read back whole on the other. They look only at seqs up
+/// to `last`, as their snapshots may be newer than the scan's.
+fn check_database(
+    (a, b): (SqliteStore, SqliteStore),
+    key: &Key,
+    last: u64,
+) -> anyhow::Result<DatabaseReport> {
+    std::thread::scope(|scope| {
+        let search = scope.spawn(move || b.search_index_sum(key, last));
+        let pages = a.page_problems(20)?;
+        let index_sums = a.index_sums(key, last)?;
+        let search_index = search
+            .join()
+            .map_err(|_| anyhow::anyhow!("reading the search index failed"))??;
+        Ok(DatabaseReport {
+            pages,
+            index_sums,
+            search_index,
+        })
+    })
+}
+
+/// Checks the whole store, as one snapshot: events appended meanwhile are not looked at.
 pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Report> {
-    let mut report = Report::default();
-    for name in store.missing_triggers()? {
-        report.problem(
-            None,
-            format!("the append-only trigger {name} is missing: the store can be edited in place"),
-        );
+    store.in_snapshot(|| {
+        let last = store.len()?;
+        let key = (!opts.quick).then(Key::random);
+        std::thread::scope(|scope| {
+            let database = match &key {
+                Some(key) => {
+                    let others = (store.another()?, store.another()?);
+                    Some(scope.spawn(move || check_database(others, key, last)))
+                }
+                None => None,
+            };
+            let mut report = verify_log(store, opts, key.as_ref())?;
+            report.database_checked = key.is_some();
+            let Some(database) = database else {
+                return Ok(report);
+            };
+            let found = database
+                .join()
+                .map_err(|_| anyhow::anyhow!("the database check failed"))??;
+            for p in found.pages {
+                report.problem(None, format!("SQLite finds the file damaged: {p}"));
+            }
+            for ((index, have), want) in entry_indexes()
+                .iter()
+                .zip(&found.index_sums)
+                .zip(std::mem::take(&mut report.index_sums))
+            {
+                if have.is_some_and(|have| have != want) {
+                    report.problem(
+                        None,
+                        format!(
+                            "the index {} does not hold exactly the entries' rows: it was \
+                             damaged or swapped, so filters miss or invent events",
+                            index.name
+                        ),
+                    );
+                }
+            }
+            if found.search_index != report.terms {
+                report.problem(
+                    None,
+                    "the full-text index does not match the entries: it was emptied, \
+                     rebuilt or edited, so searches miss or invent events",
+                );
+            }
+            Ok(report)
+        })
+    })
+}
+
+/// The checks of the log itself, on this connection.
+fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow::Result<Report> {
+    let mut report = Report {
+        index_sums: vec![0; entry_indexes().len()],
+        ..Report::default()
+    };
+    for difference in store.schema_differences()? {
+        report.problem(None, difference);
     }
     let origin = store.origin()?;
     let recorded = store.checkpoints()?;
@@ -161,7 +295,11 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
     let mut frontier = Frontier::default();
     let mut expected = 1u64;
     store.scan_leaves(BATCH, &mut |batch| {
-        for (row, check) in batch.iter().zip(check_all(&batch)) {
+        for (row, check) in batch.iter().zip(check_all(&batch, key)) {
+            report.terms = report.terms.wrapping_add(check.terms);
+            for (sum, row) in report.index_sums.iter_mut().zip(&check.index_rows) {
+                *sum = sum.wrapping_add(*row);
+            }
             (opts.progress)(row.seq);
             if row.seq < expected {
                 report.problem(
@@ -286,7 +424,16 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
     }
 
     // The stored tree agrees with the entries (proofs are served from it).
-    if tree_size <= report.events {
+    if tree_size > report.events {
+        report.problem(
+            Some(report.events + 1),
+            format!(
+                "the stored Merkle tree holds {tree_size} leaves but the store {} entries: \
+                 entries after seq {} were removed",
+                report.events, report.events
+            ),
+        );
+    } else {
         let stored = merkle::root(&store.nodes(), tree_size).ok();
         if stored != root_at(tree_size) {
             report.problem(

@@ -9,7 +9,7 @@ use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 
 use super::ast::{CmpOp, Expr, Field, Literal, Path, Segment};
-use super::{eval, parse, search, sql};
+use super::{eval, parse, sql};
 use crate::model::{self, Event};
 use crate::store::{functions, schema};
 
@@ -23,7 +23,7 @@ fn base_time() -> DateTime<Utc> {
 /// them: normalised and read back from their canonical entry bytes, with their seq.
 fn store(events: &[Event]) -> (Connection, Vec<Event>) {
     let conn = Connection::open_in_memory().unwrap();
-    conn.execute_batch(schema::CREATE).unwrap();
+    schema::create(&conn).unwrap();
     functions::register(&conn).unwrap();
     let mut stored = Vec::new();
     for (i, e) in events.iter().enumerate() {
@@ -62,7 +62,7 @@ fn store(events: &[Event]) -> (Connection, Vec<Event>) {
         .unwrap();
         conn.execute(
             "INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)",
-            params![seq as i64, search::document(&back)],
+            params![seq as i64, crate::store::search_text(&back)],
         )
         .unwrap();
         stored.push(back);

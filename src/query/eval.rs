@@ -77,7 +77,9 @@ impl<'a> Matcher<'a> {
                 Some(v) => v.is_some_and(|v| !v.is_null()),
                 None => scalar_of(field, e).is_some(),
             },
-            Expr::Search(q) => search::matches(&search::document(e), q),
+            Expr::Search(q) => {
+                search::matches(&search::document(e, crate::redact::Redactor::builtin()), q)
+            }
         }
     }
 }

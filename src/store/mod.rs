@@ -1,5 +1,6 @@
 //! Where events live: the trait every command reads and writes through, and its back ends.
 
+pub mod check;
 pub mod functions;
 pub mod history;
 pub mod jsonl;
@@ -173,6 +174,22 @@ pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
     }
 }
 
+/// Calls `each` with every term the full-text index holds for an event, repeats included:
+/// its search terms, without the values of sensitive keys (`query::search`). Terms are
+/// lower-case UTF-8, given as bytes.
+pub fn for_each_search_term(e: &Event, each: &mut dyn FnMut(&[u8])) {
+    search::for_each_event_term(e, crate::redact::Redactor::builtin(), each);
+}
+
+/// What the full-text index is given for an event: its distinct terms, separated by spaces.
+pub fn search_text(e: &Event) -> String {
+    let mut terms: Vec<Vec<u8>> = Vec::new();
+    for_each_search_term(e, &mut |t| terms.push(t.to_owned()));
+    terms.sort_unstable();
+    terms.dedup();
+    String::from_utf8(terms.join(&b' ')).expect("terms are UTF-8")
+}
+
 /// What an append did: counts only, so that a long import keeps no per-event state.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct AppendReport {
@@ -195,7 +212,7 @@ pub struct NewEntry {
     pub entry: String,
     /// `SHA-256(0x00 || entry)`.
     pub leaf: [u8; 32],
-    /// `query::search::document` of the event, for the full-text index.
+    /// `query::search::index_text` of the event: its terms, for the full-text index.
     pub doc: String,
     pub id: String,
     pub time_us: i64,
@@ -215,7 +232,7 @@ impl NewEntry {
         event.normalize()?;
         let entry = String::from_utf8(event.canonical_bytes()).expect("canonical JSON is UTF-8");
         let leaf = model::leaf_hash(entry.as_bytes());
-        let doc = search::document(&event);
+        let doc = search_text(&event);
         let ip_key = event
             .ip
             .as_deref()

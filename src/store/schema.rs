@@ -5,11 +5,13 @@
 pub const APPLICATION_ID: i32 = 0x4155_4454;
 
 /// The schema this build writes and reads (`PRAGMA user_version`). Version 1 lacked the
-/// Merkle tree and checkpoint tables; `MIGRATE_1_TO_2` adds them.
-pub const SCHEMA_VERSION: i32 = 2;
+/// Merkle tree and checkpoint tables (`MIGRATE_1_TO_2` adds them); version 2 indexed words for
+/// search the way `unicode61` splits them, and values under sensitive keys (`MIGRATE_2_TO_3`
+/// rebuilds the index with `query::search`'s terms).
+pub const SCHEMA_VERSION: i32 = 3;
 
-/// Creates every table, index and trigger of an empty store.
-pub const CREATE: &str = r#"
+/// The tables and triggers of version 1, without its full-text index.
+const CREATE_V1: &str = r#"
 CREATE TABLE store_info (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -34,15 +36,6 @@ CREATE TABLE entries (
     ip_key      BLOB,
     reverts     TEXT
 ) STRICT;
-
--- Contentless full-text index over `query::search::document`, rowid = seq; filled in the same
--- transaction as each entry.
-CREATE VIRTUAL TABLE entries_fts USING fts5 (
-    doc,
-    content = '',
-    detail = none,
-    tokenize = 'unicode61 remove_diacritics 0'
-);
 
 -- Append-only: an entry, once written, is never changed or removed.
 CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
@@ -128,6 +121,22 @@ BEGIN
 END;
 "#;
 
+/// The contentless full-text index over `query::search::index_text`, rowid = seq; filled in
+/// the same transaction as each entry. Its tokenizer keeps the terms written as they are.
+pub const CREATE_FTS: &str = "CREATE VIRTUAL TABLE entries_fts USING fts5 (doc, content = '', \
+     detail = none, tokenize = \"ascii tokenchars '-_.:/@'\")";
+
+/// Replaces the full-text index of version 2; the store fills it again from the entries.
+pub const MIGRATE_2_TO_3: &str = "DROP TABLE entries_fts";
+
+/// Creates every table, index and trigger of a new store, in the caller's transaction.
+pub fn create(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(CREATE_V1)?;
+    conn.execute_batch(CREATE_FTS)?;
+    conn.execute_batch(&create_indexes())?;
+    conn.execute_batch(MIGRATE_1_TO_2)
+}
+
 /// The names of the triggers that make the store append-only (checked by `verify`).
 pub const TRIGGERS: [&str; 6] = [
     "entries_no_update",
@@ -137,3 +146,13 @@ pub const TRIGGERS: [&str; 6] = [
     "checkpoints_no_update",
     "checkpoints_no_delete",
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_index_splits_terms_as_search_makes_them() {
+        assert!(
+            super::CREATE_FTS.contains(&format!("\"{}\"", crate::query::search::FTS_TOKENIZER))
+        );
+    }
+}

@@ -276,19 +276,51 @@ impl SqliteStore {
         };
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(wrap)?;
         let result = (|| {
-            let version: i32 = self
+            let mut version: i32 = self
                 .conn
                 .pragma_query_value(None, "user_version", |r| r.get(0))?;
             if version == 1 {
                 self.conn.execute_batch(schema::MIGRATE_1_TO_2)?;
-                self.conn
-                    .pragma_update(None, "user_version", schema::SCHEMA_VERSION)?;
+                version = 2;
             }
-            Ok(())
+            if version == 2 {
+                self.conn.execute_batch(schema::MIGRATE_2_TO_3)?;
+                self.conn.execute_batch(schema::CREATE_FTS)?;
+                self.fill_search_index()?;
+                version = 3;
+            }
+            self.conn.pragma_update(None, "user_version", version)
         })();
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.conn.execute_batch(end).map_err(wrap)?;
         result.map_err(wrap)
+    }
+
+    /// Indexes every entry for search, into an empty index (a schema upgrade).
+    fn fill_search_index(&self) -> rusqlite::Result<()> {
+        let n = self.len().unwrap_or(0);
+        if n > 10_000 {
+            eprintln!(
+                "upgrading the search index of {} ({n} events)…",
+                self.path.display()
+            );
+        }
+        let mut read = self
+            .conn
+            .prepare("SELECT seq, entry FROM entries ORDER BY seq")?;
+        let mut insert = self
+            .conn
+            .prepare("INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)")?;
+        let mut rows = read.query([])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let entry = row.get_ref(1)?.as_str()?;
+            let event: Event = serde_json::from_str(entry).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+            })?;
+            insert.execute(params![seq, super::search_text(&event)])?;
+        }
+        Ok(())
     }
 
     /// Creates the schema in an empty file. Several processes may race to create the same
@@ -328,9 +360,7 @@ impl SqliteStore {
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
             .map_err(wrap)?;
         if app == 0 && version == 0 && tables == 0 {
-            tx.execute_batch(schema::CREATE).map_err(wrap)?;
-            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
-            tx.execute_batch(schema::MIGRATE_1_TO_2).map_err(wrap)?;
+            schema::create(&tx).map_err(wrap)?;
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
                 .map_err(wrap)?;
             tx.pragma_update(None, "user_version", schema::SCHEMA_VERSION)

@@ -47,41 +47,91 @@ const DERIVED: [&str; 11] = [
     "ip_key",
 ];
 
+/// The derived columns of one entry as its bytes say they must be, from a partial or a whole
+/// decoding of the entry.
+pub struct Expected<'a> {
+    /// In the order of `DERIVED`'s first nine.
+    texts: [Option<&'a str>; 9],
+    time_us: Option<i64>,
+    ip: Option<&'a str>,
+}
+
+impl<'a> Expected<'a> {
+    pub fn of_view(v: &'a model::EntryView<'a>) -> Expected<'a> {
+        Expected {
+            texts: [
+                Some(&v.id),
+                Some(&v.user),
+                Some(&v.action),
+                v.table.as_deref(),
+                v.resource_id.as_deref(),
+                v.service.as_deref(),
+                v.origin.as_deref(),
+                Some(&v.outcome),
+                v.reverts.as_deref(),
+            ],
+            time_us: chrono::DateTime::parse_from_rfc3339(&v.time)
+                .ok()
+                .map(|t| t.timestamp_micros()),
+            ip: v.ip.as_deref(),
+        }
+    }
+
+    pub fn of_event(e: &'a model::Event) -> Expected<'a> {
+        Expected {
+            texts: [
+                Some(&e.id),
+                Some(&e.user),
+                Some(&e.action),
+                e.table.as_deref(),
+                e.resource_id.as_deref(),
+                e.service.as_deref(),
+                e.origin.as_deref(),
+                Some(&e.outcome),
+                e.reverts.as_deref(),
+            ],
+            time_us: Some(model::time_key(&e.time)),
+            ip: e.ip.as_deref(),
+        }
+    }
+}
+
 impl StoredLeaf {
+    /// The value of one column of the row, for comparing the table with its indexes.
+    pub fn cell(&self, column: &str) -> super::check::Cell<'_> {
+        use super::check::Cell;
+        fn bytes(b: &Option<Vec<u8>>) -> Cell<'_> {
+            b.as_deref().map_or(Cell::Null, Cell::Bytes)
+        }
+        match column {
+            "seq" => Cell::Int(self.seq as i64),
+            "time_us" => self.time_us.map_or(Cell::Null, Cell::Int),
+            "ip_key" => bytes(&self.ip_key),
+            name => match DERIVED.iter().position(|c| *c == name) {
+                Some(i) if i < self.texts.len() => bytes(&self.texts[i]),
+                _ => panic!("{name} is not a column verify reads"),
+            },
+        }
+    }
+
     /// The first indexed column that does not hold what the entry says: the filters read
     /// those columns, so an edit there hides or invents events.
-    pub fn wrong_column(&self) -> Option<&'static str> {
-        let Ok(v) = serde_json::from_slice::<model::EntryView>(&self.entry) else {
-            return Some("entry");
-        };
-        let wants: [Option<&str>; 9] = [
-            Some(&v.id),
-            Some(&v.user),
-            Some(&v.action),
-            v.table.as_deref(),
-            v.resource_id.as_deref(),
-            v.service.as_deref(),
-            v.origin.as_deref(),
-            Some(&v.outcome),
-            v.reverts.as_deref(),
-        ];
-        if let Some(i) = wants
+    pub fn wrong_column(&self, want: &Expected) -> Option<&'static str> {
+        if let Some(i) = want
+            .texts
             .iter()
             .zip(&self.texts)
             .position(|(want, have)| want.map(str::as_bytes) != have.as_deref())
         {
             return Some(DERIVED[i]);
         }
-        let time_us = chrono::DateTime::parse_from_rfc3339(&v.time)
-            .ok()
-            .map(|t| t.timestamp_micros());
-        if time_us != self.time_us {
+        if want.time_us != self.time_us {
             return Some("time_us");
         }
-        let ip_key =
-            v.ip.as_deref()
-                .and_then(|ip| ip.parse().ok())
-                .map(|ip| model::ip_key(&ip));
+        let ip_key = want
+            .ip
+            .and_then(|ip| ip.parse().ok())
+            .map(|ip| model::ip_key(&ip));
         if ip_key.as_ref().map(|k| &k[..]) != self.ip_key.as_deref() {
             return Some("ip_key");
         }

@@ -73,7 +73,7 @@ fn an_untouched_store_verifies() {
     );
     assert!(
         run.stdout
-            .contains("1 checkpoint, the append-only triggers, 2 signatures")
+            .contains("1 checkpoint, 2 signatures, the schema and its append-only triggers, every page and index, the search index")
     );
     let kept = std::fs::read_to_string(env.path("kept.txt")).unwrap();
     env.run_with_stdin(&["verify", "--checkpoint", "-"], &kept)
@@ -444,4 +444,154 @@ fn unsigned_checkpoints_do_not_fail_a_key_check_and_secrets_need_reveal_to_prove
     assert!(secret.stderr.contains("--reveal"), "{}", secret.stderr);
     let proof = env.run(&["--reveal", "prove", "1"]).ok();
     assert!(proof.stdout.contains("hunter2"));
+}
+
+/// Damage to the database under the log, made with SQL as an insider with `sqlite3` would.
+/// Each must fail `verify` (exit 3) naming what is wrong; `verify --quick` checks the log
+/// only, and passes where the log itself is intact.
+#[track_caller]
+fn database_damage_is_caught(sql: &str, needle: &str) {
+    let env = checkpointed();
+    tamper(&env, sql, false);
+    fails_with(&env, &["verify"], needle);
+}
+
+#[test]
+fn swapped_index_roots_are_caught() {
+    let env = checkpointed();
+    let conn = Connection::open(env.store()).unwrap();
+    let root = |name: &str| -> i64 {
+        conn.query_row(
+            "SELECT rootpage FROM sqlite_schema WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let (user, action) = (root("entries_user"), root("entries_action"));
+    conn.execute_batch(&format!(
+        "PRAGMA writable_schema = ON; \
+         UPDATE sqlite_schema SET rootpage = {action} WHERE name = 'entries_user'; \
+         UPDATE sqlite_schema SET rootpage = {user} WHERE name = 'entries_action'; \
+         PRAGMA writable_schema = OFF; PRAGMA wal_checkpoint(TRUNCATE);"
+    ))
+    .unwrap();
+    drop(conn);
+    fails_with(
+        &env,
+        &["verify"],
+        "the index entries_user does not hold exactly the entries' rows",
+    );
+}
+
+#[test]
+fn an_index_rebuilt_to_miss_rows_is_caught() {
+    database_damage_is_caught(
+        "DROP INDEX entries_user; \
+         CREATE INDEX entries_user ON entries (user_name, action, time_us) \
+         WHERE user_name <> 'alice';",
+        "the index entries_user is not as auditctl creates it",
+    );
+}
+
+#[test]
+fn a_missing_index_and_an_extra_trigger_are_caught() {
+    database_damage_is_caught("DROP INDEX entries_ip;", "the index entries_ip is missing");
+    database_damage_is_caught(
+        "CREATE TRIGGER hide AFTER INSERT ON entries BEGIN SELECT 1; END;",
+        "the store has a trigger hide that auditctl does not create",
+    );
+}
+
+#[test]
+fn an_emptied_search_index_is_caught() {
+    database_damage_is_caught(
+        "INSERT INTO entries_fts (entries_fts) VALUES ('delete-all');",
+        "the full-text index does not match the entries",
+    );
+}
+
+#[test]
+fn a_search_index_rebuilt_without_an_entry_is_caught() {
+    let env = checkpointed();
+    // The terms the index holds for seq 9, read back, then taken out: a search no longer
+    // finds event 9, and the index is otherwise intact.
+    let conn = Connection::open(env.store()).unwrap();
+    conn.execute_batch("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, entries_fts, instance)")
+        .unwrap();
+    let terms: Vec<String> = conn
+        .prepare("SELECT term FROM temp.v WHERE doc = 9")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!terms.is_empty());
+    drop(conn);
+    let doc = terms.join(" ");
+    tamper(
+        &env,
+        &format!(
+            "INSERT INTO entries_fts (entries_fts, rowid, doc) VALUES ('delete', 9, '{doc}');"
+        ),
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the full-text index does not match the entries",
+    );
+    // The same number of other terms in its place is caught as well.
+    let env = checkpointed();
+    let fake: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+    tamper(
+        &env,
+        &format!(
+            "INSERT INTO entries_fts (entries_fts, rowid, doc) VALUES ('delete', 9, '{doc}'); \
+             INSERT INTO entries_fts (rowid, doc) VALUES (9, '{}');",
+            fake.join(" ")
+        ),
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the full-text index does not match the entries",
+    );
+    let quick = env.run(&["verify", "--quick"]).ok();
+    assert!(
+        quick
+            .stdout
+            .contains("--quick: pages, indexes and the search index not checked")
+    );
+}
+
+#[test]
+fn entries_cut_from_the_end_are_caught() {
+    // Their checkpoint deleted as well, the tree still holds their leaves.
+    let env = Env::new();
+    env.run(&["demo", "--events", "40"]).ok();
+    env.run(&["checkpoint"]).ok();
+    tamper(
+        &env,
+        "DELETE FROM entries WHERE seq > 37; DELETE FROM checkpoints;",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify", "--quick"],
+        "seq 38: the stored Merkle tree holds 40 leaves but the store 37 entries",
+    );
+    // With their tree rows too: the recorded checkpoint shows it.
+    let env = checkpointed();
+    tamper(
+        &env,
+        "DELETE FROM entries WHERE seq > 37; DELETE FROM tree WHERE idx >= 37 OR level > 0;",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify", "--quick"],
+        "seq 38: checkpoint #1 (size 40) covers 40 events but the store holds 37",
+    );
 }

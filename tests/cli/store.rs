@@ -137,9 +137,40 @@ fn a_schema_1_store_is_upgraded_when_opened() {
     let version: i32 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     drop(conn);
     env.run(&["checkpoint"]).ok();
+    env.run(&["verify"]).ok();
+}
+
+#[test]
+fn a_schema_2_store_gets_the_search_index_of_schema_3() {
+    let env = Env::new();
+    for (id, message) in [
+        ("a", "webhook wh-8 from 10.20.1.15"),
+        ("b", "webhook wh-13"),
+    ] {
+        env.run(&["record", "--id", id, "--action", "UPDATE", "-m", message])
+            .ok();
+    }
+    // Take the index back to schema 2: words as unicode61 splits them.
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    conn.execute_batch(
+        "DROP TABLE entries_fts; \
+         CREATE VIRTUAL TABLE entries_fts USING fts5 (doc, content = '', detail = none, \
+             tokenize = 'unicode61 remove_diacritics 0'); \
+         INSERT INTO entries_fts (rowid, doc) VALUES (1, 'webhook wh 8 10 20 1 15'), \
+             (2, 'webhook wh 13'); \
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let run = env.run(&["list", "--search", "wh-8", "-o", "jsonl"]).ok();
+    assert_eq!(run.ids(), ["a"]);
+    let run = env
+        .run(&["list", "--search", "10.20.1.15", "-o", "jsonl"])
+        .ok();
+    assert_eq!(run.ids(), ["a"]);
     env.run(&["verify"]).ok();
 }
 

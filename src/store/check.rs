@@ -1,0 +1,396 @@
+//! The database under the log, as `verify` checks it: the schema against the one auditctl
+//! creates, SQLite's check of every page and b-tree, every index against its table, and the
+//! full-text index against the entries. Filters and searches answer from these structures, so
+//! if they lie, the tool lies.
+
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+
+use rusqlite::Connection;
+
+use super::schema;
+use super::sqlite::SqliteStore;
+use crate::model::Event;
+
+/// One object of `sqlite_schema`: its type and its SQL (NULL for automatic indexes).
+type SchemaObject = (String, Option<String>);
+
+fn schema_objects(conn: &Connection) -> rusqlite::Result<BTreeMap<String, SchemaObject>> {
+    let mut stmt = conn.prepare("SELECT type, name, sql FROM main.sqlite_schema")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(1)?, (r.get::<_, String>(0)?, r.get(2)?)))
+    })?;
+    rows.filter(|r| {
+        // The statistics ANALYZE keeps change no answer.
+        !matches!(r, Ok((name, _)) if name_is_stat(name))
+    })
+    .collect()
+}
+
+fn name_is_stat(name: &str) -> bool {
+    name.starts_with("sqlite_stat")
+}
+
+impl SqliteStore {
+    /// Runs `f` in one read transaction, so that every read it makes on this connection sees
+    /// the same snapshot of a store that others may be appending to.
+    pub fn in_snapshot<T>(&self, f: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| self.sqlite_err(e))?;
+        let result = f();
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.sqlite_err(e))?;
+        result
+    }
+
+    /// A second connection to the same store, for checks that run beside this one's. Its
+    /// snapshot, once it reads, is as new as this one's or newer.
+    pub fn another(&self) -> Result<SqliteStore, super::StoreError> {
+        SqliteStore::open(&self.path)
+    }
+
+    /// How the store's schema differs from the one this build creates (`schema_differences`).
+    pub fn schema_differences(&self) -> anyhow::Result<Vec<String>> {
+        schema_differences(&self.conn)
+    }
+
+    /// What SQLite's check of every page and b-tree finds (`page_problems`).
+    pub fn page_problems(&self, max: usize) -> anyhow::Result<Vec<String>> {
+        page_problems(&self.conn, max)
+    }
+
+    /// Each entry index's sum of rows up to seq `last`, read through the index (`index_sums`).
+    pub fn index_sums(&self, key: &Key, last: u64) -> anyhow::Result<Vec<Option<u64>>> {
+        index_sums(&self.conn, key, last)
+    }
+
+    /// The sum of the full-text index's (term, seq) pairs up to `last` (`search_index_sum`).
+    pub fn search_index_sum(&self, key: &Key, last: u64) -> anyhow::Result<u64> {
+        search_index_sum(&self.conn, key, last)
+    }
+}
+
+/// How a store's schema differs from the one this build creates: objects missing, changed
+/// (an index rebuilt as a partial one that leaves rows out), or added (a trigger that edits
+/// what is inserted). Each difference as a sentence.
+fn schema_differences(conn: &Connection) -> anyhow::Result<Vec<String>> {
+    let reference = Connection::open_in_memory()?;
+    schema::create(&reference)?;
+    let want = schema_objects(&reference)?;
+    let have = schema_objects(conn)?;
+    let mut out = Vec::new();
+    for (name, (kind, sql)) in &want {
+        match have.get(name) {
+            None if kind == "trigger" => out.push(format!(
+                "the append-only trigger {name} is missing: the store can be edited in place"
+            )),
+            None => out.push(format!("the {kind} {name} is missing")),
+            Some((k, s)) if k != kind || s != sql => out.push(format!(
+                "the {kind} {name} is not as auditctl creates it: {}",
+                s.as_deref().unwrap_or("(automatic)")
+            )),
+            Some(_) => {}
+        }
+    }
+    for (name, (kind, sql)) in &have {
+        if !want.contains_key(name) {
+            out.push(format!(
+                "the store has a {kind} {name} that auditctl does not create: {}",
+                sql.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// What `PRAGMA quick_check` finds, at most `max` messages (none when the file is sound):
+/// damaged pages and b-trees, in the tables and indexes and the full-text index's own
+/// structures. Whether each index holds exactly its table's rows is `index_sums`' part.
+fn page_problems(conn: &Connection, max: usize) -> anyhow::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA main.quick_check({max})"))?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows.into_iter().filter(|r| r != "ok").collect())
+}
+
+/// A random key, and the keyed hashes made with it. Sums of such hashes stand for multisets:
+/// equal for equal sets whatever their order, and with the key chosen afresh by each `verify`,
+/// no edit made to the store beforehand can keep a sum.
+#[derive(Clone, Copy)]
+pub struct Key {
+    k0: u64,
+    k1: u64,
+}
+
+/// The finaliser of SplitMix64/MurmurHash3: a bijection that spreads every input bit.
+fn mix(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The 128-bit product of two words, its halves folded together.
+fn folded_mul(a: u64, b: u64) -> u64 {
+    let full = u128::from(a) * u128::from(b);
+    (full as u64) ^ ((full >> 64) as u64)
+}
+
+/// One value of an indexed column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Bytes(&'a [u8]),
+}
+
+impl Key {
+    pub fn random() -> Key {
+        let state = std::hash::RandomState::new();
+        Key {
+            k0: state.hash_one(0u8),
+            // Odd, so that multiplying by it loses no bit.
+            k1: state.hash_one(1u8) | 1,
+        }
+    }
+
+    /// A keyed hash of bytes, their length included (so no two strings share their chunks):
+    /// each 8-byte word folded in with a keyed 128-bit multiplication, as wyhash and foldhash
+    /// do.
+    fn bytes(&self, seed: u64, bytes: &[u8]) -> u64 {
+        let mut h = folded_mul(seed ^ self.k0, bytes.len() as u64 ^ self.k1);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            h = folded_mul(h ^ word, self.k1);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            h = folded_mul(h ^ u64::from_le_bytes(word), self.k1);
+        }
+        mix(h)
+    }
+
+    fn int(&self, seed: u64, n: i64) -> u64 {
+        mix(mix(seed ^ self.k1) ^ n as u64)
+    }
+
+    /// The hash of one search term.
+    fn term(&self, term: &[u8]) -> u64 {
+        self.bytes(0x7465_726d_u64, term)
+    }
+
+    /// The hash of a term at a seq: a term hashed once can be paired with all its seqs.
+    fn posting(&self, term: u64, seq: u64) -> u64 {
+        mix(term ^ self.int(0x0073_6571, seq as i64))
+    }
+
+    /// The hash of one index row: its cells in order, then the seq it points at.
+    pub fn row<'a>(&self, cells: impl IntoIterator<Item = Cell<'a>>, seq: u64) -> u64 {
+        let mut h = self.k0;
+        for cell in cells {
+            h = match cell {
+                Cell::Null => mix(h ^ 1),
+                Cell::Int(n) => self.int(h ^ 2, n),
+                Cell::Bytes(b) => self.bytes(h ^ 3, b),
+            };
+        }
+        self.int(h, seq as i64)
+    }
+
+    /// What the distinct terms the full-text index must hold for the event at `seq` add to
+    /// the sum of `search_index_sum`.
+    pub fn event_terms(&self, seq: u64, event: &Event) -> u64 {
+        let mut hashes: Vec<u64> = Vec::with_capacity(64);
+        super::for_each_search_term(event, &mut |t| hashes.push(self.term(t)));
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes
+            .into_iter()
+            .fold(0u64, |sum, h| sum.wrapping_add(self.posting(h, seq)))
+    }
+}
+
+/// An index of the entries table: the columns it holds, in order, and for a partial index the
+/// column that must be set for a row to be in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryIndex {
+    pub name: &'static str,
+    pub columns: Vec<&'static str>,
+    pub only_when_set: Option<&'static str>,
+}
+
+/// Every index of the entries table: the quick filters' (`schema::INDEXES`) and the one behind
+/// the unique id.
+pub fn entry_indexes() -> &'static [EntryIndex] {
+    static INDEXES: std::sync::LazyLock<Vec<EntryIndex>> = std::sync::LazyLock::new(|| {
+        let mut all = vec![EntryIndex {
+            name: "sqlite_autoindex_entries_1",
+            columns: vec!["id"],
+            only_when_set: None,
+        }];
+        all.extend(schema::INDEXES.iter().map(|(name, def)| {
+            // At most four columns (`index_sums` reads them into an array).
+            let (cols, rest) = def
+                .strip_prefix("ON entries (")
+                .and_then(|d| d.split_once(')'))
+                .expect("an index of the entries table");
+            EntryIndex {
+                name,
+                columns: cols.split(", ").collect(),
+                only_when_set: rest.trim().strip_prefix("WHERE ").map(|c| {
+                    c.strip_suffix(" IS NOT NULL")
+                        .expect("WHERE COLUMN IS NOT NULL")
+                }),
+            }
+        }));
+        all
+    });
+    &INDEXES
+}
+
+/// For each index of `entry_indexes`, the sum of the hashes of its rows for seqs up to `last`,
+/// read through the index alone (each holds all the columns asked for): what the index would
+/// give a filter, to compare with the same sums made from the table's rows.
+/// An index whose definition is not auditctl's (the schema check names it) is not read: None.
+fn index_sums(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<Vec<Option<u64>>> {
+    let mut sums = Vec::new();
+    let definitions: BTreeMap<String, Option<String>> = conn
+        .prepare("SELECT name, sql FROM main.sqlite_schema WHERE type = 'index'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for index in entry_indexes() {
+        let want = schema::INDEXES
+            .iter()
+            .find(|(name, _)| *name == index.name)
+            .map(|(name, def)| format!("CREATE INDEX {name} {def}"));
+        if definitions.get(index.name) != Some(&want) {
+            sums.push(None);
+            continue;
+        }
+        let mut condition = "seq <= ?1".to_owned();
+        if let Some(col) = index.only_when_set {
+            condition.push_str(&format!(" AND {col} IS NOT NULL"));
+        }
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {}, seq FROM entries INDEXED BY {} WHERE {condition}",
+            index.columns.join(", "),
+            index.name
+        ))?;
+        let mut rows = stmt.query([last as i64])?;
+        let n = index.columns.len();
+        let mut sum = 0u64;
+        while let Some(row) = rows.next()? {
+            let mut cells = [Cell::Null; 4];
+            for (i, cell) in cells.iter_mut().enumerate().take(n) {
+                *cell = match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => Cell::Null,
+                    rusqlite::types::ValueRef::Integer(v) => Cell::Int(v),
+                    rusqlite::types::ValueRef::Real(v) => Cell::Int(v.to_bits() as i64),
+                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                        Cell::Bytes(b)
+                    }
+                };
+            }
+            let seq: i64 = row.get(n)?;
+            sum = sum.wrapping_add(key.row(cells[..n].iter().copied(), seq as u64));
+        }
+        sums.push(Some(sum));
+    }
+    Ok(sums)
+}
+
+/// The sum of what the full-text index holds for seqs up to `last`: every (term, seq) it can
+/// return, read back from the index itself through `fts5vocab`.
+fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<u64> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.auditctl_terms \
+         USING fts5vocab(main, entries_fts, instance)",
+    )?;
+    let mut sum = 0u64;
+    let mut stmt = conn.prepare("SELECT term, doc FROM temp.auditctl_terms WHERE doc <= ?1")?;
+    let mut rows = stmt.query([last as i64])?;
+    // Rows come in term order: each term is hashed once.
+    let (mut term, mut hash) = (Vec::new(), None);
+    while let Some(row) = rows.next()? {
+        let t = row.get_ref(0)?.as_bytes()?;
+        let h = match hash {
+            Some(h) if term == t => h,
+            _ => {
+                term.clear();
+                term.extend_from_slice(t);
+                *hash.insert(key.term(t))
+            }
+        };
+        let seq: i64 = row.get(1)?;
+        sum = sum.wrapping_add(key.posting(h, seq as u64));
+    }
+    Ok(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events() -> Vec<Event> {
+        (1..=3)
+            .map(|i| {
+                serde_json::from_value(serde_json::json!({
+                    "id": format!("e{i}"), "time": "2026-11-20T10:00:00Z", "user": "alice",
+                    "action": "UPDATE", "message": format!("policy p-{i} changed by alice"),
+                    "after": {"password": "hunter2", "n": i}
+                }))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_search_index_sum_is_the_sum_over_the_entries() {
+        let conn = Connection::open_in_memory().unwrap();
+        schema::create(&conn).unwrap();
+        let key = Key::random();
+        let mut want = 0u64;
+        for (i, e) in events().iter().enumerate() {
+            let seq = i as u64 + 1;
+            conn.execute(
+                "INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)",
+                rusqlite::params![seq, super::super::search_text(e)],
+            )
+            .unwrap();
+            want = want.wrapping_add(key.event_terms(seq, e));
+        }
+        assert_eq!(search_index_sum(&conn, &key, 3).unwrap(), want);
+        assert_ne!(search_index_sum(&conn, &key, 2).unwrap(), want);
+        assert_ne!(search_index_sum(&conn, &Key::random(), 3).unwrap(), want);
+    }
+
+    #[test]
+    fn every_index_of_the_schema_is_known_with_its_columns() {
+        let specs = entry_indexes();
+        assert_eq!(specs.len(), schema::INDEXES.len() + 1);
+        let user = specs.iter().find(|s| s.name == "entries_user").unwrap();
+        assert_eq!(user.columns, ["user_name", "action", "time_us"]);
+        let reverts = specs.iter().find(|s| s.name == "entries_reverts").unwrap();
+        assert_eq!(reverts.only_when_set, Some("reverts"));
+    }
+
+    #[test]
+    fn row_hashes_tell_cells_apart() {
+        let key = Key::random();
+        let a = key.row([Cell::Bytes(b"ab"), Cell::Null], 1);
+        assert_eq!(a, key.row([Cell::Bytes(b"ab"), Cell::Null], 1));
+        assert_ne!(a, key.row([Cell::Bytes(b"ab"), Cell::Null], 2));
+        assert_ne!(a, key.row([Cell::Bytes(b"a"), Cell::Bytes(b"b")], 1));
+        assert_ne!(a, key.row([Cell::Null, Cell::Bytes(b"ab")], 1));
+        assert_ne!(
+            key.row([Cell::Bytes(b"12345678")], 1),
+            key.row([Cell::Bytes(b"12345678\0")], 1)
+        );
+        assert_ne!(key.row([Cell::Int(0)], 1), key.row([Cell::Null], 1));
+    }
+}
