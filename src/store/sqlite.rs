@@ -44,12 +44,20 @@ impl SqliteStore {
         Ok(store)
     }
 
-    /// Opens a store for appending, creating the file and its schema when absent.
+    /// Opens a store for appending, creating the file and its schema when absent; first removes
+    /// what builds killed outright left in its folder.
     ///
     /// Processes that race to create the same store can get SQLITE_BUSY straight away, without
     /// the busy timeout (switching a new file to WAL, SQLite's deadlock avoidance): creating is
     /// idempotent, so it is tried again until the busy timeout has passed.
     pub fn open_or_create(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent() {
+            sweep_abandoned_builds(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            });
+        }
         let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
         loop {
             let opened = Self::connect(
@@ -85,21 +93,22 @@ impl SqliteStore {
             _ => Path::new("."),
         };
         let name = path.file_name().unwrap_or_default().to_string_lossy();
+        sweep_abandoned_builds(dir);
+        // The mode SQLite gives a store it creates, less the umask (as for `record`).
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
-            .suffix(".building")
+            .suffix(BUILDING)
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .tempfile_in(dir)
             .map_err(|e| {
                 Failure::runtime(format!("cannot create a file in {}: {e}", dir.display()))
             })?;
-        // The mode SQLite gives a store it creates, so that a server running as another user
-        // of the group reads it alike.
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = temp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
+        // Held while this process lives: a build killed outright leaves its file unlocked, and
+        // the next process that makes a store here removes it (`sweep_abandoned_builds`). An
+        // flock, on a descriptor SQLite does not share, leaves SQLite's own locks alone.
+        temp.as_file().try_lock().map_err(|e| {
+            Failure::runtime(format!("cannot lock {}: {e}", temp.path().display()))
+        })?;
         let mut store = Self::connect(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         // Errors name the store being made, not the temporary file.
         store.path = path.to_owned();
@@ -412,6 +421,45 @@ impl SqliteStore {
             out.push(decode(seq, &entry)?);
         }
         Ok(out)
+    }
+}
+
+/// The end of the name of a store being built beside its path: `.NAME.XXXXXX.building`.
+const BUILDING: &str = ".building";
+
+/// How old an unlocked build must be to be taken for abandoned: its builder locks it right
+/// after making it, so an older one without a lock has no builder left.
+const ABANDONED_AFTER: Duration = Duration::from_secs(10);
+
+/// Removes the stores being built in `dir` whose builder is gone (killed outright, or a
+/// second Ctrl-C): files `.NAME.XXXXXX.building` that no process holds locked, with their WAL
+/// and shared-memory files. Anything that cannot be read or locked is left alone.
+pub fn sweep_abandoned_builds(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with('.') && name.ends_with(BUILDING)) {
+            continue;
+        }
+        let path = entry.path();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= ABANDONED_AFTER);
+        if !old {
+            continue;
+        }
+        let Ok(file) = std::fs::File::open(&path) else {
+            continue;
+        };
+        if file.try_lock().is_ok() {
+            remove_files(&path);
+        }
     }
 }
 

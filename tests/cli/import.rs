@@ -437,3 +437,64 @@ fn a_store_is_not_imported_into_itself() {
     }
     assert_eq!(env.all_events().len(), 10);
 }
+
+/// Makes a file look `age` old.
+fn age(path: &std::path::Path, age: std::time::Duration) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age).unwrap();
+}
+
+#[test]
+fn a_first_import_killed_outright_leaves_a_build_the_next_one_removes() {
+    use std::io::Write;
+    let env = Env::new();
+    let (mut import, mut stdin) = import_from_stdin(&env);
+    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
+    writeln!(stdin, "{}", events.lines().next().unwrap()).unwrap();
+    wait_for_building(&env);
+    // While the builder lives, its file is locked: another store made here leaves it alone.
+    let building = files_in(&env)
+        .into_iter()
+        .find(|n| n.ends_with(".building"))
+        .unwrap();
+    age(&env.path(&building), std::time::Duration::from_secs(60));
+    env.run(&["--store", "other.db", "record", "--action", "LOGIN"])
+        .ok();
+    assert!(files_in(&env).contains(&building), "a live build is kept");
+    import.kill().unwrap();
+    import.wait().unwrap();
+    drop(stdin);
+    assert!(files_in(&env).contains(&building), "SIGKILL leaves the build");
+    // Young builds are left alone (a builder locks its file just after making it).
+    age(&env.path(&building), std::time::Duration::ZERO);
+    env.run(&["--store", "third.db", "record", "--action", "LOGIN"])
+        .ok();
+    assert!(files_in(&env).contains(&building), "a young build is kept");
+    age(&env.path(&building), std::time::Duration::from_secs(60));
+    env.run(&["import", fixture("events.jsonl").to_str().unwrap()])
+        .ok();
+    assert!(
+        !files_in(&env).iter().any(|n| n.contains(".building")),
+        "{:?}",
+        files_in(&env)
+    );
+    assert_eq!(env.all_events().len(), 10);
+}
+
+#[test]
+fn a_store_made_by_import_honours_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let events = fixture("events.jsonl");
+    for (store, args) in [
+        ("imported.db", ["import", events.to_str().unwrap()]),
+        ("recorded.db", ["record", "--action=LOGIN"]),
+    ] {
+        let mut cmd = env.command(&args);
+        cmd.env("AUDITCTL_STORE", store);
+        let out = super::common::with_umask(&cmd, 0o077).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mode = std::fs::metadata(env.path(store)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{store}");
+    }
+}
