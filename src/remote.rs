@@ -61,6 +61,16 @@ impl RemoteStore {
     /// Sends a request, retrying 429 and 503 after `Retry-After` (else a capped exponential
     /// back-off with jitter), and turns error statuses into errors that say what happened.
     fn send(&self, request: RequestBuilder) -> anyhow::Result<Response> {
+        let response = self.send_any(request)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        Err(self.failure(status, response))
+    }
+
+    /// `send`, but any final status is an answer, for the caller to judge.
+    fn send_any(&self, request: RequestBuilder) -> anyhow::Result<Response> {
         let mut attempt = 0;
         loop {
             let this = request
@@ -86,10 +96,7 @@ impl RemoteStore {
                 attempt += 1;
                 continue;
             }
-            if status.is_success() {
-                return Ok(response);
-            }
-            return Err(self.failure(status, response));
+            return Ok(response);
         }
     }
 
@@ -138,37 +145,79 @@ impl RemoteStore {
     /// Verified reads: the server's latest checkpoint must extend the last one this client
     /// verified (a consistency proof from the old size to the new), so a server cannot rewrite
     /// history unnoticed. The newer checkpoint is then kept. Once per process.
+    ///
+    /// It fails closed: once a checkpoint of this server is kept, an answer without one (404,
+    /// a refusal, an error) or one that cannot be checked is exit 3, not "nothing to check";
+    /// and a verified checkpoint that cannot be kept is an error.
     fn check_history(&self) -> anyhow::Result<()> {
         if self.checked.replace(true) {
             return Ok(());
         }
-        let response = self
-            .get("/v1/checkpoint")
-            .send()
-            .map_err(|e| Failure::runtime(format!("cannot reach {}: {}", self.base, chain(&e))))?;
-        if response.status() == StatusCode::NOT_FOUND || !response.status().is_success() {
-            // No checkpoint yet, or no right to read it: nothing to hold the server to.
-            return Ok(());
+        let file = state_dir().map(|dir| {
+            let name: String = self
+                .base
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            dir.join(format!("{name}.checkpoint"))
+        });
+        let kept = match &file {
+            Some(f) => match std::fs::read_to_string(f) {
+                Ok(text) => Some(crate::integrity::note::parse(&text).map_err(|e| {
+                    Failure::runtime(format!(
+                        "the checkpoint kept for {} in {} is unreadable: {e}",
+                        self.base,
+                        f.display()
+                    ))
+                    .with_hint("delete it to trust the server's current log afresh")
+                })?),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    None
+                }
+                Err(e) => {
+                    return Err(Failure::runtime(format!(
+                        "cannot read the checkpoint kept for {} in {}: {e}",
+                        self.base,
+                        f.display()
+                    ))
+                    .into());
+                }
+            },
+            None => None,
+        };
+        let response = self.send_any(self.get("/v1/checkpoint"))?;
+        let status = response.status();
+        if !status.is_success() {
+            let Some(old) = &kept else {
+                // No checkpoint yet, or no right to read one, and none kept: nothing to hold
+                // the server to.
+                return Ok(());
+            };
+            return Err(integrity(format!(
+                "{} answered {status} for its checkpoint, but this client verified its log {:?} \
+                 at {} events before: its history cannot be checked, so nothing is read from it",
+                self.base, old.checkpoint.origin, old.checkpoint.size
+            )));
         }
-        let text = response.text()?;
+        let text = response.text().map_err(|e| {
+            integrity(format!(
+                "{} broke off its checkpoint: {}",
+                self.base,
+                chain(&e)
+            ))
+        })?;
         let new = crate::integrity::note::parse(&text).map_err(|e| {
             integrity(format!(
                 "{} sent a checkpoint that does not parse: {e}",
                 self.base
             ))
         })?;
-        let Some(dir) = state_dir() else {
-            return Ok(());
-        };
-        let name: String = self
-            .base
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let file = dir.join(format!("{name}.checkpoint"));
-        if let Ok(saved) = std::fs::read_to_string(&file)
-            && let Ok(old) = crate::integrity::note::parse(&saved)
-        {
+        if let Some(old) = &kept {
             let (o, n) = (&old.checkpoint, &new.checkpoint);
             let extends = o.origin == n.origin
                 && o.size <= n.size
@@ -182,8 +231,21 @@ impl RemoteStore {
                 )));
             }
         }
-        std::fs::create_dir_all(&dir).ok();
-        crate::atomic::write(&file, text.as_bytes()).ok();
+        if let Some(f) = &file {
+            let saved = f
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| crate::atomic::write(f, text.as_bytes()));
+            saved.map_err(|e| {
+                Failure::runtime(format!(
+                    "cannot keep {}'s verified checkpoint in {}: {e}",
+                    self.base,
+                    f.display()
+                ))
+                .with_hint("set XDG_STATE_HOME to a folder this user can write")
+            })?;
+        }
         Ok(())
     }
 
@@ -194,10 +256,18 @@ impl RemoteStore {
         old: &[u8; 32],
         new: &[u8; 32],
     ) -> anyhow::Result<bool> {
-        let reply = self.json(
-            self.get("/v1/proof/consistency")
-                .query(&[("from", from), ("to", to)]),
-        )?;
+        let reply = self
+            .json(
+                self.get("/v1/proof/consistency")
+                    .query(&[("from", from), ("to", to)]),
+            )
+            .map_err(|e| {
+                integrity(format!(
+                    "{} gave no consistency proof from {from} to {to} events, so its log cannot \
+                     be checked: {e:#}",
+                    self.base
+                ))
+            })?;
         let proof: Option<Vec<[u8; 32]>> = reply["proof"].as_array().map(|hashes| {
             hashes
                 .iter()

@@ -106,9 +106,9 @@ impl SqliteStore {
         // Held while this process lives: a build killed outright leaves its file unlocked, and
         // the next process that makes a store here removes it (`sweep_abandoned_builds`). An
         // flock, on a descriptor SQLite does not share, leaves SQLite's own locks alone.
-        temp.as_file().try_lock().map_err(|e| {
-            Failure::runtime(format!("cannot lock {}: {e}", temp.path().display()))
-        })?;
+        temp.as_file()
+            .try_lock()
+            .map_err(|e| Failure::runtime(format!("cannot lock {}: {e}", temp.path().display())))?;
         let mut store = Self::connect(temp.path(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         // Errors name the store being made, not the temporary file.
         store.path = path.to_owned();

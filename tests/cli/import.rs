@@ -441,7 +441,8 @@ fn a_store_is_not_imported_into_itself() {
 /// Makes a file look `age` old.
 fn age(path: &std::path::Path, age: std::time::Duration) {
     let file = std::fs::File::options().write(true).open(path).unwrap();
-    file.set_modified(std::time::SystemTime::now() - age).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
 }
 
 #[test]
@@ -464,7 +465,10 @@ fn a_first_import_killed_outright_leaves_a_build_the_next_one_removes() {
     import.kill().unwrap();
     import.wait().unwrap();
     drop(stdin);
-    assert!(files_in(&env).contains(&building), "SIGKILL leaves the build");
+    assert!(
+        files_in(&env).contains(&building),
+        "SIGKILL leaves the build"
+    );
     // Young builds are left alone (a builder locks its file just after making it).
     age(&env.path(&building), std::time::Duration::ZERO);
     env.run(&["--store", "third.db", "record", "--action", "LOGIN"])
@@ -493,8 +497,15 @@ fn a_store_made_by_import_honours_the_umask() {
         let mut cmd = env.command(&args);
         cmd.env("AUDITCTL_STORE", store);
         let out = super::common::with_umask(&cmd, 0o077).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let mode = std::fs::metadata(env.path(store)).unwrap().permissions().mode();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mode = std::fs::metadata(env.path(store))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "{store}");
     }
 }

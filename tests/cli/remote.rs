@@ -333,6 +333,66 @@ fn a_server_that_rewrote_its_history_is_caught() {
 }
 
 #[test]
+fn verified_reads_fail_closed() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "50"]).ok();
+    env.run(&["checkpoint"]).ok();
+    let reader = token(&env, "reader", "view");
+    let address;
+    {
+        let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+        address = server.url.trim_start_matches("http://").to_owned();
+        env.run(&["--remote", &server.url, "--token", &reader, "list"])
+            .ok();
+    }
+    // The store is replaced by one without checkpoints: the server now answers 404.
+    std::fs::remove_file(env.store()).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(env.path(&format!("audit.db{suffix}")));
+    }
+    env.run(&["demo", "--events", "60", "--seed", "9"]).ok();
+    let server = Server::start_on(&env, &address, &["--tokens", "tokens.toml"]);
+    for args in [&["list"][..], &["verify"], &["checkpoint"], &["show", "1"]] {
+        let mut all = vec!["--remote", server.url.as_str(), "--token", reader.as_str()];
+        all.extend_from_slice(args);
+        let run = env.run(&all);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("answered 404 Not Found for its checkpoint")
+                && run.stderr.contains("verified its log"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "nothing read: {}", run.stdout);
+    }
+    // A token that may not read the checkpoint cannot check it either.
+    env.run(&["checkpoint"]).ok();
+    let blind = token(&env, "blind", "write");
+    let run = env.run(&["--remote", &server.url, "--token", &blind, "list"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
+
+#[test]
+fn a_checkpoint_that_cannot_be_kept_is_an_error() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "20"]).ok();
+    env.run(&["checkpoint"]).ok();
+    let server = Server::start(&env, &[]);
+    // The state folder is a file: nothing can be kept there.
+    env.write("state", "not a folder");
+    let mut cmd = env.command(&["--remote", &server.url, "list"]);
+    cmd.env("XDG_STATE_HOME", env.path("state"));
+    let run = super::common::to_run(cmd.output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot keep") && run.stderr.contains("verified checkpoint"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn cursors_hold_across_appends_and_restarts() {
     let env = Env::new();
     env.run(&["demo", "--events", "30"]).ok();
