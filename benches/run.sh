@@ -90,7 +90,11 @@ echo "## verify" >&2
 "$BIN" --store "$STORE" checkpoint > /dev/null
 hyperfine --warmup 1 --runs "$RUNS" -N --export-markdown "$DIR/verify.md" \
   -n "auditctl verify" "$BIN --store $STORE verify" \
+  -n "auditctl verify --quick" "$BIN --store $STORE verify --quick" \
   -n "sha256sum of the JSON Lines file" "sha256sum $JSONL"
+
+echo "## peak memory (KB) of verify" >&2
+/usr/bin/time -f "%M KB  auditctl verify" "$BIN" --store "$STORE" verify > /dev/null
 
 echo "## Kubernetes import" >&2
 benches/k8s.sh

