@@ -53,6 +53,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         return Err(Failure::usage("--columns does not apply to --format cef").into());
     }
     let mut filter = args.filters.to_expr(ctx.now)?;
+    if ctx.remote()?.is_none()
+        && let Ok(location) = ctx.location()
+        && let Some(out) = args
+            .output
+            .iter()
+            .chain(&args.cursor_file)
+            .find(|p| crate::store::location::is_store_file(location.path(), p))
+    {
+        return Err(Failure::usage(format!(
+            "{} is the store being exported: writing there would replace it",
+            out.display()
+        ))
+        .into());
+    }
     let cursor = match &args.cursor_file {
         Some(path) => read_cursor(path)?,
         None => 0,

@@ -393,3 +393,21 @@ fn an_interrupted_export_leaves_no_temporary_file() {
         );
     }
 }
+
+#[test]
+fn an_export_never_writes_over_its_store() {
+    let env = Env::with_events();
+    for args in [
+        &["export", "--output", "audit.db"][..],
+        &["export", "--cursor-file", "audit.db"],
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("is the store being exported"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(env.all_events().len(), 10);
+}
