@@ -14,6 +14,8 @@ pub mod exit {
     pub const INTEGRITY: i32 = 3;
     pub const REVERT_REFUSED: i32 = 4;
     pub const NOT_FOUND: i32 = 5;
+    /// Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 /// An error a command raises on purpose, with the exit code it stands for and an optional hint.

@@ -4,6 +4,7 @@
 //! [`model`], [`query`] and [`change`] do no I/O; [`store`] keeps events; [`render`] prints
 //! them; [`commands`] ties the three together for each subcommand.
 
+pub mod api;
 pub mod atomic;
 pub mod change;
 pub mod cli;

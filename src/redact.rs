@@ -47,11 +47,12 @@ impl Redactor {
         &BUILTIN
     }
 
-    /// Whether a field path (`meta.api_token`, `after.auth.password`) ends in a sensitive key.
+    /// Whether a field path (`meta.api_token`, `after.auth.password`,
+    /// `after.secret.value`) leads to or into a sensitive value: one of its keys is sensitive.
     pub fn is_sensitive_path(&self, path: &str) -> bool {
-        path.rsplit(['.', '['])
-            .next()
-            .is_some_and(|leaf| self.is_sensitive(leaf))
+        path.split(['.', '['])
+            .filter(|key| !key.ends_with(']'))
+            .any(|key| self.is_sensitive(key))
     }
 
     pub fn is_sensitive(&self, key: &str) -> bool {

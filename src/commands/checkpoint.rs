@@ -29,36 +29,31 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    if let Some((url, token)) = ctx.remote()? {
-        if args.key.is_some() || args.new_key.is_some() {
-            return Err(Failure::usage(
-                "with --remote, checkpoint prints the server's latest; keys sign on the server's host",
-            )
-            .into());
-        }
-        let remote = crate::remote::RemoteStore::new(&url, token)?;
-        remote.verify_history()?;
-        let text = remote.checkpoint()?.ok_or_else(|| {
-            Failure::runtime(format!("{url} has no checkpoint yet"))
-                .with_hint("run `auditctl checkpoint` on the server's store")
-        })?;
-        print!("{text}");
-        return Ok(());
-    }
     if let Some(file) = &args.new_key {
         let name = match &args.name {
             Some(n) => n.clone(),
-            None => ctx.location()?.sqlite()?.origin()?,
+            None => key_name(ctx)?,
         };
         return new_key(file, &name);
     }
     let key = args.key.as_deref().map(read_key).transpose()?;
-    let mut store = ctx.location()?.sqlite()?;
-    let text = store.checkpoint(key.as_ref())?;
+    // A store makes and records a new checkpoint; a server's latest is printed (with
+    // --remote, keys sign on the server's host).
+    let text = ctx.open_store()?.integrity()?.checkpoint(key.as_ref())?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
+}
+
+/// The name a new key gets without --name: the origin of the store's checkpoints, or the one
+/// a store at the chosen path would get, so that no store is needed to make a key.
+fn key_name(ctx: &Context) -> anyhow::Result<String> {
+    let location = ctx.location()?;
+    match location.path() {
+        Some(path) if !path.exists() => Ok(crate::store::sqlite::default_origin(path)),
+        _ => ctx.open_store()?.integrity()?.origin(),
+    }
 }
 
 /// Reads a private key file.

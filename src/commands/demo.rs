@@ -5,7 +5,6 @@ use chrono::{DurationRound, TimeDelta};
 use super::{Context, thousands};
 use crate::demo::{self, DemoConfig};
 use crate::error::Failure;
-use crate::store::Store;
 use crate::timespec;
 
 /// Write a demo store of realistic events
@@ -42,17 +41,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             .unwrap_or(ctx.now),
     };
     let mut store = ctx.open_store_for_append()?;
-    if args.force && !store.is_empty()? {
+    if args.force && store.last_seq()? > 0 {
         // Opening it proved it an auditctl store: only such a file is ever replaced.
         drop(store);
         crate::store::sqlite::remove_files(&path);
         store = ctx.open_store_for_append()?;
     }
-    if !store.is_empty()? {
+    if store.last_seq()? > 0 {
         return Err(Failure::runtime(format!(
             "{} already holds {} events; demo writes only into a new store",
             path.display(),
-            thousands(store.len()?)
+            thousands(store.last_seq()?)
         ))
         .with_hint("choose another file with --store, or replace this one with --force")
         .into());
@@ -62,7 +61,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         events: args.events,
         end,
     };
-    let report = store.append(&mut demo::generate(&cfg).map(Ok))?;
+    let report = store.append()?.append(&mut demo::generate(&cfg).map(Ok))?;
     eprintln!(
         "wrote {} demo events to {}",
         thousands(report.added),

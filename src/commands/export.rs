@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Columns, Context, FilterArgs, parse_columns};
 use crate::atomic::{self, AtomicFile};
-use crate::error::Failure;
+use crate::error::{Failure, exit};
 use crate::query::{CmpOp, Expr};
 use crate::render::{self, EventWriter, cef::CefWriter, csv::CsvWriter, json::JsonWriter};
 use crate::store::{Query, Store, seq_compare};
@@ -53,13 +53,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         return Err(Failure::usage("--columns does not apply to --format cef").into());
     }
     let mut filter = args.filters.to_expr(ctx.now)?;
-    if ctx.remote()?.is_none()
-        && let Ok(location) = ctx.location()
+    if let Some(store) = ctx.location().ok().and_then(|l| l.path())
         && let Some(out) = args
             .output
             .iter()
             .chain(&args.cursor_file)
-            .find(|p| crate::store::location::is_store_file(location.path(), p))
+            .find(|p| crate::store::location::is_store_file(store, p))
     {
         return Err(Failure::usage(format!(
             "{} is the store being exported: writing there would replace it",
@@ -214,12 +213,10 @@ impl Progress {
     /// Counts one event written; an error once a signal asked to stop.
     fn tick(&self) -> anyhow::Result<()> {
         if self.stop.load(Ordering::Relaxed) {
-            return Err(Failure {
-                code: 130,
-                message: "interrupted: the export stopped, and no file or cursor was changed"
-                    .into(),
-                hint: None,
-            }
+            return Err(Failure::new(
+                exit::INTERRUPTED,
+                "interrupted: the export stopped, and no file or cursor was changed",
+            )
             .into());
         }
         if let Some(bar) = &self.bar {

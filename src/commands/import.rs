@@ -1,18 +1,16 @@
 //! `import FILE…`: append events from files or stdin, all or nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 
 use anyhow::Context as _;
 
 use super::{Context, thousands};
-use crate::error::Failure;
+use crate::error::{Failure, exit};
 use crate::import::mapping::Mapping;
 use crate::import::{self, Input, Record, Source, SourceFormat, k8s};
-use crate::remote::RemoteStore;
-use crate::store::sqlite::SqliteStore;
-use crate::store::{AppendReport, NewEntry, Store};
+use crate::store::{AppendReport, Backend, Location, NewEntry, Store};
 
 /// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
 ///
@@ -106,7 +104,7 @@ const QUEUE_BATCHES: usize = 8;
 fn prepare(
     sources: Vec<(Input, SourceFormat)>,
     skip_invalid: bool,
-    store: Option<&Path>,
+    reader_store: Option<Box<dyn Backend>>,
     out: &mpsc::SyncSender<Handover>,
 ) -> (Vec<Skipped>, usize) {
     let mut sink = Sink {
@@ -115,9 +113,6 @@ fn prepare(
         skip_invalid,
         out,
     };
-    // A second, reading connection: a Kubernetes object's `before` may be its last state in
-    // the store (events appended by this import are not committed, and come from the log).
-    let reader_store = store.and_then(|p| crate::store::sqlite::SqliteStore::open(p).ok());
     // Objects the store does not know are asked about once (a log's leases and endpoints
     // change again and again without showing their state).
     let mut unknown = std::collections::HashSet::new();
@@ -126,7 +121,7 @@ fn prepare(
             if unknown.contains(key) {
                 return None;
             }
-            let state = last_state(s, key);
+            let state = last_state(s.as_ref(), key);
             if state.is_none() {
                 unknown.insert(key.clone());
             }
@@ -245,8 +240,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     };
     // The store cannot be its own input; reading its file outside SQLite while this process
     // writes to it would also drop SQLite's locks (`store::location`).
-    if ctx.remote()?.is_none()
-        && let crate::store::Location::Sqlite(store) = ctx.location()?
+    if let Location::Sqlite(store) = ctx.location()?
         && let Some(input) = paths
             .iter()
             .find(|i| crate::store::location::is_store_file(store, &i.path))
@@ -318,26 +312,30 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         );
     }
 
-    if let Some((url, token)) = ctx.remote()? {
-        return import_remote(
-            &mut RemoteStore::new(&url, token)?,
-            sources,
-            args.skip_invalid,
-        );
-    }
-    let store_path = ctx.store_path()?;
-    // A new store is built whole beside its path (faster, and never seen half made); an
-    // existing one is appended to in one transaction.
-    let mut existing = if store_path.exists() {
-        Some(ctx.open_store_for_append()?)
-    } else {
-        None
+    // A new local store is built whole beside its path (faster, and never seen half made);
+    // an existing one, or a server, is appended to in one transaction.
+    let location = ctx.location()?;
+    let mut existing = match location.is_new() {
+        true => None,
+        false => Some(location.open_for_append()?),
+    };
+    // A second, reading connection to an existing store: a Kubernetes object's `before` may
+    // be its last state there (what this import appends is not committed, and comes from the
+    // log). A server is not asked, object by object.
+    let lookups = match location {
+        Location::Remote { .. } => None,
+        _ if existing.is_some() => Some(location.open()?),
+        _ => None,
     };
     // Ctrl-C or SIGTERM stops the import between two events, and nothing is written; a
     // second one (an import stuck reading a terminal, say) ends the process at once.
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))?;
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            exit::INTERRUPTED,
+            Arc::clone(&stop),
+        )?;
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
     let skip_invalid = args.skip_invalid;
@@ -346,19 +344,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // a bounded channel, so that memory stays flat however long the input.
     let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
     let (report, (skipped, held)) = std::thread::scope(|scope| {
-        let lookup_in = existing.is_some().then_some(store_path.as_path());
-        let reader = scope.spawn(move || prepare(sources, skip_invalid, lookup_in, &sender));
+        let reader = scope.spawn(move || prepare(sources, skip_invalid, lookups, &sender));
         let report = {
             let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
             let mut ended = false;
             let mut entries = std::iter::from_fn(move || {
                 loop {
                     if stop.load(Ordering::Relaxed) {
-                        return Some(Err(Failure {
-                            code: 130,
-                            message: "interrupted: nothing was imported".into(),
-                            hint: None,
-                        }
+                        return Some(Err(Failure::new(
+                            exit::INTERRUPTED,
+                            "interrupted: nothing was imported",
+                        )
                         .into()));
                     }
                     if let Some(prepared) = batch.next() {
@@ -386,8 +382,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 }
             });
             match &mut existing {
-                Some(store) => store.append_entries(&mut entries),
-                None => SqliteStore::create_with(&store_path, &mut entries),
+                Some(backend) => backend
+                    .append()
+                    .and_then(|appender| appender.append_entries(&mut entries)),
+                None => location.create_with(&mut entries),
             }
             // Dropping the receiver here stops the reader if the append ended early.
         };
@@ -432,45 +430,6 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
             thousands(skipped.len() as u64 - 20)
         );
     }
-}
-
-/// An import through the API: every record read and checked here (so a bad one is named by
-/// file and line), then sent in one request, which the server appends all or nothing.
-fn import_remote(
-    remote: &mut RemoteStore,
-    sources: Vec<(Input, SourceFormat)>,
-    skip_invalid: bool,
-) -> anyhow::Result<()> {
-    let mut events = Vec::new();
-    let mut skipped = Vec::new();
-    for (input, format) in sources {
-        let source = input
-            .open()
-            .map_err(|(file, why)| Failure::runtime(format!("cannot read {file}: {why}")))?;
-        let file = source.name;
-        for rec in format.records(source.reader) {
-            let checked = rec.event.and_then(|mut e| {
-                e.normalize().map_err(|e| e.to_string())?;
-                Ok(e)
-            });
-            match checked {
-                Ok(e) => events.push(e),
-                Err(why) if skip_invalid => skipped.push(Skipped {
-                    file: file.clone(),
-                    line: rec.line,
-                    why,
-                }),
-                Err(why) => {
-                    return Err(Failure::runtime(format!("{file}:{}: {why}", rec.line))
-                        .with_hint("nothing was imported; fix the record or pass --skip-invalid")
-                        .into());
-                }
-            }
-        }
-    }
-    let report = remote.append(&mut events.into_iter().map(Ok))?;
-    print_summary(&report, &skipped, skip_invalid);
-    Ok(())
 }
 
 /// The after of the latest event that changed an object, unless it was deleted.

@@ -31,8 +31,7 @@ use crate::query::Expr;
 use crate::query::quick::QuickFilters;
 use crate::redact::Redactor;
 use crate::render::{Column, Style};
-use crate::store::sqlite::SqliteStore;
-use crate::store::{self, Location, SortField, SortKey, Store};
+use crate::store::{self, Backend, Location, SortField, SortKey, Store};
 use crate::{term, timespec};
 
 /// Runs the parsed command line.
@@ -101,21 +100,23 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("audit.db")))
     }
 
-    /// The local store and its kind, found out once per process (`store::location`).
+    /// Where the events are: the server of `--remote` (or the profile's), else the store file
+    /// and its kind, found out once per process (`store::location`).
     pub fn location(&self) -> anyhow::Result<&Location> {
         if let Some(l) = self.location.get() {
             return Ok(l);
         }
-        let found = Location::sniff(&self.store_path()?)?;
+        let found = match self.remote()? {
+            Some((url, token)) => Location::Remote { url, token },
+            None => Location::sniff(&self.store_path()?)?,
+        };
         Ok(self.location.get_or_init(|| found))
     }
 
-    /// The store to read from: the SQLite store, a JSON Lines file read directly, or the
-    /// remote API. A missing file is an error with a hint, never created.
-    pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
-        if let Some((url, token)) = self.remote()? {
-            return Ok(Box::new(crate::remote::RemoteStore::new(&url, token)?));
-        }
+    /// The back end to read from (and to use what else it can do): the SQLite store, a JSON
+    /// Lines file read directly, or a server. A missing file is an error with a hint, never
+    /// created.
+    pub fn open_store(&self) -> anyhow::Result<Box<dyn Backend>> {
         self.location()?.open()
     }
 
@@ -143,7 +144,7 @@ impl Context {
     pub fn local_only(&self, what: &str) -> anyhow::Result<()> {
         if self.remote()?.is_some() {
             return Err(
-                Failure::usage(format!("{what} is not available with --remote yet"))
+                Failure::usage(format!("{what} is not available with --remote"))
                     .with_hint("use --store with a local store file")
                     .into(),
             );
@@ -151,9 +152,9 @@ impl Context {
         Ok(())
     }
 
-    /// The local store to append to, created when absent. A JSON Lines store is refused.
-    pub fn open_store_for_append(&self) -> anyhow::Result<SqliteStore> {
-        self.local_only("appending (import, record, demo)")?;
+    /// The back end to append to; a local store is created when absent. A JSON Lines store is
+    /// refused.
+    pub fn open_store_for_append(&self) -> anyhow::Result<Box<dyn Backend>> {
         self.location()?.open_for_append()
     }
 
@@ -353,15 +354,4 @@ impl PageArgs {
     }
 }
 
-/// Thousands separators for counts people read: 1,234,567.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::render::thousands;

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Context;
 use crate::error::Failure;
 use crate::integrity::{merkle, note};
-use crate::store::Store;
-use crate::store::sqlite::SqliteStore;
-use crate::store::tree::RecordedCheckpoint;
+use crate::store::Integrity;
 
 /// Print the inclusion proof of one event against the latest checkpoint, as JSON
 ///
@@ -49,124 +47,95 @@ pub struct Proof {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    if let Some((url, token)) = ctx.remote()? {
-        return prove_remote(ctx, &args, &crate::remote::RemoteStore::new(&url, token)?);
-    }
-    let store = ctx.location()?.sqlite()?;
-    let event = store.get(&args.id)?;
+    let mut backend = ctx.open_store()?;
+    let event = backend.get(&args.id)?;
+    let log = backend.integrity()?;
     let seq = event.seq.unwrap_or_default();
-    let latest = match &args.checkpoint {
-        Some(path) => against(&store, path)?,
-        None => store.checkpoints()?.pop().ok_or_else(|| {
-            Failure::runtime("the store has no checkpoint to prove against")
+    let (note_text, cp) = match &args.checkpoint {
+        Some(path) => against(log, path)?,
+        None => {
+            let text = log.latest_checkpoint()?.ok_or_else(|| {
+                Failure::runtime(format!(
+                    "{} has no checkpoint to prove against",
+                    ctx.location().map_or(String::new(), |l| l.display())
+                ))
                 .with_hint("run `auditctl checkpoint` first")
-        })?,
+            })?;
+            let cp = note::parse(&text).map_err(|e| {
+                Failure::integrity(format!("the latest checkpoint does not parse: {e}"))
+            })?;
+            (text, cp.checkpoint)
+        }
     };
-    if seq > latest.size {
+    if seq > cp.size {
         return Err(Failure::runtime(format!(
-            "event {seq} is newer than the latest checkpoint (size {})",
-            latest.size
+            "event {seq} is newer than the checkpoint (size {})",
+            cp.size
         ))
         .with_hint("run `auditctl checkpoint` to cover it")
         .into());
     }
-    let entry = store.entry_text(seq)?;
+    let entry = log.entry_text(seq)?;
     if !ctx.global.reveal && ctx.redactor.may_touch_entry(&entry) {
         return Err(Failure::usage(format!(
             "event {seq} holds sensitive values, and a proof carries the event's exact bytes"
         ))
-        .with_hint("pass --reveal to print the proof with them")
+        .with_hint("pass --reveal to print the proof with them (with --remote, a token with view_sensitive)")
         .into());
     }
-    let path = merkle::inclusion_proof(&store.nodes(), seq - 1, latest.size)?;
+    let path = log.inclusion_proof(seq, cp.size)?;
     let proof = Proof {
-        origin: store.origin()?,
+        origin: cp.origin.clone(),
         seq,
         id: event.id,
         leaf_hash: B64.encode(merkle::leaf_hash(entry.as_bytes())),
         entry,
         leaf_index: seq - 1,
-        tree_size: latest.size,
-        root: B64.encode(&latest.root),
+        tree_size: cp.size,
+        root: B64.encode(cp.root),
         inclusion_proof: path.iter().map(|h| B64.encode(h)).collect(),
-        checkpoint: latest.note,
-    };
-    println!("{}", serde_json::to_string_pretty(&proof)?);
-    Ok(())
-}
-
-/// A checkpoint kept elsewhere, as the proof's target: the store's tree must have its root at
-/// its size.
-fn against(store: &SqliteStore, path: &std::path::Path) -> anyhow::Result<RecordedCheckpoint> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", path.display())))?;
-    let note = note::parse(&text)
-        .map_err(|e| Failure::usage(format!("{}: not a checkpoint: {e}", path.display())))?;
-    let size = note.checkpoint.size;
-    let ours = (size <= store.tree_size()?)
-        .then(|| merkle::root(&store.nodes(), size))
-        .transpose()?;
-    if ours != Some(note.checkpoint.root) {
-        return Err(Failure::integrity(format!(
-            "{} does not describe this store at size {size}: run `auditctl verify --checkpoint`",
-            path.display()
-        ))
-        .into());
-    }
-    Ok(RecordedCheckpoint {
-        id: 0,
-        size,
-        root: note.checkpoint.root.to_vec(),
-        note: text,
-    })
-}
-
-/// The same proof from a server: its latest checkpoint, the event's stored bytes (a token
-/// with `view_sensitive` gets them exactly) and the audit path it sends.
-fn prove_remote(
-    ctx: &Context,
-    args: &Args,
-    remote: &crate::remote::RemoteStore,
-) -> anyhow::Result<()> {
-    if args.checkpoint.is_some() {
-        return Err(Failure::usage("--checkpoint is not available with --remote yet").into());
-    }
-    remote.verify_history()?;
-    let note_text = remote
-        .checkpoint()?
-        .ok_or_else(|| Failure::runtime("the server has no checkpoint to prove against"))?;
-    let cp = note::parse(&note_text)
-        .map_err(|e| Failure::runtime(format!("the server's checkpoint does not parse: {e}")))?;
-    let event = remote.get(&args.id)?;
-    let seq = event.seq.unwrap_or_default();
-    if seq > cp.checkpoint.size {
-        return Err(Failure::runtime(format!(
-            "event {seq} is newer than the server's latest checkpoint (size {})",
-            cp.checkpoint.size
-        ))
-        .into());
-    }
-    let entry = String::from_utf8(event.canonical_bytes())?;
-    if !ctx.global.reveal && ctx.redactor.may_touch_entry(&entry) {
-        return Err(Failure::usage(format!(
-            "event {seq} holds sensitive values, and a proof carries the event's exact bytes"
-        ))
-        .with_hint("pass --reveal (and use a token with view_sensitive)")
-        .into());
-    }
-    let path = remote.inclusion_proof(seq, cp.checkpoint.size)?;
-    let proof = Proof {
-        origin: cp.checkpoint.origin.clone(),
-        seq,
-        id: event.id,
-        leaf_hash: B64.encode(merkle::leaf_hash(entry.as_bytes())),
-        entry,
-        leaf_index: seq - 1,
-        tree_size: cp.checkpoint.size,
-        root: B64.encode(cp.checkpoint.root),
-        inclusion_proof: path,
         checkpoint: note_text,
     };
     println!("{}", serde_json::to_string_pretty(&proof)?);
     Ok(())
+}
+
+/// A checkpoint kept elsewhere, as the proof's target: the log must extend it (a consistency
+/// proof from it to the latest checkpoint).
+fn against(
+    log: &dyn Integrity,
+    path: &std::path::Path,
+) -> anyhow::Result<(String, note::Checkpoint)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", path.display())))?;
+    let kept = note::parse(&text)
+        .map_err(|e| Failure::usage(format!("{}: not a checkpoint: {e}", path.display())))?
+        .checkpoint;
+    let latest = log
+        .latest_checkpoint()?
+        .and_then(|t| note::parse(&t).ok())
+        .map(|n| n.checkpoint);
+    let extends = match &latest {
+        Some(l) if l.origin == kept.origin && l.size >= kept.size => {
+            l.size == kept.size && l.root == kept.root
+                || l.size > kept.size
+                    && merkle::verify_consistency(
+                        kept.size,
+                        l.size,
+                        &kept.root,
+                        &l.root,
+                        &log.consistency_proof(kept.size, l.size)?,
+                    )
+        }
+        _ => false,
+    };
+    if !extends {
+        return Err(Failure::integrity(format!(
+            "{} does not describe this log at size {}: run `auditctl verify --checkpoint`",
+            path.display(),
+            kept.size
+        ))
+        .into());
+    }
+    Ok((text, kept))
 }

@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 use super::Context;
 use crate::error::Failure;
 use crate::model::Event;
-use crate::store::Store;
 use crate::timespec;
 
 /// Append one event from flags
@@ -115,11 +114,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .normalize()
         .map_err(|e| Failure::usage(e.to_string()))?;
     let id = event.id.clone();
-    let mut store: Box<dyn Store> = match ctx.remote()? {
-        Some((url, token)) => Box::new(crate::remote::RemoteStore::new(&url, token)?),
-        None => Box::new(ctx.open_store_for_append()?),
-    };
-    let report = store.append(&mut std::iter::once(Ok(event)))?;
+    let report = ctx
+        .open_store_for_append()?
+        .append()?
+        .append(&mut std::iter::once(Ok(event)))?;
     match report.first_seq {
         Some(seq) => println!("{seq} {id}"),
         None => {

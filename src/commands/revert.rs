@@ -6,13 +6,12 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use super::{Context, diff::record, diff::title, record::default_user};
+use crate::api;
 use crate::error::{Failure, exit};
 use crate::import::k8s;
 use crate::model::Event;
-use crate::remote::RemoteStore;
 use crate::render::diff as render_diff;
-use crate::store::Store;
-use crate::store::revert::{Decision, Refusal, decide};
+use crate::store::revert::{Refusal, refusal_hint};
 
 /// Undo an event's change by appending a compensating event
 ///
@@ -52,115 +51,110 @@ pub struct Args {
 
 /// A refusal as the CLI reports it: exit 4, with the hint.
 fn refused(r: Refusal) -> anyhow::Error {
-    let failure = Failure::new(exit::REVERT_REFUSED, r.to_string());
-    match r.hint() {
+    refused_as(&r.to_api())
+}
+
+/// Back-end errors stay as they are; a refusal becomes exit 4.
+fn as_refusal(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<Refusal>() {
+        Ok(r) => refused(r),
+        Err(e) => e,
+    }
+}
+
+/// A refusal from a plan (the local store's or a server's, in the same words).
+fn refused_as(r: &api::Refused) -> anyhow::Error {
+    let failure = Failure::new(exit::REVERT_REFUSED, r.detail.clone());
+    match refusal_hint(&r.code) {
         Some(hint) => failure.with_hint(hint).into(),
         None => failure.into(),
     }
 }
 
-/// Store errors stay as they are; a refusal becomes exit 4.
-fn decided(result: anyhow::Result<Decision>) -> anyhow::Result<Decision> {
-    result.map_err(|e| match e.downcast::<Refusal>() {
-        Ok(r) => refused(r),
-        Err(e) => e,
-    })
-}
-
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    if let Some((url, token)) = ctx.remote()? {
-        return run_remote(ctx, &args, &RemoteStore::new(&url, token)?);
-    }
-    let mut store = ctx.open_store()?;
     let user = args
         .as_user
         .clone()
         .or_else(default_user)
         .unwrap_or_else(|| "unknown".to_owned());
-    let shown = decided(decide(store.as_ref(), &args.id))?;
-    print_plan(ctx, &Shown::of(ctx, &shown), args.exec.as_deref(), &user)?;
-    if let Some(r) = shown.refusal(args.force) {
-        return Err(refused(r));
+    let mut backend = ctx.open_store()?;
+    let target = backend.get(&args.id)?;
+    let reverter = backend.revert()?;
+    let (plan, etag) = reverter.revert_plan(&target.id).map_err(as_refusal)?;
+    print_plan(ctx, &target, &plan, args.exec.as_deref(), &user)?;
+    let refusal = if args.force {
+        &plan.refusal_forced
+    } else {
+        &plan.refusal
+    };
+    if let Some(r) = refusal {
+        return Err(refused_as(r));
     }
     if args.dry_run {
         return Ok(());
     }
     confirm(args.yes)?;
-    let target_id = shown.target.id.clone();
-    let seq = store.append_checked(&mut |s| {
-        let now = decided(decide(s, &target_id))?;
-        if now != shown {
-            return Err(refused(Refusal::Changed));
-        }
-        let event = now.compensating_event(ctx.now, &user, args.reason.as_deref());
-        if let Some(cmd) = &args.exec {
-            run_exec(cmd, &event)?;
-        }
-        Ok(event)
-    })?;
+    let request = api::RevertRequest {
+        reason: args.reason.clone(),
+        force: args.force,
+        user: Some(user),
+    };
+    let mut exec = args
+        .exec
+        .as_deref()
+        .map(|cmd| move |event: &Event| run_exec(cmd, event));
+    let gate = exec.as_mut().map(|f| f as crate::store::Gate<'_>);
+    let event = reverter
+        .revert(&target.id, &etag, &request, gate)
+        .map_err(as_refusal)?;
     println!(
-        "reverted event {}: appended event {seq} ({} {})",
-        shown.target.seq.unwrap_or_default(),
-        shown.plan.action,
-        record(&shown.target)
+        "reverted event {}: appended event {} ({} {})",
+        plan.seq,
+        event.seq.unwrap_or_default(),
+        event.action,
+        record(&event)
     );
     Ok(())
 }
 
-/// A plan as shown to the user, from a local decision or a server's plan.
-struct Shown {
-    title: String,
-    message: String,
-    paths: Vec<String>,
-    action: String,
-    record: String,
-    current_seq: u64,
-    current: Option<Value>,
-    restored: Option<Value>,
-}
-
-impl Shown {
-    fn of(ctx: &Context, d: &Decision) -> Shown {
-        Shown {
-            title: title(&d.target, ctx),
-            message: d.target.message.clone(),
-            paths: d.plan.paths.iter().map(|p| p.to_string()).collect(),
-            action: d.plan.action.to_owned(),
-            record: record(&d.target),
-            current_seq: d.current_seq,
-            current: d.plan.current.clone(),
-            restored: d.plan.restored.clone(),
-        }
-    }
-}
-
 /// Shows the plan: which event, which paths, and the diff of current → restored state.
-fn print_plan(ctx: &Context, p: &Shown, exec: Option<&str>, user: &str) -> anyhow::Result<()> {
+fn print_plan(
+    ctx: &Context,
+    target: &Event,
+    plan: &api::RevertPlan,
+    exec: Option<&str>,
+    user: &str,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let style = &ctx.style;
-    let title = format!("revert {}", p.title);
-    writeln!(out, "{}", render_diff::paint(style, "\x1b[1m", &title))?;
-    writeln!(out, "message:  {}", p.message)?;
-    let paths: Vec<&str> = p
-        .paths
+    let heading = format!("revert {}", title(target, ctx));
+    writeln!(out, "{}", render_diff::paint(style, "\x1b[1m", &heading))?;
+    writeln!(out, "message:  {}", target.message)?;
+    let paths: Vec<&str> = plan
+        .set
         .iter()
         .map(|p| {
-            if p.is_empty() {
+            if p.path.is_empty() {
                 "the whole record"
             } else {
-                p.as_str()
+                p.path.as_str()
             }
         })
         .collect();
     writeln!(out, "restores: {}", paths.join(", "))?;
-    writeln!(out, "appends:  {} {} as {user}", p.action, p.record)?;
+    writeln!(
+        out,
+        "appends:  {} {} as {user}",
+        plan.operation.to_ascii_uppercase(),
+        record(target)
+    )?;
     if let Some(cmd) = exec {
         writeln!(
             out,
             "runs:     sh -c {cmd:?}, appending only if it succeeds"
         )?;
     }
-    let (mut current, mut restored) = (p.current.clone(), p.restored.clone());
+    let (mut current, mut restored) = (plan.current.clone(), plan.restored.clone());
     if !ctx.global.reveal {
         ctx.redactor
             .redact_pair(current.as_mut(), restored.as_mut());
@@ -170,87 +164,13 @@ fn print_plan(ctx: &Context, p: &Shown, exec: Option<&str>, user: &str) -> anyho
         current.as_ref(),
         restored.as_ref(),
         (
-            &format!("current (after event {})", p.current_seq),
+            &format!("current (after event {})", plan.current_seq),
             "restored",
         ),
         render_diff::DEFAULT_CONTEXT,
         style,
     )?;
     out.flush()?;
-    Ok(())
-}
-
-/// A revert through the server: its plan (with an ETag), shown and confirmed here, then
-/// performed there with `If-Match`, so a record that changed meanwhile is refused (412).
-fn run_remote(ctx: &Context, args: &Args, remote: &RemoteStore) -> anyhow::Result<()> {
-    if args.exec.is_some() {
-        return Err(Failure::usage(
-            "--exec is not available with --remote: the server appends, so the command could \
-             not gate it",
-        )
-        .into());
-    }
-    let user = args
-        .as_user
-        .clone()
-        .or_else(default_user)
-        .unwrap_or_else(|| "unknown".to_owned());
-    let target = Store::get(remote, &args.id)?;
-    let (plan, etag) = remote.revert_plan(&target.id)?;
-    let text = |v: &Value| v.as_str().map(str::to_owned);
-    let shown = Shown {
-        title: title(&target, ctx),
-        message: target.message.clone(),
-        paths: plan["set"]
-            .as_array()
-            .map(|set| set.iter().filter_map(|s| text(&s["path"])).collect())
-            .unwrap_or_default(),
-        action: plan["operation"]
-            .as_str()
-            .unwrap_or("")
-            .to_ascii_uppercase(),
-        record: record(&target),
-        current_seq: plan["current_seq"].as_u64().unwrap_or(0),
-        current: Some(plan["current"].clone()).filter(|v| !v.is_null()),
-        restored: Some(plan["restored"].clone()).filter(|v| !v.is_null()),
-    };
-    print_plan(ctx, &shown, None, &user)?;
-    let seq = target.seq.unwrap_or_default();
-    if !args.force {
-        if let Some(by) = text(&plan["already_reverted_by"]) {
-            return Err(refused(Refusal::Conflict(format!(
-                "event {seq} was already reverted by event {by}"
-            ))));
-        }
-        if let Some(conflicts) = plan["conflicts"].as_array().filter(|c| !c.is_empty()) {
-            let mut message =
-                format!("later events changed what reverting event {seq} would restore:");
-            for c in conflicts {
-                message.push_str(&format!(
-                    "\n  {}: changed by {}",
-                    text(&c["path"])
-                        .filter(|p| !p.is_empty())
-                        .unwrap_or("the whole record".into()),
-                    c["changed_by"]
-                ));
-            }
-            return Err(refused(Refusal::Conflict(message)));
-        }
-    }
-    if shown.current == shown.restored {
-        return Err(refused(Refusal::NoChange(seq)));
-    }
-    if args.dry_run {
-        return Ok(());
-    }
-    confirm(args.yes)?;
-    let event = remote.revert(&target.id, &etag, args.reason.as_deref(), args.force, &user)?;
-    println!(
-        "reverted event {seq}: appended event {} ({} {})",
-        event.seq.unwrap_or_default(),
-        event.action,
-        record(&event)
-    );
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use super::prove::Proof;
 use crate::error::Failure;
 use crate::integrity::merkle::{self, Hash};
 use crate::integrity::note::{self, SignedCheckpoint, VerifierKey};
-use crate::integrity::verify::{Options, verify_store};
+use crate::integrity::verify::Options;
 
 /// Check that the log was not edited: every leaf, checkpoint, signature, index and trigger
 ///
@@ -75,9 +75,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if let Some(proof) = &args.proof {
         return verify_proof(proof, external.as_ref(), key.as_ref());
     }
-    if let Some((url, token)) = ctx.remote()? {
-        return verify_remote(&url, token, external.as_ref(), key.as_ref());
-    }
     damaged_is_integrity(verify(ctx, external.as_ref(), key.as_ref(), args.quick))
 }
 
@@ -99,15 +96,17 @@ fn damaged_is_integrity(result: anyhow::Result<()>) -> anyhow::Result<()> {
     })
 }
 
+/// Checks the log through its back end: the whole store where it lives, a server's history
+/// from a client.
 fn verify(
     ctx: &Context,
     external: Option<&SignedCheckpoint>,
     key: Option<&VerifierKey>,
     quick: bool,
 ) -> anyhow::Result<()> {
-    let store = ctx.location()?.sqlite()?;
+    let mut backend = ctx.open_store()?;
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(store.len().unwrap_or(0));
+        let bar = indicatif::ProgressBar::new(backend.last_seq().unwrap_or(0));
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "verifying {bar:30} {human_pos}/{human_len} events  {per_sec}  ETA {eta}",
@@ -123,63 +122,16 @@ fn verify(
             bar.set_position(seq);
         }
     };
-    let report = verify_store(
-        &store,
-        &Options {
-            key,
-            external,
-            quick,
-            progress: &progress,
-        },
-    )?;
+    let outcome = backend.integrity()?.verify(&Options {
+        key,
+        external,
+        quick,
+        progress: &progress,
+    });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    if let Some(first) = report.first() {
-        let mut message = format!("integrity check failed: {first}");
-        let others: Vec<String> = report
-            .problems
-            .iter()
-            .filter(|p| *p != first)
-            .map(|p| format!("\n  also: {p}"))
-            .collect();
-        for line in others.iter().take(20) {
-            message.push_str(line);
-        }
-        if others.len() > 20 {
-            message.push_str(&format!("\n  and {} more", others.len() - 20));
-        }
-        return Err(Failure::integrity(message).into());
-    }
-    let root = report.root.map(|r| B64.encode(r)).unwrap_or_default();
-    let mut what = format!(
-        "verified {} events (root {root}), {} checkpoint{}",
-        super::thousands(report.events),
-        report.checkpoints,
-        if report.checkpoints == 1 { "" } else { "s" }
-    );
-    if report.signatures > 0 {
-        what.push_str(&format!(", {} signatures", report.signatures));
-    }
-    if report.unsigned > 0 {
-        what.push_str(&format!(
-            " ({} unsigned checkpoints not checked)",
-            report.unsigned
-        ));
-    }
-    what.push_str(", the schema and its append-only triggers");
-    if report.database_checked {
-        what.push_str(", every page and index, the search index");
-    } else {
-        what.push_str(" (--quick: pages, indexes and the search index not checked)");
-    }
-    if let Some(ext) = external {
-        what.push_str(&format!(
-            "; the store extends the given checkpoint of {} events",
-            ext.checkpoint.size
-        ));
-    }
-    println!("{what}");
+    println!("{}", outcome?);
     Ok(())
 }
 
@@ -279,72 +231,6 @@ fn verify_proof(
     println!(
         "verified: event {} ({}) is entry {} of the log {} of {} events{signed}",
         proof.seq, proof.id, proof.seq, proof.origin, cp.checkpoint.size
-    );
-    Ok(())
-}
-
-/// Against a server: its latest checkpoint must extend the one this client kept and the one
-/// given with --checkpoint (consistency proofs), and be signed by --pub. The server's entries
-/// themselves can only be verified where the store is (`auditctl verify` there).
-fn verify_remote(
-    url: &str,
-    token: Option<String>,
-    external: Option<&SignedCheckpoint>,
-    key: Option<&VerifierKey>,
-) -> anyhow::Result<()> {
-    let remote = crate::remote::RemoteStore::new(url, token)?;
-    remote.verify_history()?;
-    let text = remote.checkpoint()?.ok_or_else(|| {
-        Failure::integrity(format!(
-            "{url} has no checkpoint: there is nothing to verify its log by"
-        ))
-    })?;
-    let latest = note::parse(&text).map_err(|e| {
-        Failure::integrity(format!("{url} sent a checkpoint that does not parse: {e}"))
-    })?;
-    let cp = &latest.checkpoint;
-    if let Some(key) = key {
-        match key.check(&latest) {
-            Some(true) => {}
-            Some(false) => {
-                return Err(Failure::integrity(format!(
-                    "the server's checkpoint signature by {} is not valid",
-                    key.name
-                ))
-                .into());
-            }
-            None => {
-                return Err(Failure::integrity(format!(
-                    "the server's checkpoint is not signed by the key {}",
-                    key.name
-                ))
-                .into());
-            }
-        }
-    }
-    if let Some(ext) = external {
-        let e = &ext.checkpoint;
-        if e.origin != cp.origin || !remote.extends(e.size, cp.size, &e.root, &cp.root)? {
-            return Err(Failure::integrity(format!(
-                "{url}'s log does not extend the given checkpoint of {} events: history was \
-                 rewritten",
-                e.size
-            ))
-            .into());
-        }
-    }
-    println!(
-        "verified {url}: its log {} of {} events (root {}) extends every checkpoint this client \
-         saw{}{}; verify the entries themselves with `auditctl verify` where the store is",
-        cp.origin,
-        super::thousands(cp.size),
-        B64.encode(cp.root),
-        if external.is_some() {
-            " and the given one"
-        } else {
-            ""
-        },
-        if key.is_some() { ", signed" } else { "" },
     );
     Ok(())
 }

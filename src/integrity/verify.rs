@@ -4,6 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+
 use super::merkle::{self, Hash};
 use super::note::{self, SignedCheckpoint, VerifierKey};
 use crate::model;
@@ -47,6 +50,56 @@ pub struct Report {
 }
 
 impl Report {
+    /// What `verify` says: the sentence of what was verified, or an integrity failure (exit
+    /// 3) naming the first problem, then the others.
+    pub fn outcome(&self, external: Option<&SignedCheckpoint>) -> anyhow::Result<String> {
+        if let Some(first) = self.first() {
+            let mut message = format!("integrity check failed: {first}");
+            let others: Vec<String> = self
+                .problems
+                .iter()
+                .filter(|p| *p != first)
+                .map(|p| format!("\n  also: {p}"))
+                .collect();
+            for line in others.iter().take(20) {
+                message.push_str(line);
+            }
+            if others.len() > 20 {
+                message.push_str(&format!("\n  and {} more", others.len() - 20));
+            }
+            return Err(crate::error::Failure::integrity(message).into());
+        }
+        let root = self.root.map(|r| B64.encode(r)).unwrap_or_default();
+        let mut what = format!(
+            "verified {} events (root {root}), {} checkpoint{}",
+            crate::render::thousands(self.events),
+            self.checkpoints,
+            if self.checkpoints == 1 { "" } else { "s" }
+        );
+        if self.signatures > 0 {
+            what.push_str(&format!(", {} signatures", self.signatures));
+        }
+        if self.unsigned > 0 {
+            what.push_str(&format!(
+                " ({} unsigned checkpoints not checked)",
+                self.unsigned
+            ));
+        }
+        what.push_str(", the schema and its append-only triggers");
+        if self.database_checked {
+            what.push_str(", every page and index, the search index");
+        } else {
+            what.push_str(" (--quick: pages, indexes and the search index not checked)");
+        }
+        if let Some(ext) = external {
+            what.push_str(&format!(
+                "; the store extends the given checkpoint of {} events",
+                ext.checkpoint.size
+            ));
+        }
+        Ok(what)
+    }
+
     fn problem(&mut self, seq: Option<u64>, what: impl Into<String>) {
         self.problems.push(Problem {
             seq,

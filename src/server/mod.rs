@@ -1,8 +1,11 @@
 //! `auditctl serve`: the audit HTTP API of REMOTE_API.md over a store, on axum and tokio.
 //! Handlers read and write through the same `Store` trait as the CLI, on blocking threads.
 
+mod params;
 pub mod problem;
+mod revert;
 pub mod routes;
+mod stream;
 pub mod tokens;
 
 use std::collections::HashMap;
@@ -39,20 +42,21 @@ pub struct AppState {
 
 /// Who is asking, once the token checked out.
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub name: String,
-    pub scopes: Vec<Scope>,
-}
+pub struct Caller(pub crate::api::Caller);
 
 impl Caller {
     pub fn require(&self, scope: Scope) -> Result<(), Problem> {
-        if self.scopes.contains(&scope) {
+        if self.0.has(scope) {
             return Ok(());
         }
         Err(Problem::new(
             StatusCode::FORBIDDEN,
             "insufficient-scope",
-            format!("the token {:?} lacks the scope {}", self.name, scope.name()),
+            format!(
+                "the token {:?} lacks the scope {}",
+                self.0.name,
+                scope.name()
+            ),
         )
         .with_header(
             header::WWW_AUTHENTICATE,
@@ -65,7 +69,7 @@ impl Caller {
 
     /// The redactor to apply to what this caller reads, if any.
     pub fn redactor<'a>(&self, state: &'a AppState) -> Option<&'a Redactor> {
-        (!self.scopes.contains(&Scope::ViewSensitive)).then_some(&state.redactor)
+        (!self.0.has(Scope::ViewSensitive)).then_some(&state.redactor)
     }
 }
 
@@ -73,10 +77,10 @@ impl AppState {
     /// The caller of a request: its bearer token's entry, or everyone on an open server.
     fn caller(&self, request: &Request) -> Result<Caller, Problem> {
         let Some(tokens) = &self.tokens else {
-            return Ok(Caller {
+            return Ok(Caller(crate::api::Caller {
                 name: "-".into(),
                 scopes: Scope::ALL.to_vec(),
-            });
+            }));
         };
         let unauthorized = |why: &str| {
             Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", why)
@@ -91,10 +95,10 @@ impl AppState {
         let entry = tokens
             .find(token.trim())
             .ok_or_else(|| unauthorized("the token is not known to this server"))?;
-        Ok(Caller {
+        Ok(Caller(crate::api::Caller {
             name: entry.name.clone(),
             scopes: entry.scopes.clone(),
-        })
+        }))
     }
 
     /// A token bucket per caller: `Err(seconds to wait)` when it is empty.
@@ -129,7 +133,7 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
                 axum::response::IntoResponse::into_response(p),
             ),
             Ok(caller) => {
-                let name = caller.name.clone();
+                let name = caller.0.name.clone();
                 match state.take(&name) {
                     Err(wait) => (
                         name,
@@ -195,7 +199,7 @@ pub fn serve(
             .await
             .map_err(|e| Failure::runtime(format!("cannot listen on {listen}: {e}")))?;
         let addr = listener.local_addr()?;
-        eprintln!("serving {} on http://{addr}", store.path().display());
+        eprintln!("serving {} on http://{addr}", store.display());
         if open {
             eprintln!("no --tokens: every request is accepted, on loopback only");
         }

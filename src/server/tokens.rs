@@ -8,43 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Failure;
 
-/// What a token may do (REMOTE_API.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Scope {
-    #[serde(rename = "audit_log:view")]
-    View,
-    #[serde(rename = "audit_log:view_sensitive")]
-    ViewSensitive,
-    #[serde(rename = "audit_log:write")]
-    Write,
-    #[serde(rename = "audit_log:revert")]
-    Revert,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [
-        Scope::View,
-        Scope::ViewSensitive,
-        Scope::Write,
-        Scope::Revert,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::View => "audit_log:view",
-            Scope::ViewSensitive => "audit_log:view_sensitive",
-            Scope::Write => "audit_log:write",
-            Scope::Revert => "audit_log:revert",
-        }
-    }
-
-    /// A scope by its full name or its short one (`view`, `view_sensitive`, `write`, `revert`).
-    pub fn parse(text: &str) -> Option<Scope> {
-        Scope::ALL
-            .into_iter()
-            .find(|s| s.name() == text || s.name().strip_prefix("audit_log:") == Some(text))
-    }
-}
+pub use crate::api::Scope;
 
 /// One token entry of the file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::{AppendReport, NewEntry, Query, SortField, SortKey, Store, StoreError};
+use super::{Query, SortField, SortKey, Store, StoreError};
 use crate::error::Failure;
 use crate::model::Event;
 use crate::query::{Expr, Matcher, prefilter::Prefilter};
@@ -407,18 +407,22 @@ impl Store for JsonlStore {
             .into()),
         }
     }
+}
 
-    fn append_entries(
-        &mut self,
-        _entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
-    ) -> anyhow::Result<AppendReport> {
+impl super::Backend for JsonlStore {
+    fn append(&mut self) -> anyhow::Result<&mut dyn super::Append> {
         Err(self.read_only())
     }
 
-    fn append_checked(
-        &mut self,
-        _decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64> {
+    fn revert(&mut self) -> anyhow::Result<&mut dyn super::Revert> {
         Err(self.read_only())
+    }
+
+    fn integrity(&mut self) -> anyhow::Result<&mut dyn super::Integrity> {
+        Err(StoreError::ReadOnly(
+            self.path.display().to_string(),
+            "a JSON Lines file has no Merkle tree or checkpoints",
+        )
+        .into())
     }
 }

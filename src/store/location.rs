@@ -1,4 +1,5 @@
-//! Where a store is and what kind it is, found out once per process, before any connection.
+//! Where the events are — a store file, a JSON Lines file, a server — and what kind of store a
+//! file is, found out once per process, before any connection.
 //!
 //! Why once, and why here only: closing any file descriptor of a file drops every POSIX lock
 //! the process holds on that file, SQLite's included (SQLite's "How To Corrupt An SQLite
@@ -14,16 +15,19 @@ use std::path::{Path, PathBuf};
 
 use super::jsonl::JsonlStore;
 use super::sqlite::SqliteStore;
-use super::{Store, StoreError};
+use super::{Backend, StoreError};
 use crate::error::Failure;
+use crate::remote::RemoteStore;
 
-/// A store path and what it holds.
+/// Where the events are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// An SQLite store, or a path where one does not exist yet (missing or empty file).
     Sqlite(PathBuf),
     /// JSON Lines of auditctl events or a Kubernetes audit log, read directly, never written.
     JsonLines(PathBuf),
+    /// A server, through the audit HTTP API, with the bearer token to use.
+    Remote { url: String, token: Option<String> },
 }
 
 /// The first bytes of an SQLite database file.
@@ -85,43 +89,78 @@ impl Location {
         .into())
     }
 
-    pub fn path(&self) -> &Path {
+    /// The file of a local store (none for a server).
+    pub fn path(&self) -> Option<&Path> {
         match self {
-            Location::Sqlite(p) | Location::JsonLines(p) => p,
+            Location::Sqlite(p) | Location::JsonLines(p) => Some(p),
+            Location::Remote { .. } => None,
         }
     }
 
-    /// The store to read from. A missing SQLite store is an error with a hint, never created.
-    pub fn open(&self) -> anyhow::Result<Box<dyn Store>> {
+    /// Where the events are, as it may be shown (a server's URL without its password).
+    pub fn display(&self) -> String {
+        match self {
+            Location::Sqlite(p) | Location::JsonLines(p) => p.display().to_string(),
+            Location::Remote { url, .. } => crate::remote::without_password(url),
+        }
+    }
+
+    /// The back end, to read from and to use what else it can do. A missing SQLite store is
+    /// an error with a hint, never created.
+    pub fn open(&self) -> anyhow::Result<Box<dyn Backend>> {
         Ok(match self {
             Location::Sqlite(path) => Box::new(SqliteStore::open(path)?),
             Location::JsonLines(path) => Box::new(JsonlStore::open(path)),
+            Location::Remote { url, token } => Box::new(RemoteStore::new(url, token.clone())?),
         })
     }
 
-    /// The SQLite store, for what only it keeps (the Merkle tree, checkpoints).
+    /// The back end to append to: a local store is created when absent.
+    pub fn open_for_append(&self) -> anyhow::Result<Box<dyn Backend>> {
+        match self {
+            Location::Sqlite(path) => Ok(Box::new(SqliteStore::open_or_create(path)?)),
+            Location::JsonLines(path) => Err(read_only(path)),
+            Location::Remote { .. } => self.open(),
+        }
+    }
+
+    /// Whether this is a local store yet to be made (no file at its path).
+    pub fn is_new(&self) -> bool {
+        matches!(self, Location::Sqlite(path) if !path.exists())
+    }
+
+    /// Makes the store holding `entries`, all or nothing, built whole before it appears at
+    /// its path (a first import): faster than appending, and never seen half made.
+    pub fn create_with(
+        &self,
+        entries: &mut dyn Iterator<Item = anyhow::Result<super::NewEntry>>,
+    ) -> anyhow::Result<super::AppendReport> {
+        match self {
+            Location::Sqlite(path) => SqliteStore::create_with(path, entries),
+            _ => self.open_for_append()?.append()?.append_entries(entries),
+        }
+    }
+
+    /// The local SQLite store, for what only a store file offers (building one whole).
     pub fn sqlite(&self) -> anyhow::Result<SqliteStore> {
         match self {
             Location::Sqlite(path) => Ok(SqliteStore::open(path)?),
-            Location::JsonLines(path) => Err(self.read_only(path)),
+            Location::JsonLines(path) => Err(read_only(path)),
+            Location::Remote { .. } => Err(Failure::usage(
+                "this is not available with --remote: it works on a store file",
+            )
+            .with_hint("use --store with a local store file")
+            .into()),
         }
     }
+}
 
-    /// The store to append to, created when absent. A JSON Lines file is refused.
-    pub fn open_for_append(&self) -> anyhow::Result<SqliteStore> {
-        match self {
-            Location::Sqlite(path) => Ok(SqliteStore::open_or_create(path)?),
-            Location::JsonLines(path) => Err(self.read_only(path)),
-        }
-    }
-
-    fn read_only(&self, path: &Path) -> anyhow::Error {
-        StoreError::ReadOnly(
-            path.display().to_string(),
-            "a JSON Lines file is read directly and never written",
-        )
-        .into()
-    }
+fn read_only(path: &Path) -> anyhow::Error {
+    StoreError::ReadOnly(
+        path.display().to_string(),
+        "a JSON Lines file is read directly and never written",
+    )
+    .into()
 }
 
 /// Whether `candidate` is the store file at `store` or one of its `-wal`/`-shm` files: such a

@@ -190,8 +190,9 @@ pub fn search_text(e: &Event) -> String {
     String::from_utf8(terms.join(&b' ')).expect("terms are UTF-8")
 }
 
-/// What an append did: counts only, so that a long import keeps no per-event state.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// What an append did: counts only, so that a long import keeps no per-event state. It is
+/// also the API's answer to an append.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppendReport {
     /// How many events were added.
     pub added: u64,
@@ -257,7 +258,8 @@ impl NewEntry {
     }
 }
 
-/// Reads and appends events. Implemented by the local SQLite store and the read-only scans.
+/// Reads events: the query capability, which every back end has (the SQLite store, JSON Lines
+/// and Kubernetes files read directly, a server through the API).
 pub trait Store {
     /// Calls `each` with every event matching `q`, in order, until it returns `Ok(false)`.
     fn scan(
@@ -339,7 +341,10 @@ pub trait Store {
 
     /// One event by seq, full id, or unique id prefix.
     fn get(&self, id: &str) -> anyhow::Result<Event>;
+}
 
+/// Appends events: the local store, and a server for a token with `write`.
+pub trait Append {
     /// Appends events in one transaction: all or nothing, so the first `Err` from `events`
     /// leaves the store as it was. Events whose id is already stored are skipped and reported.
     fn append(
@@ -349,18 +354,79 @@ pub trait Store {
         self.append_entries(&mut events.map(|e| Ok(NewEntry::new(e?)?)))
     }
 
-    /// `append` for events already made ready with `NewEntry::new`.
+    /// `append` for events already made ready with `NewEntry::new` (an import makes them on
+    /// another thread).
     fn append_entries(
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport>;
+}
 
-    /// Appends the one event that `decide` returns, deciding inside the same write transaction
-    /// so that no other writer appends between what `decide` read and the append: a revert
-    /// checks that nobody reverted the event first. An `Err` from `decide` appends nothing.
-    /// Returns the new event's seq.
-    fn append_checked(
+/// What runs inside a revert's transaction, given the event about to be appended: an `Err`
+/// appends nothing (`revert --exec`).
+pub type Gate<'a> = &'a mut dyn FnMut(&Event) -> anyhow::Result<()>;
+
+/// Reverts events: the plan, and the revert carried out, checked against the plan and
+/// appended in one transaction so that two reverts cannot both win.
+pub trait Revert {
+    /// What reverting event `id` would do as the log stands now, and the plan's ETag, which
+    /// changes when anything the plan depends on does.
+    fn revert_plan(&self, id: &str) -> anyhow::Result<(crate::api::RevertPlan, String)>;
+
+    /// Reverts event `id` if its plan still has `etag`; `gate`, given the event about to be
+    /// appended, runs inside the transaction, and an `Err` from it appends nothing (`revert
+    /// --exec`; only where the log is local). Returns the event appended, with its seq.
+    fn revert(
         &mut self,
-        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64>;
+        id: &str,
+        etag: &str,
+        request: &crate::api::RevertRequest,
+        gate: Option<Gate<'_>>,
+    ) -> anyhow::Result<Event>;
+}
+
+/// The Merkle tree over the log, its checkpoints and proofs: the integrity capability.
+pub trait Integrity {
+    /// The origin line of the log's checkpoints.
+    fn origin(&self) -> anyhow::Result<String>;
+
+    /// The latest checkpoint note, if there is one.
+    fn latest_checkpoint(&self) -> anyhow::Result<Option<String>>;
+
+    /// Makes a checkpoint of the whole log, signed with `key`, records it, and returns its
+    /// note text.
+    fn checkpoint(
+        &mut self,
+        key: Option<&crate::integrity::note::SigningKey>,
+    ) -> anyhow::Result<String>;
+
+    /// The RFC 9162 consistency proof from the tree of `from` leaves to the one of `to`.
+    fn consistency_proof(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> anyhow::Result<Vec<crate::integrity::merkle::Hash>>;
+
+    /// The RFC 9162 audit path of event `seq` in the tree of `size` leaves.
+    fn inclusion_proof(
+        &self,
+        seq: u64,
+        size: u64,
+    ) -> anyhow::Result<Vec<crate::integrity::merkle::Hash>>;
+
+    /// The exact bytes the leaf of event `seq` hashes: its canonical entry text.
+    fn entry_text(&self, seq: u64) -> anyhow::Result<String>;
+
+    /// Checks the log as far as this back end can: the whole store where it lives, the
+    /// server's history from a client. Returns what was verified, in a sentence; what is
+    /// wrong is an integrity failure (exit 3).
+    fn verify(&self, opts: &crate::integrity::verify::Options) -> anyhow::Result<String>;
+}
+
+/// A back end opened for a command or a request: it reads, and says which other capabilities
+/// it has. A JSON Lines file only reads; the SQLite store and a server have them all.
+pub trait Backend: Store + Send {
+    fn append(&mut self) -> anyhow::Result<&mut dyn Append>;
+    fn revert(&mut self) -> anyhow::Result<&mut dyn Revert>;
+    fn integrity(&mut self) -> anyhow::Result<&mut dyn Integrity>;
 }

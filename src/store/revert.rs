@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::sqlite::SqliteStore;
 use super::{Store, history};
+use crate::api;
 use crate::change::revert::{self, Plan};
 use crate::import::k8s;
 use crate::model::Event;
@@ -38,6 +40,14 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The refusal as the API carries it.
+    pub fn to_api(&self) -> api::Refused {
+        api::Refused {
+            code: self.code().to_owned(),
+            detail: self.to_string(),
+        }
+    }
+
     /// The stable word of the HTTP API (REMOTE_API.md).
     pub fn code(&self) -> &'static str {
         match self {
@@ -47,14 +57,15 @@ impl Refusal {
             Refusal::Changed => "precondition-failed",
         }
     }
+}
 
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
-            Refusal::AlreadyReverted { .. } => Some("--force reverts it again"),
-            Refusal::Conflict(_) => Some("--force reverts anyway, overwriting those later changes"),
-            Refusal::Changed => Some("run the revert again to see the new plan"),
-            _ => None,
-        }
+/// What to do about a refusal, by its stable word (a server's refusals carry only the word).
+pub fn refusal_hint(code: &str) -> Option<&'static str> {
+    match code {
+        "already-reverted" => Some("--force reverts it again"),
+        "revert-conflict" => Some("--force reverts anyway, overwriting those later changes"),
+        "precondition-failed" => Some("run the revert again to see the new plan"),
+        _ => None,
     }
 }
 
@@ -171,5 +182,123 @@ impl Decision {
             reverts: Some(t.id.clone()),
             meta: serde_json::Map::new(),
         }
+    }
+}
+
+/// The value at a path of a record state, or null.
+fn at(state: Option<&serde_json::Value>, path: &crate::query::Path) -> serde_json::Value {
+    state
+        .and_then(|v| {
+            if path.0.is_empty() {
+                Some(v)
+            } else {
+                path.lookup(v)
+            }
+        })
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
+}
+
+impl Decision {
+    /// The plan as the API and `revert` show it, values unredacted.
+    pub fn to_api(&self) -> api::RevertPlan {
+        let (current, restored) = (&self.plan.current, &self.plan.restored);
+        let set = self
+            .plan
+            .paths
+            .iter()
+            .map(|p| api::SetPath {
+                path: p.to_string(),
+                from: at(current.as_ref(), p),
+                to: at(restored.as_ref(), p),
+            })
+            .collect();
+        let mut conflicts: Vec<api::PathConflict> = Vec::new();
+        for c in &self.plan.conflicts {
+            let path = c.path.to_string();
+            match conflicts.iter_mut().find(|p| p.path == path) {
+                Some(p) => p.changed_by.push(c.id.clone()),
+                None => conflicts.push(api::PathConflict {
+                    path,
+                    expected: at(self.target.after.as_ref(), &c.path),
+                    current: at(current.as_ref(), &c.path),
+                    changed_by: vec![c.id.clone()],
+                }),
+            }
+        }
+        api::RevertPlan {
+            event_id: self.target.id.clone(),
+            seq: self.target.seq.unwrap_or_default(),
+            table: self.target.table.clone(),
+            resource_id: self.target.resource_id.clone(),
+            operation: self.plan.action.to_ascii_lowercase(),
+            set,
+            conflicts,
+            already_reverted_by: self.reverted_by.as_ref().map(|e| e.id.clone()),
+            current_seq: self.current_seq,
+            current: current.clone(),
+            restored: restored.clone(),
+            refusal: self.refusal(false).map(|r| r.to_api()),
+            refusal_forced: self.refusal(true).map(|r| r.to_api()),
+        }
+    }
+}
+
+/// Hides a plan's sensitive values, as every output does without `--reveal`.
+pub fn redact_plan(plan: &mut api::RevertPlan, redactor: &crate::redact::Redactor) {
+    redactor.redact_pair(plan.current.as_mut(), plan.restored.as_mut());
+    for p in &mut plan.set {
+        if redactor.is_sensitive_path(&p.path) {
+            for v in [&mut p.from, &mut p.to] {
+                if !v.is_null() {
+                    *v = serde_json::Value::String(crate::redact::REDACTED.to_owned());
+                }
+            }
+        } else {
+            redactor.redact_value(&mut p.from);
+            redactor.redact_value(&mut p.to);
+        }
+    }
+    for c in &mut plan.conflicts {
+        for v in [&mut c.expected, &mut c.current] {
+            if redactor.is_sensitive_path(&c.path) && !v.is_null() {
+                *v = serde_json::Value::String(crate::redact::REDACTED.to_owned());
+            } else {
+                redactor.redact_value(v);
+            }
+        }
+    }
+}
+
+impl super::Revert for SqliteStore {
+    fn revert_plan(&self, id: &str) -> anyhow::Result<(api::RevertPlan, String)> {
+        let d = decide(self, id)?;
+        Ok((d.to_api(), d.etag()))
+    }
+
+    fn revert(
+        &mut self,
+        id: &str,
+        etag: &str,
+        request: &api::RevertRequest,
+        mut gate: Option<crate::store::Gate<'_>>,
+    ) -> anyhow::Result<Event> {
+        let user = request.user.as_deref().unwrap_or("unknown");
+        let seq = self.append_checked(&mut |s| {
+            let d = decide(s, id)?;
+            if d.etag() != etag {
+                return Err(Refusal::Changed.into());
+            }
+            if let Some(r) = d.refusal(request.force) {
+                return Err(r.into());
+            }
+            let event =
+                d.compensating_event(crate::timespec::now(), user, request.reason.as_deref());
+            if let Some(gate) = gate.as_mut() {
+                gate(&event)?;
+            }
+            Ok(event)
+        })?;
+        self.get(&seq.to_string())
     }
 }

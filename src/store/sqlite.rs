@@ -475,7 +475,7 @@ pub fn remove_files(path: &Path) {
 }
 
 /// The default origin line: host and file name, e.g. `db1.example/auditctl/audit`.
-fn default_origin(path: &Path) -> String {
+pub fn default_origin(path: &Path) -> String {
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|h| h.trim().to_owned())
@@ -689,15 +689,37 @@ impl Store for SqliteStore {
         }
         Err(StoreError::NotFound(id.to_owned()).into())
     }
+}
 
+impl super::Append for SqliteStore {
     fn append_entries(
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
         self.append_all(entries, false)
     }
+}
 
-    fn append_checked(
+impl super::Backend for SqliteStore {
+    fn append(&mut self) -> anyhow::Result<&mut dyn super::Append> {
+        Ok(self)
+    }
+
+    fn revert(&mut self) -> anyhow::Result<&mut dyn super::Revert> {
+        Ok(self)
+    }
+
+    fn integrity(&mut self) -> anyhow::Result<&mut dyn super::Integrity> {
+        Ok(self)
+    }
+}
+
+impl SqliteStore {
+    /// Appends the one event that `decide` returns, deciding inside the same write
+    /// transaction so that no other writer appends between what `decide` read and the append:
+    /// a revert checks that nobody reverted the event first. An `Err` from `decide` appends
+    /// nothing. Returns the new event's seq.
+    pub fn append_checked(
         &mut self,
         decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
     ) -> anyhow::Result<u64> {

@@ -197,7 +197,7 @@ impl SqliteStore {
 
     /// Takes every entry not yet in the tree into it, storing the nodes each one completes:
     /// O(log n) hashing per entry, whatever the size of the log. Returns the new tree size.
-    pub fn extend_tree(&mut self) -> anyhow::Result<u64> {
+    pub fn extend_tree(&self) -> anyhow::Result<u64> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(self.wrap())?;
@@ -385,5 +385,57 @@ impl SqliteStore {
                 |r| r.get(0),
             )
             .map_err(self.wrap())?)
+    }
+}
+
+impl super::Integrity for SqliteStore {
+    fn origin(&self) -> anyhow::Result<String> {
+        SqliteStore::origin(self)
+    }
+
+    fn latest_checkpoint(&self) -> anyhow::Result<Option<String>> {
+        Ok(self.checkpoints()?.pop().map(|c| c.note))
+    }
+
+    fn checkpoint(&mut self, key: Option<&SigningKey>) -> anyhow::Result<String> {
+        SqliteStore::checkpoint(self, key)
+    }
+
+    fn consistency_proof(&self, from: u64, to: u64) -> anyhow::Result<Vec<Hash>> {
+        self.tree_holding(to)?;
+        merkle::consistency_proof(&self.nodes(), from, to)
+    }
+
+    fn inclusion_proof(&self, seq: u64, size: u64) -> anyhow::Result<Vec<Hash>> {
+        anyhow::ensure!(
+            (1..=size).contains(&seq),
+            crate::error::Failure::usage(format!("seq {seq} is not in a log of {size} events"))
+        );
+        self.tree_holding(size)?;
+        merkle::inclusion_proof(&self.nodes(), seq - 1, size)
+    }
+
+    fn entry_text(&self, seq: u64) -> anyhow::Result<String> {
+        SqliteStore::entry_text(self, seq)
+    }
+
+    fn verify(&self, opts: &crate::integrity::verify::Options) -> anyhow::Result<String> {
+        crate::integrity::verify::verify_store(self, opts)?.outcome(opts.external)
+    }
+}
+
+impl SqliteStore {
+    /// Makes sure the stored tree holds at least `size` leaves, extending it in its own
+    /// transaction when the log has them; fewer events than `size` is a usage error.
+    fn tree_holding(&self, size: u64) -> anyhow::Result<()> {
+        if self.tree_size()? >= size {
+            return Ok(());
+        }
+        self.extend_tree()?;
+        anyhow::ensure!(
+            self.tree_size()? >= size,
+            crate::error::Failure::usage(format!("the log holds fewer than {size} events"))
+        );
+        Ok(())
     }
 }

@@ -1,0 +1,137 @@
+//! The revert endpoints: the plan with its ETag, and the revert carried out with `If-Match`
+//! and an `Idempotency-Key`, through the back end's revert capability.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::params::bad;
+use super::problem::Problem;
+use super::routes::event_json;
+use super::tokens::Scope;
+use super::{AppState, Caller};
+use crate::api;
+use crate::store::revert::Refusal;
+
+fn refusal_problem(r: &Refusal) -> Problem {
+    let status = if matches!(r, Refusal::Changed) {
+        StatusCode::PRECONDITION_FAILED
+    } else {
+        StatusCode::CONFLICT
+    };
+    Problem::new(status, r.code(), r.to_string())
+}
+
+/// Back-end errors as problems, refusals as 409 or 412.
+fn revert_problem(e: anyhow::Error) -> Problem {
+    match e.downcast::<Refusal>() {
+        Ok(r) => refusal_problem(&r),
+        Err(e) => Problem::from(e),
+    }
+}
+
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(revert_problem)
+}
+
+pub async fn plan(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    caller.require(Scope::View)?;
+    let redactor = caller.redactor(&state).cloned();
+    let location = state.store.clone();
+    let (mut plan, etag) = run(move || location.open()?.revert()?.revert_plan(&id)).await?;
+    if let Some(r) = &redactor {
+        crate::store::revert::redact_plan(&mut plan, r);
+    }
+    let mut response = Json(plan).into_response();
+    if let Ok(v) = etag.parse() {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+pub async fn perform(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    caller.require(Scope::Revert)?;
+    let Some(if_match) = headers
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return Err(Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition-required",
+            "a revert needs If-Match with the ETag of its plan (GET /v1/events/{id}/revert)",
+        ));
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| format!("{}:{k}", caller.0.name));
+    if let Some(k) = &key
+        && let Some(done) = state
+            .done_reverts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(k)
+    {
+        return Ok(created(done.0, done.1.clone()));
+    }
+    let mut request: api::RevertRequest = if body.is_empty() {
+        api::RevertRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| bad(format!("the body is not a revert request: {e}")))?
+    };
+    request.user.get_or_insert_with(|| caller.0.name.clone());
+    let redactor = caller.redactor(&state).cloned();
+    let location = state.store.clone();
+    let (seq, event) = run(move || {
+        let mut backend = location.open()?;
+        let event = backend.revert()?.revert(&id, &if_match, &request, None)?;
+        let seq = event.seq.unwrap_or_default();
+        let entry = String::from_utf8(event.canonical_bytes())?;
+        Ok((
+            seq,
+            event_json(seq, &entry, redactor.as_ref())?.get().to_owned(),
+        ))
+    })
+    .await?;
+    if let Some(k) = key {
+        state
+            .done_reverts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, (seq, event.clone()));
+    }
+    Ok(created(seq, event))
+}
+
+fn created(seq: u64, event: String) -> Response {
+    (
+        StatusCode::CREATED,
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::LOCATION, format!("/v1/events/{seq}")),
+        ],
+        event,
+    )
+        .into_response()
+}
