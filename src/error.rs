@@ -124,9 +124,10 @@ pub fn report(err: &anyhow::Error) -> i32 {
             text.push_str(&format!("\n  caused by: {c}"));
         }
     }
-    let _ = writeln!(stderr, "{text}");
+    // Errors name ids, files and values from the data: none of it may drive the terminal.
+    let _ = writeln!(stderr, "{}", crate::render::visible(&text, true));
     if let Some(h) = hint(err) {
-        let _ = writeln!(stderr, "hint: {h}");
+        let _ = writeln!(stderr, "hint: {}", crate::render::visible(&h, true));
     }
     code
 }

@@ -6,7 +6,10 @@ fn main() {
         // Usage errors carry the same `auditctl: error:` prefix as every other error (exit 2);
         // --help and --version print as clap prints them.
         Err(err) if err.use_stderr() => {
-            eprint!("auditctl: {}", err.render());
+            eprint!(
+                "auditctl: {}",
+                auditctl::render::visible(&err.render().to_string(), true)
+            );
             std::process::exit(auditctl::error::exit::USAGE);
         }
         Err(err) => err.exit(),

@@ -131,22 +131,24 @@ fn seq(e: &Event) -> u64 {
 }
 
 pub fn record(e: &Event) -> String {
-    match (&e.table, &e.resource_id) {
+    let text = match (&e.table, &e.resource_id) {
         (Some(t), Some(r)) => format!("{t}/{r}"),
         (Some(t), None) => t.clone(),
         (None, Some(r)) => r.clone(),
         (None, None) => "(no record)".to_owned(),
-    }
+    };
+    crate::render::visible(&text, false).into_owned()
 }
 
 /// `event 4211 UPDATE policies/42 by alice at 2026-11-20 10:00:00`.
 pub fn title(e: &Event, ctx: &Context) -> String {
-    format!(
+    let text = format!(
         "event {} {} {} by {} at {}",
         seq(e),
         e.action,
         record(e),
         e.user,
         human_time(&e.time, &ctx.style)
-    )
+    );
+    crate::render::visible(&text, false).into_owned()
 }

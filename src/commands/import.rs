@@ -307,7 +307,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             thousands(not_logs.len() as u64),
             if not_logs.len() == 1 { "" } else { "s" },
             if not_logs.len() == 1 { "is" } else { "are" },
-            shown.join(", "),
+            crate::render::visible(&shown.join(", "), false),
             if not_logs.len() > 5 { ", …" } else { "" }
         );
     }
@@ -422,7 +422,7 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
         }
     );
     for s in skipped.iter().take(20) {
-        eprintln!("skipped {s}");
+        eprintln!("skipped {}", crate::render::visible(&s.to_string(), false));
     }
     if skipped.len() > 20 {
         eprintln!(

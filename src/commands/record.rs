@@ -119,7 +119,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .append()?
         .append(&mut std::iter::once(Ok(event)))?;
     match report.first_seq {
-        Some(seq) => println!("{seq} {id}"),
+        Some(seq) => println!("{seq} {}", crate::render::visible(&id, false)),
         None => {
             return Err(Failure::runtime(format!(
                 "an event with id {id:?} is already in the store"

@@ -10,7 +10,7 @@ use crate::api;
 use crate::error::{Failure, exit};
 use crate::import::k8s;
 use crate::model::Event;
-use crate::render::diff as render_diff;
+use crate::render::{diff as render_diff, visible};
 use crate::store::revert::{Refusal, refusal_hint};
 
 /// Undo an event's change by appending a compensating event
@@ -129,24 +129,25 @@ fn print_plan(
     let style = &ctx.style;
     let heading = format!("revert {}", title(target, ctx));
     writeln!(out, "{}", render_diff::paint(style, "\x1b[1m", &heading))?;
-    writeln!(out, "message:  {}", target.message)?;
-    let paths: Vec<&str> = plan
+    writeln!(out, "message:  {}", visible(&target.message, true))?;
+    let paths: Vec<std::borrow::Cow<str>> = plan
         .set
         .iter()
         .map(|p| {
             if p.path.is_empty() {
-                "the whole record"
+                "the whole record".into()
             } else {
-                p.path.as_str()
+                visible(&p.path, false)
             }
         })
         .collect();
     writeln!(out, "restores: {}", paths.join(", "))?;
     writeln!(
         out,
-        "appends:  {} {} as {user}",
+        "appends:  {} {} as {}",
         plan.operation.to_ascii_uppercase(),
-        record(target)
+        record(target),
+        visible(user, false)
     )?;
     if let Some(cmd) = exec {
         writeln!(

@@ -268,7 +268,7 @@ fn write_table(
                 .iter()
                 .map(|v| match cell_text(v) {
                     t if t.is_empty() => "-".to_owned(),
-                    t => t.replace(['\n', '\r', '\t'], " "),
+                    t => crate::render::visible(&t, false).into_owned(),
                 })
                 .collect();
             c.push(super::thousands(r.count));

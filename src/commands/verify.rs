@@ -131,7 +131,7 @@ fn verify(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    println!("{}", outcome?);
+    println!("{}", crate::render::visible(&outcome?, false));
     Ok(())
 }
 
@@ -228,9 +228,10 @@ fn verify_proof(
             }
         }
     }
-    println!(
+    let text = format!(
         "verified: event {} ({}) is entry {} of the log {} of {} events{signed}",
         proof.seq, proof.id, proof.seq, proof.origin, cp.checkpoint.size
     );
+    println!("{}", crate::render::visible(&text, false));
     Ok(())
 }

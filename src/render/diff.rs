@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use super::Style;
 use super::show::pretty;
+use super::{Style, visible};
 use crate::change::{Change, ChangeKind};
 
 /// Context lines around each change, as diff and git default to.
@@ -35,7 +35,9 @@ pub(crate) fn paint(style: &Style, code: &str, text: &str) -> String {
 /// A record state as the lines a diff compares: JSON pretty printed with sorted keys, text as
 /// is, nothing as no lines. Every line ends with a newline so the last one diffs cleanly.
 fn diff_text(v: Option<&Value>) -> String {
-    let mut text = v.map(pretty).unwrap_or_default();
+    let mut text = v
+        .map(|v| visible(&pretty(v), true).into_owned())
+        .unwrap_or_default();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
@@ -57,6 +59,7 @@ pub fn write_unified(
     if old_text == new_text {
         return writeln!(out, "{}", paint(style, DIM, "no changes"));
     }
+    let (old_label, new_label) = (visible(old_label, false), visible(new_label, false));
     writeln!(out, "{}", paint(style, BOLD, &format!("--- {old_label}")))?;
     writeln!(out, "{}", paint(style, BOLD, &format!("+++ {new_label}")))?;
     for hunk in diff.unified_diff().context_radius(context).iter_hunks() {
@@ -94,7 +97,7 @@ pub fn write_changes(out: &mut dyn Write, changes: &[Change], style: &Style) -> 
         let path = if c.path.0.is_empty() {
             "(whole value)".to_owned()
         } else {
-            c.path.to_string()
+            visible(&c.path.to_string(), false).into_owned()
         };
         let line = match c.kind {
             ChangeKind::Added => paint(
@@ -140,10 +143,11 @@ fn brief(v: Option<&Value>) -> String {
         }
         Some(v) => v.to_string(),
     };
+    let text = visible(&text, false);
     if text.chars().count() > 80 {
         format!("{}…", text.chars().take(79).collect::<String>())
     } else {
-        text
+        text.into_owned()
     }
 }
 

@@ -8,6 +8,9 @@ pub mod diff;
 pub mod json;
 pub mod show;
 pub mod table;
+mod visible;
+
+pub use visible::visible;
 
 use std::io::Write;
 

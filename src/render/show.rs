@@ -5,7 +5,7 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::diff::{self, paint};
-use super::{Style, human_time};
+use super::{Style, human_time, visible};
 use crate::change::{self, revert::RevertLinks};
 use crate::model::{self, Event};
 
@@ -28,7 +28,7 @@ pub fn write_event(
         (None, None) => String::new(),
     };
     let seq = e.seq.map(|s| s.to_string()).unwrap_or_default();
-    let title = format!("event {seq}  {}{record}", e.action);
+    let title = visible(&format!("event {seq}  {}{record}", e.action), false).into_owned();
     writeln!(out, "{}", paint(style, BOLD, &title))?;
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
     let user = match &e.user_type {
@@ -62,6 +62,8 @@ pub fn write_event(
         ("reverts", reverts),
     ];
     for (name, value) in fields {
+        // A message keeps its lines; nothing else may break one.
+        let value = visible(&value, name == "message").into_owned();
         let value = if name == "outcome" && value == "failure" {
             paint(style, RED, &value)
         } else {
@@ -80,7 +82,12 @@ pub fn write_event(
     } else {
         writeln!(out, "meta:")?;
         for (k, v) in &e.meta {
-            writeln!(out, "  {k}: {}", scalar(v))?;
+            writeln!(
+                out,
+                "  {}: {}",
+                visible(k, false),
+                visible(&scalar(v), false)
+            )?;
         }
     }
 

@@ -152,11 +152,9 @@ pub fn action_color(action: &str) -> Color {
     }
 }
 
-/// Text on one line: control characters (newlines, tabs) become spaces.
+/// Text on one line, nothing in it able to drive the terminal (`visible`).
 fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    super::visible(text, false).into_owned()
 }
 
 /// Cuts text to `width` display columns, ending in an ellipsis when cut.

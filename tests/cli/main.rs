@@ -20,3 +20,4 @@ mod show;
 mod stats;
 mod store;
 mod stress;
+mod trust;
