@@ -240,7 +240,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;stats' {
-            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Fields to group by (any event field or meta.KEY), or one of hour, day, week')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Fields to group by (any event field or meta.KEY), or one of hour, day, week, month, year')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Only the N largest groups')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Events by USER (repeatable, or a comma list)')
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events with ACTION, case-insensitive (e.g. UPDATE)')

@@ -229,7 +229,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --version 'Print version'
         }
         &'auditctl;stats'= {
-            cand --by 'Fields to group by (any event field or meta.KEY), or one of hour, day, week'
+            cand --by 'Fields to group by (any event field or meta.KEY), or one of hour, day, week, month, year'
             cand --top 'Only the N largest groups'
             cand --user 'Events by USER (repeatable, or a comma list)'
             cand --action 'Events with ACTION, case-insensitive (e.g. UPDATE)'

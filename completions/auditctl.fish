@@ -216,7 +216,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l no-pager -d
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l by -d 'Fields to group by (any event field or meta.KEY), or one of hour, day, week' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l by -d 'Fields to group by (any event field or meta.KEY), or one of hour, day, week, month, year' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l top -d 'Only the N largest groups' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l user -d 'Events by USER (repeatable, or a comma list)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l action -d 'Events with ACTION, case-insensitive (e.g. UPDATE)' -r

@@ -104,4 +104,21 @@ mod tests {
         assert!(c.profile(Some("dev")).is_err());
         assert_eq!(c.redact.keys, vec!["pin"]);
     }
+
+    proptest::proptest! {
+        /// Any configuration text loads or is an error, and any keys it gives make a redactor
+        /// or an error naming them: nothing panics.
+        #[test]
+        fn any_config_loads_or_is_an_error(
+            text in "\\PC{0,200}|\\[redact\\]\nkeys = \\[(\"[^\"\\\\]{0,300}\", ){0,30}\\]",
+            keys in proptest::collection::vec(proptest::prelude::any::<String>(), 0..40),
+        ) {
+            if let Ok(c) = toml::from_str::<Config>(&text) {
+                let _ = crate::redact::Redactor::new(&c.redact.keys);
+            }
+            if let Ok(r) = crate::redact::Redactor::new(&keys) {
+                proptest::prop_assert!(r.is_sensitive("password"));
+            }
+        }
+    }
 }

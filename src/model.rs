@@ -75,6 +75,8 @@ pub enum InvalidEvent {
     Ip(String),
     #[error("`user_type` must be one of user, api_token, system, portal, automation; got {0:?}")]
     UserType(String),
+    #[error("`time` {0} is out of range: times run from 0001-01-01 to 9999-12-31 (UTC)")]
+    Time(String),
 }
 
 pub const USER_TYPES: [&str; 5] = ["user", "api_token", "system", "portal", "automation"];
@@ -108,6 +110,9 @@ impl Event {
     /// action, lower-case outcome, normalised IP. Rejects what cannot be made valid.
     pub fn normalize(&mut self) -> Result<(), InvalidEvent> {
         self.seq = None;
+        if !crate::timespec::in_range(&self.time) {
+            return Err(InvalidEvent::Time(self.time.to_rfc3339()));
+        }
         if self.id.trim().is_empty() {
             self.id = new_id();
         }

@@ -21,8 +21,29 @@ pub struct Redactor {
     key_in_entry: regex::bytes::Regex,
 }
 
+/// The most keys `redact.keys` may add, and the longest one: enough for any schema, and a
+/// bound on the matcher built from them.
+pub const MAX_KEYS: usize = 1_000;
+pub const MAX_KEY_LEN: usize = 256;
+
 impl Redactor {
-    pub fn new(extra: &[String]) -> Redactor {
+    /// The built-in keys and `extra`. Too many or too long keys are an error that names them,
+    /// for the configuration to report.
+    pub fn new(extra: &[String]) -> Result<Redactor, String> {
+        if extra.len() > MAX_KEYS {
+            return Err(format!(
+                "redact.keys holds {} keys; at most {MAX_KEYS} are taken",
+                extra.len()
+            ));
+        }
+        if let Some(long) = extra.iter().find(|k| k.len() > MAX_KEY_LEN) {
+            return Err(format!(
+                "redact.keys has a key of {} bytes (starting {:?}); keys are at most \
+                 {MAX_KEY_LEN} bytes",
+                long.len(),
+                long.chars().take(20).collect::<String>()
+            ));
+        }
         let mut fragments: Vec<String> = BUILTIN_KEYS.iter().map(|k| (*k).to_owned()).collect();
         fragments.extend(
             extra
@@ -31,19 +52,24 @@ impl Redactor {
                 .filter(|k| !k.is_empty()),
         );
         let alternatives: Vec<String> = fragments.iter().map(|f| regex::escape(f)).collect();
-        let key_in_entry =
-            regex::bytes::Regex::new(&format!("(?i-u)(?:{})[^\"]*\":", alternatives.join("|")))
-                .expect("escaped literals form a valid pattern");
-        Redactor {
+        let key_in_entry = regex::bytes::RegexBuilder::new(&format!(
+            "(?i-u)(?:{})[^\"]*\":",
+            alternatives.join("|")
+        ))
+        .size_limit(64 << 20)
+        .build()
+        .map_err(|e| format!("redact.keys cannot be matched: {e}"))?;
+        Ok(Redactor {
             fragments,
             key_in_entry,
-        }
+        })
     }
 
     /// The redactor of the built-in keys only.
     pub fn builtin() -> &'static Redactor {
-        static BUILTIN: std::sync::LazyLock<Redactor> =
-            std::sync::LazyLock::new(|| Redactor::new(&[]));
+        static BUILTIN: std::sync::LazyLock<Redactor> = std::sync::LazyLock::new(|| {
+            Redactor::new(&[]).expect("the built-in keys make a valid matcher")
+        });
         &BUILTIN
     }
 
@@ -176,6 +202,48 @@ impl Redactor {
         }
     }
 
+    /// Hides what the value at a field path may not show: all of it when the path leads to
+    /// or into a sensitive key (`meta.api_key`, `after.secret.value`), else the sensitive
+    /// values inside it (`after`, `meta`). The one rule for a value read by path.
+    pub fn redact_at(&self, path: &str, v: &mut Value) {
+        if self.is_sensitive_path(path) {
+            if !v.is_null() {
+                *v = Value::String(REDACTED.to_owned());
+            }
+        } else if path == "meta"
+            && let Value::Object(meta) = v
+        {
+            self.redact_meta(meta);
+        } else {
+            self.redact_value(v);
+        }
+    }
+
+    /// Group counts (`stats --by`) as a reader without `view_sensitive` may see them: each
+    /// value redacted by its field's path, and groups that become equal merged.
+    pub fn redact_groups(
+        &self,
+        names: &[String],
+        groups: Vec<(Vec<Value>, u64)>,
+    ) -> Vec<(Vec<Value>, u64)> {
+        let mut merged: Vec<(Vec<Value>, u64)> = Vec::with_capacity(groups.len());
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        for (mut key, count) in groups {
+            for (v, name) in key.iter_mut().zip(names) {
+                self.redact_at(name, v);
+            }
+            let text = serde_json::to_string(&key).unwrap_or_default();
+            match index.get(&text) {
+                Some(i) => merged[*i].1 += count,
+                None => {
+                    index.insert(text, merged.len());
+                    merged.push((key, count));
+                }
+            }
+        }
+        merged
+    }
+
     /// Replaces every sensitive value inside one JSON value (record data).
     pub fn redact_value(&self, v: &mut Value) {
         match v {
@@ -208,7 +276,7 @@ mod tests {
             "meta": {"session_token": "t", "customer_pin": "1", "ok": "v"}
         }))
         .unwrap();
-        let r = Redactor::new(&["pin".to_owned()]);
+        let r = Redactor::new(&["pin".to_owned()]).unwrap();
         let entry = String::from_utf8(e.canonical_bytes()).unwrap();
         assert!(r.may_touch_entry(&entry));
         assert!(!r.may_touch_entry(r#"{"user":"ci-deploy-token","meta":{"a":"secret value"}}"#));
@@ -227,7 +295,7 @@ mod tests {
 
     #[test]
     fn changed_secrets_still_show_as_changes() {
-        let r = Redactor::new(&[]);
+        let r = Redactor::new(&[]).unwrap();
         let mut before =
             json!({"name": "a", "password": "hunter2", "token": "same", "n": [{"secret": 1}]});
         let mut after = json!({"name": "b", "password": "hunter3", "token": "same", "n": [{"secret": 2}], "api_key": "k"});
@@ -244,7 +312,7 @@ mod tests {
 
     #[test]
     fn keys_are_found_past_escapes() {
-        let r = Redactor::new(&[]);
+        let r = Redactor::new(&[]).unwrap();
         assert!(
             !r.may_touch_entry(r#"{"a":"x\":password","b":1}"#),
             "an escaped quote ends no key"
@@ -288,7 +356,7 @@ mod tests {
             }))
             .unwrap();
             e.normalize().unwrap();
-            let r = Redactor::new(&["pin".to_owned()]);
+            let r = Redactor::new(&["pin".to_owned()]).unwrap();
             let entry = String::from_utf8(e.canonical_bytes()).unwrap();
             if r.touches(&e) {
                 prop_assert!(r.may_touch_entry(&entry), "{}", entry);

@@ -78,7 +78,12 @@ impl Context {
             utc: global.utc,
             width: term::width(),
         };
-        let redactor = Redactor::new(&config.redact.keys);
+        let redactor = Redactor::new(&config.redact.keys).map_err(|why| {
+            Failure::usage(format!(
+                "config {}: {why}",
+                crate::config::path().map_or(String::new(), |p| p.display().to_string())
+            ))
+        })?;
         Ok(Context {
             global,
             config,

@@ -1,4 +1,4 @@
-//! `stats --by FIELD[,FIELD]`: counts per group, or per hour, day or week, with bars.
+//! `stats --by FIELD[,FIELD]`: counts per group, or per hour, day, week, month or year, with bars.
 
 use std::io::Write;
 
@@ -16,7 +16,7 @@ use crate::store::Store;
 
 /// Count events per group (--by user,action) or over time (--by day)
 ///
-/// Groups are sorted by count, largest first. With --by hour, day or week, every bucket of
+/// Groups are sorted by count, largest first. With --by hour, day, week, month or year, every bucket of
 /// the range is printed, empty ones included, in the local time zone (TZ) unless --utc. The
 /// range is --since to --until (or now), else the first to the last matching event.
 #[derive(Debug, clap::Args)]
@@ -24,7 +24,7 @@ use crate::store::Store;
     after_help = "Examples:\n  auditctl stats --by user --since 7d\n  auditctl stats --by table,action --top 10\n  auditctl stats --by meta.account_id -o csv\n  auditctl stats --by day --since 30d --action DELETE"
 )]
 pub struct Args {
-    /// Fields to group by (any event field or meta.KEY), or one of hour, day, week
+    /// Fields to group by (any event field or meta.KEY), or one of hour, day, week, month, year
     #[arg(
         long,
         value_name = "FIELD[,FIELD]",
@@ -71,7 +71,9 @@ fn grouping(by: &[String]) -> anyhow::Result<Grouping> {
         fields.push((field.name(), field));
     }
     if fields.is_empty() {
-        return Err(Failure::usage("--by needs a field name, or hour, day or week").into());
+        return Err(
+            Failure::usage("--by needs a field name, or hour, day, week, month or year").into(),
+        );
     }
     Ok(Grouping::Fields(fields))
 }
@@ -89,29 +91,27 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let (headers, rows): (Vec<String>, Vec<Row>) = match &grouping {
         Grouping::Fields(fields) => {
             let only: Vec<Field> = fields.iter().map(|(_, f)| f.clone()).collect();
+            let names: Vec<String> = fields.iter().map(|(n, _)| n.clone()).collect();
             let mut groups = store.group_counts(&filter, &only)?;
-            // Largest first; ties in the order of their values, so output is stable.
-            groups.sort_by(|a, b| {
-                b.1.cmp(&a.1)
-                    .then_with(|| key_text(&a.0).cmp(&key_text(&b.0)))
-            });
+            if !ctx.global.reveal {
+                groups = ctx.redactor.redact_groups(&names, groups);
+            }
+            crate::store::sort_groups(&mut groups);
             if let Some(n) = args.top {
                 groups.truncate(n);
             }
-            let mut rows: Vec<Row> = groups
+            let rows: Vec<Row> = groups
                 .into_iter()
                 .map(|(key, count)| Row { key, count })
                 .collect();
-            if !ctx.global.reveal {
-                redact_groups(ctx, fields, &mut rows);
-            }
             (fields.iter().map(|(n, _)| n.clone()).collect(), rows)
         }
         Grouping::Time(unit) => {
             if args.top.is_some() {
-                return Err(
-                    Failure::usage("--top does not apply to --by hour, day or week").into(),
-                );
+                return Err(Failure::usage(
+                    "--top does not apply to --by hour, day, week, month or year",
+                )
+                .into());
             }
             let buckets = time_buckets(ctx, store.as_ref(), &args.filters, &filter, *unit)?;
             let rows = buckets
@@ -165,7 +165,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// Buckets of the range: --since to --until (or now) when given, else the matching events'
-/// first to last time.
+/// first to last time. Times are counted as they come, one count per bucket.
 fn time_buckets(
     ctx: &Context,
     store: &dyn Store,
@@ -173,11 +173,6 @@ fn time_buckets(
     filter: &crate::query::Expr,
     unit: Unit,
 ) -> anyhow::Result<Vec<Bucket>> {
-    let mut times = Vec::new();
-    store.times(filter, &mut |t| {
-        times.push(t);
-        Ok(())
-    })?;
     let parse = |text: &Option<String>| -> anyhow::Result<Option<DateTime<Utc>>> {
         text.as_deref()
             .map(|t| crate::timespec::parse(t, ctx.now))
@@ -187,52 +182,57 @@ fn time_buckets(
     let since = parse(&flags.since)?;
     // --until is exclusive: its bucket holds nothing of the range unless a moment before it.
     let until = parse(&flags.until)?.map(|t| t - chrono::Duration::microseconds(1));
-    let (first, last) = (times.iter().min().copied(), times.iter().max().copied());
-    let from = since.or(first);
-    let to = until.or(since.map(|_| ctx.now)).or(last);
+    if let (Some(from), Some(to)) = (since, until.or(since.map(|_| ctx.now))) {
+        check_bucket_count(unit, from, to)?;
+    }
+    let utc = ctx.style.utc;
+    let mut counts = histogram::Counts::new(unit);
+    store.times(filter, &mut |t| {
+        if utc {
+            counts.add(&Utc, t);
+        } else {
+            counts.add(&Local, t);
+        }
+        Ok(())
+    })?;
+    let from = since.or(counts.first());
+    let to = until.or(since.map(|_| ctx.now)).or(counts.last());
     let (Some(from), Some(to)) = (from, to) else {
         return Ok(Vec::new());
     };
-    Ok(if ctx.style.utc {
-        histogram::histogram(unit, &Utc, from, to, times)
+    check_bucket_count(unit, from, to)?;
+    Ok(if utc {
+        counts.buckets(&Utc, from, to)
     } else {
-        histogram::histogram(unit, &Local, from, to, times)
+        counts.buckets(&Local, from, to)
     })
 }
 
-/// Group values that are sensitive (a `meta.password` or a secret inside the data) show as
-/// `[redacted]`, and groups that become equal merge.
-fn redact_groups(ctx: &Context, fields: &[(String, Field)], rows: &mut Vec<Row>) {
-    let sensitive: Vec<bool> = fields
-        .iter()
-        .map(|(name, _)| ctx.redactor.is_sensitive_path(name))
-        .collect();
-    for r in rows.iter_mut() {
-        for (v, hide) in r.key.iter_mut().zip(&sensitive) {
-            if *hide && !v.is_null() {
-                *v = Value::String(crate::redact::REDACTED.to_owned());
-            } else {
-                ctx.redactor.redact_value(v);
-            }
-        }
+/// Refuses a histogram of more buckets than anyone reads (`--by hour` over centuries).
+fn check_bucket_count(unit: Unit, from: DateTime<Utc>, to: DateTime<Utc>) -> anyhow::Result<()> {
+    let n = histogram::bucket_count(unit, from, to);
+    if n > histogram::MAX_BUCKETS {
+        let coarser: Vec<&str> = histogram::Unit::ALL
+            .iter()
+            .filter(|u| histogram::bucket_count(**u, from, to) <= histogram::MAX_BUCKETS)
+            .map(|u| u.name())
+            .collect();
+        let hint = match coarser.first() {
+            Some(u) => format!("use --by {u}, or a shorter range with --since and --until"),
+            None => "use a shorter range with --since and --until".to_owned(),
+        };
+        return Err(Failure::usage(format!(
+            "--by {} from {} to {} makes {} buckets, more than {}",
+            unit.name(),
+            model::format_time(&from),
+            model::format_time(&to),
+            super::thousands(n),
+            super::thousands(histogram::MAX_BUCKETS)
+        ))
+        .with_hint(hint)
+        .into());
     }
-    let mut merged: Vec<Row> = Vec::new();
-    for r in rows.drain(..) {
-        match merged.iter_mut().find(|m| m.key == r.key) {
-            Some(m) => m.count += r.count,
-            None => merged.push(r),
-        }
-    }
-    merged.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| key_text(&a.key).cmp(&key_text(&b.key)))
-    });
-    *rows = merged;
-}
-
-fn key_text(key: &[Value]) -> String {
-    key.iter().map(cell_text).collect::<Vec<_>>().join("\u{0}")
+    Ok(())
 }
 
 /// A value as a CSV or table cell: text as is, null as empty, anything else as JSON.

@@ -552,3 +552,68 @@ proptest! {
         }
     }
 }
+
+/// Pieces of filter text, hostile ones among them, for the soup below.
+const SOUP: &[&str] = &[
+    "user",
+    "meta.",
+    "after.",
+    "before.",
+    "meta.k",
+    "after.a[0]",
+    "\u{0}",
+    "\u{1b}",
+    "\"",
+    "'",
+    "=",
+    "!=",
+    "<",
+    "~",
+    "in",
+    "contains",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "1",
+    "-7d",
+    "x",
+    "\"x y\"",
+    "changed(",
+    "has(",
+    "search(",
+    "ip",
+    "10.0.0.0/8",
+    "time",
+    "seq",
+    "null",
+    "true",
+    "é",
+    "%",
+    "_",
+    "*",
+    ".",
+    "\\",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Whatever text parses runs on a real store: a filter is never a store error (a 500 from
+    /// the server), only a parse error with its position.
+    #[test]
+    fn every_filter_that_parses_runs_on_the_store(
+        parts in prop::collection::vec(select(SOUP), 1..10),
+        glue in any::<bool>(),
+    ) {
+        let text = parts.join(if glue { "" } else { " " });
+        if let Ok(expr) = super::parse(&text, base_time()) {
+            let (conn, stored) = store(&fixed_events());
+            prop_assert_eq!(sql_seqs(&conn, &expr), memory_seqs(&stored, &expr), "{}", text);
+        }
+    }
+}

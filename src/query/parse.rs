@@ -434,14 +434,18 @@ impl Parser<'_> {
         Err(self.err(at, unknown_field(name).to_string()))
     }
 
-    /// SQLite JSON paths cannot address a key that holds a double quote.
+    /// SQLite JSON paths cannot address a key that holds a double quote, and end at a NUL;
+    /// control characters in a key are refused alike.
     fn check_path_keys(&self, path: &Path, at: usize) -> Result<(), QueryError> {
-        let bad = path
-            .0
-            .iter()
-            .any(|s| matches!(s, Segment::Key(k) if k.contains('"')));
-        if bad {
-            return Err(self.err(at, "a key in a path cannot contain '\"'"));
+        for s in &path.0 {
+            if let Segment::Key(k) = s {
+                if k.contains('"') {
+                    return Err(self.err(at, "a key in a path cannot contain '\"'"));
+                }
+                if k.chars().any(char::is_control) {
+                    return Err(self.err(at, "a key in a path cannot contain control characters"));
+                }
+            }
         }
         Ok(())
     }
@@ -1630,6 +1634,10 @@ mod tests {
             "!",
             "==",
             "\"(\"",
+            "\u{0}",
+            "\u{1b}",
+            "meta.\u{0}",
+            "after.\"",
         ];
 
         proptest! {

@@ -379,7 +379,7 @@ mod tests {
             "after": {"config": {"secret": "hunter2", "url": "https://x.example"}}
         }))
         .unwrap();
-        let doc = document(&e, &Redactor::new(&[]));
+        let doc = document(&e, Redactor::builtin());
         assert!(doc.contains("10.1.2.3") && doc.contains("api_key") && doc.contains("secret"));
         assert!(!doc.contains("k-123") && !doc.contains("hunter2"), "{doc}");
         assert!(doc.contains("https://x.example"));

@@ -288,31 +288,23 @@ async fn stats(
         })
         .collect::<Result<_, _>>()?;
     let location = state.store.clone();
-    let redact = caller.redactor(&state).is_some();
+    let redactor = caller.redactor(&state).cloned();
+    let names = by.clone();
     let groups = blocking(move || {
         let store = location.open()?;
         let mut groups = store.group_counts(&filter_of(&params)?, &fields)?;
-        groups.sort_by(|a, b| {
-            b.1.cmp(&a.1).then_with(|| {
-                a.0.iter()
-                    .map(|v| v.to_string())
-                    .cmp(b.0.iter().map(|v| v.to_string()))
-            })
-        });
+        if let Some(r) = &redactor {
+            groups = r.redact_groups(&names, groups);
+        }
+        crate::store::sort_groups(&mut groups);
         Ok(groups)
     })
     .await?;
     let rows: Vec<api::StatsRow> = groups
         .into_iter()
-        .map(|(key, count)| {
-            let mut m = serde_json::Map::new();
-            for (name, mut v) in by.iter().zip(key) {
-                if redact && state.redactor.is_sensitive_path(name) && !v.is_null() {
-                    v = Value::String(crate::redact::REDACTED.to_owned());
-                }
-                m.insert(name.clone(), v);
-            }
-            api::StatsRow { key: m, count }
+        .map(|(key, count)| api::StatsRow {
+            key: by.iter().cloned().zip(key).collect(),
+            count,
         })
         .collect();
     Ok(Json(rows).into_response())

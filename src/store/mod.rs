@@ -165,6 +165,21 @@ impl Query {
     }
 }
 
+/// Group counts in the order people read them: largest first, ties in the order of their
+/// values, so output is stable.
+pub fn sort_groups(groups: &mut [(Vec<serde_json::Value>, u64)]) {
+    let text = |key: &[serde_json::Value]| -> Vec<String> {
+        key.iter()
+            .map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect()
+    };
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| text(&a.0).cmp(&text(&b.0))));
+}
+
 /// `seq OP n`.
 pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
     Expr::Compare {

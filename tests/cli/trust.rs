@@ -107,3 +107,84 @@ fn event_data_never_drives_the_terminal() {
     let csv = env.run(&["export", "-o", "csv"]).ok();
     assert!(csv.stdout.contains(&user), "CSV keeps the value");
 }
+
+#[test]
+fn extreme_input_is_an_error_not_a_panic_or_a_hang() {
+    let env = Env::with_events();
+    let started = std::time::Instant::now();
+    for (args, tz, needle) in [
+        (
+            vec!["list", "--since", "+262142-12-31 23:59:59"],
+            "America/New_York",
+            "invalid time",
+        ),
+        (
+            vec!["list", "--since", "+262142-12-31T23:59:59Z"],
+            "UTC",
+            "",
+        ),
+        (
+            vec!["stats", "--by", "day", "--until", "+262142-12-31"],
+            "UTC",
+            "",
+        ),
+        (
+            vec!["stats", "--by", "day", "--since", "19999999995m"],
+            "UTC",
+            "out of range: times run from 0001-01-01 to 9999-12-31",
+        ),
+        (
+            vec!["stats", "--by", "hour", "--since", "1000-01-01"],
+            "Europe/Berlin",
+            "more than 10,000",
+        ),
+        (
+            vec!["list", "--until", "99999999999999w"],
+            "UTC",
+            "out of range",
+        ),
+    ] {
+        let mut cmd = env.command(&args);
+        cmd.env("TZ", tz);
+        let run = super::common::to_run(cmd.output().unwrap());
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+    }
+    let run = env.run(&["stats", "--by", "hour", "--since", "1000-01-01"]);
+    assert!(run.stderr.contains("use --by year"), "{}", run.stderr);
+    let run = env.run(&["stats", "--by", "hour", "--since", "2000-01-01"]);
+    assert!(run.stderr.contains("use --by day"), "{}", run.stderr);
+    // A histogram over a long range in a coarser unit is fine.
+    env.run(&["stats", "--by", "month", "--since", "2000-01-01"])
+        .ok();
+    // Redaction keys past the limits name the setting.
+    let many: Vec<String> = (0..100_000).map(|i| format!("\"k{i}\"")).collect();
+    env.write(
+        "config/auditctl/config.toml",
+        &format!("[redact]\nkeys = [{}]\n", many.join(", ")),
+    );
+    let run = env.run(&["list"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("redact.keys holds 100000 keys"),
+        "{}",
+        run.stderr
+    );
+    env.write(
+        "config/auditctl/config.toml",
+        &format!("[redact]\nkeys = [\"{}\"]\n", "x".repeat(20 << 20)),
+    );
+    let run = env.run(&["list"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("redact.keys has a key of 20971520 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "no hang"
+    );
+}
