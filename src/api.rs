@@ -8,6 +8,13 @@ use serde_json::{Map, Value};
 /// The version of the API, `/v1`.
 pub const API_VERSION: u32 = 1;
 
+/// Who a request is from on a server without tokens (loopback only), as its log and the
+/// events it appends record it.
+pub const OPEN_CALLER: &str = "anonymous";
+
+/// The meta key of every event a server appends: the name of the token that appended it.
+pub const RECORDED_BY: &str = "recorded_by";
+
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Scope {

@@ -83,6 +83,19 @@ impl Config {
     }
 }
 
+/// `AUDITCTL_USER`, else the login name: `USER` or `LOGNAME`, else what `id -un` says (a
+/// cron job or a container may set neither variable).
+pub fn default_user() -> Option<String> {
+    ["AUDITCTL_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(|| {
+            let out = std::process::Command::new("id").arg("-un").output().ok()?;
+            let name = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+            (out.status.success() && !name.is_empty()).then_some(name)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,19 @@ impl Redactor {
         })
     }
 
+    /// The keys this redactor hides beyond the built-in ones, lower-case, sorted, each once.
+    pub fn extra_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.fragments[BUILTIN_KEYS.len()..].to_vec();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Whether every key `other` hides, this one hides too.
+    pub fn covers(&self, other: &Redactor) -> bool {
+        other.fragments.iter().all(|f| self.fragments.contains(f))
+    }
+
     /// The redactor of the built-in keys only.
     pub fn builtin() -> &'static Redactor {
         static BUILTIN: std::sync::LazyLock<Redactor> = std::sync::LazyLock::new(|| {

@@ -119,7 +119,7 @@ fn filter_stream(
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if output.format.is_none() && output.columns.is_none() {
-        scan_reader(reader, &name, expr, &mut |line, mut e| {
+        scan_reader(reader, &name, expr, &ctx.redactor, &mut |line, mut e| {
             match wanted() {
                 None => return Ok(false),
                 Some(false) => return Ok(true),
@@ -139,7 +139,7 @@ fn filter_stream(
         let format = output.format.map_or(render::Format::Jsonl, Into::into);
         let columns = output.columns.clone().map(|c| c.0);
         let mut writer = render::writer(format, columns, ctx.style, &mut out);
-        scan_reader(reader, &name, expr, &mut |_, mut e| {
+        scan_reader(reader, &name, expr, &ctx.redactor, &mut |_, mut e| {
             match wanted() {
                 None => return Ok(false),
                 Some(false) => return Ok(true),

@@ -10,6 +10,7 @@ use super::{Context, thousands};
 use crate::error::{Failure, exit};
 use crate::import::mapping::Mapping;
 use crate::import::{self, Input, Record, Source, SourceFormat, k8s};
+use crate::redact::Redactor;
 use crate::store::{AppendReport, Backend, Location, NewEntry, Store};
 
 /// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
@@ -105,12 +106,14 @@ fn prepare(
     sources: Vec<(Input, SourceFormat)>,
     skip_invalid: bool,
     reader_store: Option<Box<dyn Backend>>,
+    search: Redactor,
     out: &mpsc::SyncSender<Handover>,
 ) -> (Vec<Skipped>, usize) {
     let mut sink = Sink {
         batch: Vec::with_capacity(BATCH),
         skipped: Vec::new(),
         skip_invalid,
+        search,
         out,
     };
     // Objects the store does not know are asked about once (a log's leases and endpoints
@@ -183,6 +186,8 @@ struct Sink<'a> {
     batch: Vec<Prepared>,
     skipped: Vec<Skipped>,
     skip_invalid: bool,
+    /// The keys whose values the entries' search documents leave out (the store's).
+    search: Redactor,
     out: &'a mpsc::SyncSender<Handover>,
 }
 
@@ -191,7 +196,7 @@ impl Sink<'_> {
     fn record(&mut self, file: &str, rec: Record) -> bool {
         let prepared = rec
             .event
-            .and_then(|e| NewEntry::new(e).map_err(|e| e.to_string()))
+            .and_then(|e| NewEntry::new(e, &self.search).map_err(|e| e.to_string()))
             .map_err(|why| Skipped {
                 file: file.to_owned(),
                 line: rec.line,
@@ -317,14 +322,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let location = ctx.location()?;
     let mut existing = match location.is_new() {
         true => None,
-        false => Some(location.open_for_append()?),
+        false => Some(location.open_for_append(&ctx.redactor)?),
     };
     // A second, reading connection to an existing store: a Kubernetes object's `before` may
     // be its last state there (what this import appends is not committed, and comes from the
     // log). A server is not asked, object by object.
     let lookups = match location {
         Location::Remote { .. } => None,
-        _ if existing.is_some() => Some(location.open()?),
+        _ if existing.is_some() => Some(location.open(&ctx.redactor)?),
         _ => None,
     };
     // Ctrl-C or SIGTERM stops the import between two events, and nothing is written; a
@@ -343,8 +348,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // this one writes to SQLite. Entries cross in batches, to keep the hand-over cheap, through
     // a bounded channel, so that memory stays flat however long the input.
     let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
+    let search = match &mut existing {
+        Some(backend) => backend.append()?.search_redactor(),
+        None => ctx.redactor.clone(),
+    };
     let (report, (skipped, held)) = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || prepare(sources, skip_invalid, lookups, &sender));
+        let reader = scope.spawn(move || prepare(sources, skip_invalid, lookups, search, &sender));
         let report = {
             let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
             let mut ended = false;
@@ -385,7 +394,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 Some(backend) => backend
                     .append()
                     .and_then(|appender| appender.append_entries(&mut entries)),
-                None => location.create_with(&mut entries),
+                None => location.create_with(&mut entries, &ctx.redactor),
             }
             // Dropping the receiver here stops the reader if the append ended early.
         };

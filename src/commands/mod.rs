@@ -122,7 +122,7 @@ impl Context {
     /// Lines file read directly, or a server. A missing file is an error with a hint, never
     /// created.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn Backend>> {
-        self.location()?.open()
+        self.location()?.open(&self.redactor)
     }
 
     /// The remote API and its token: `--remote` / `AUDITCTL_REMOTE`, else the profile's;
@@ -160,7 +160,7 @@ impl Context {
     /// The back end to append to; a local store is created when absent. A JSON Lines store is
     /// refused.
     pub fn open_store_for_append(&self) -> anyhow::Result<Box<dyn Backend>> {
-        self.location()?.open_for_append()
+        self.location()?.open_for_append(&self.redactor)
     }
 
     /// The redactor for what is printed: none with `--reveal`.

@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     }
     let user = match args.user {
         Some(u) => u,
-        None => default_user().ok_or_else(|| {
+        None => crate::config::default_user().ok_or_else(|| {
             Failure::usage("no user given").with_hint("pass --user or set AUDITCTL_USER")
         })?,
     };
@@ -128,19 +128,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// `AUDITCTL_USER`, else the login name: `USER` or `LOGNAME`, else what `id -un` says (a
-/// cron job or a container may set neither variable).
-pub fn default_user() -> Option<String> {
-    ["AUDITCTL_USER", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .or_else(|| {
-            let out = std::process::Command::new("id").arg("-un").output().ok()?;
-            let name = String::from_utf8(out.stdout).ok()?.trim().to_owned();
-            (out.status.success() && !name.is_empty()).then_some(name)
-        })
 }
 
 /// JSON text, `@FILE` or `@-`; text that is not JSON is kept as a string.

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use super::{Context, diff::record, diff::title, record::default_user};
+use super::{Context, diff::record, diff::title};
 use crate::api;
 use crate::error::{Failure, exit};
 use crate::import::k8s;
@@ -72,14 +72,12 @@ fn refused_as(r: &api::Refused) -> anyhow::Error {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let user = args
-        .as_user
-        .clone()
-        .or_else(default_user)
-        .unwrap_or_else(|| "unknown".to_owned());
     let mut backend = ctx.open_store()?;
     let target = backend.get(&args.id)?;
     let reverter = backend.revert()?;
+    // Asked first: a server refuses a token without the revert scope before any plan.
+    let default = reverter.reverter()?;
+    let user = args.as_user.clone().unwrap_or(default);
     let (plan, etag) = reverter.revert_plan(&target.id).map_err(as_refusal)?;
     print_plan(ctx, &target, &plan, args.exec.as_deref(), &user)?;
     let refusal = if args.force {
@@ -97,12 +95,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let request = api::RevertRequest {
         reason: args.reason.clone(),
         force: args.force,
-        user: Some(user),
+        user: args.as_user.clone(),
     };
     let mut exec = args
         .exec
         .as_deref()
-        .map(|cmd| move |event: &Event| run_exec(cmd, event));
+        .map(|cmd| move |event: &mut Event| run_exec(cmd, event));
     let gate = exec.as_mut().map(|f| f as crate::store::Gate<'_>);
     let event = reverter
         .revert(&target.id, &etag, &request, gate)

@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use super::merkle::{self, Hash};
 use super::note::{self, SignedCheckpoint, VerifierKey};
 use crate::model;
+use crate::redact::Redactor;
 use crate::store::check::{Cell, Key, entry_indexes};
 use crate::store::sqlite::SqliteStore;
 use crate::store::tree::{Expected, StoredLeaf};
@@ -169,9 +170,9 @@ struct Checked {
 
 /// Checks one row; with a `key`, also works out what each index and the full-text index must
 /// hold for it, which needs the whole event decoded.
-fn check(row: &StoredLeaf, key: Option<&Key>) -> Checked {
+fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     let leaf = merkle::leaf_hash(&row.entry);
-    let Some(key) = key else {
+    let Some((key, search)) = key else {
         let wrong_column = match serde_json::from_slice::<model::EntryView>(&row.entry) {
             Ok(view) => row.wrong_column(&Expected::of_view(&view)),
             Err(_) => Some("entry"),
@@ -200,7 +201,7 @@ fn check(row: &StoredLeaf, key: Option<&Key>) -> Checked {
             leaf,
             wrong_column: row.wrong_column(&Expected::of_event(&event)),
             index_rows,
-            terms: key.event_terms(row.seq, &event),
+            terms: key.event_terms(row.seq, &event, search),
         },
         Err(_) => Checked {
             leaf,
@@ -212,7 +213,7 @@ fn check(row: &StoredLeaf, key: Option<&Key>) -> Checked {
 }
 
 /// Hashing and decoding are most of `verify`'s work: a batch is split over two threads.
-fn check_all(batch: &[StoredLeaf], key: Option<&Key>) -> Vec<Checked> {
+fn check_all(batch: &[StoredLeaf], key: Option<(&Key, &Redactor)>) -> Vec<Checked> {
     let (first, second) = batch.split_at(batch.len() / 2);
     std::thread::scope(|scope| {
         let other = scope.spawn(|| second.iter().map(|r| check(r, key)).collect::<Vec<_>>());
@@ -320,6 +321,8 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
 
 /// The checks of the log itself, on this connection.
 fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow::Result<Report> {
+    // The terms the index must hold leave out what the store says its index leaves out.
+    let search = crate::store::Append::search_redactor(store);
     let mut report = Report {
         index_sums: vec![0; entry_indexes().len()],
         ..Report::default()
@@ -348,7 +351,10 @@ fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow:
     let mut frontier = Frontier::default();
     let mut expected = 1u64;
     store.scan_leaves(BATCH, &mut |batch| {
-        for (row, check) in batch.iter().zip(check_all(&batch, key)) {
+        for (row, check) in batch
+            .iter()
+            .zip(check_all(&batch, key.map(|k| (k, &search))))
+        {
             report.terms = report.terms.wrapping_add(check.terms);
             for (sum, row) in report.index_sums.iter_mut().zip(&check.index_rows) {
                 *sum = sum.wrapping_add(*row);

@@ -62,7 +62,10 @@ fn store(events: &[Event]) -> (Connection, Vec<Event>) {
         .unwrap();
         conn.execute(
             "INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)",
-            params![seq as i64, crate::store::search_text(&back)],
+            params![
+                seq as i64,
+                crate::store::search_text(&back, crate::redact::Redactor::builtin())
+            ],
         )
         .unwrap();
         stored.push(back);
@@ -85,7 +88,7 @@ fn sql_seqs(conn: &Connection, expr: &Expr) -> Vec<u64> {
 }
 
 fn memory_seqs(events: &[Event], expr: &Expr) -> Vec<u64> {
-    let m = eval::Matcher::new(expr);
+    let m = eval::Matcher::new(expr, crate::redact::Redactor::builtin());
     events
         .iter()
         .filter(|e| m.is_match(e))

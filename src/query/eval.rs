@@ -19,10 +19,11 @@ use serde_json::Value;
 use super::ast::{CmpOp, Expr, Field, Literal, Path};
 use super::search;
 use crate::model::{self, Event};
+use crate::redact::Redactor;
 
 /// Whether `e` matches `expr`. Regexes are compiled once per expression by `Matcher`.
 pub fn matches(expr: &Expr, e: &Event) -> bool {
-    Matcher::new(expr).is_match(e)
+    Matcher::new(expr, Redactor::builtin()).is_match(e)
 }
 
 /// An expression prepared for matching many events: each regex compiled once, found by the
@@ -30,13 +31,19 @@ pub fn matches(expr: &Expr, e: &Event) -> bool {
 pub struct Matcher<'a> {
     expr: &'a Expr,
     regexes: HashMap<*const Expr, regex::Regex>,
+    /// The keys whose values `search(...)` never looks in, as a store's index leaves them out.
+    search: &'a Redactor,
 }
 
 impl<'a> Matcher<'a> {
-    pub fn new(expr: &'a Expr) -> Self {
+    pub fn new(expr: &'a Expr, search: &'a Redactor) -> Self {
         let mut regexes = HashMap::new();
         collect_regexes(expr, &mut regexes);
-        Matcher { expr, regexes }
+        Matcher {
+            expr,
+            regexes,
+            search,
+        }
     }
 
     pub fn is_match(&self, e: &Event) -> bool {
@@ -77,9 +84,7 @@ impl<'a> Matcher<'a> {
                 Some(v) => v.is_some_and(|v| !v.is_null()),
                 None => scalar_of(field, e).is_some(),
             },
-            Expr::Search(q) => {
-                search::matches(&search::document(e, crate::redact::Redactor::builtin()), q)
-            }
+            Expr::Search(q) => search::matches(&search::document(e, self.search), q),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod prefilter;
 pub mod print;
 pub mod quick;
 pub mod search;
+pub mod sensitive;
 pub mod sql;
 
 #[cfg(test)]

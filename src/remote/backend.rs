@@ -211,6 +211,24 @@ impl Append for RemoteStore {
 }
 
 impl Revert for RemoteStore {
+    /// The token's name, once the server says the token may revert at all.
+    fn reverter(&self) -> anyhow::Result<String> {
+        let caps = self.capabilities()?;
+        match caps.token {
+            Some(t) if !t.has(api::Scope::Revert) => Err(Failure::runtime(format!(
+                "{}: the token {:?} lacks the scope {}, so it cannot revert",
+                self.shown,
+                t.name,
+                api::Scope::Revert.name()
+            ))
+            .with_hint("ask for a token with the revert scope")
+            .into()),
+            Some(t) => Ok(t.name),
+            // A server without tokens records its requests as from nobody in particular.
+            None => Ok(api::OPEN_CALLER.to_owned()),
+        }
+    }
+
     fn revert_plan(&self, id: &str) -> anyhow::Result<(api::RevertPlan, String)> {
         self.check_history()?;
         let response = self.send(self.get(&format!("{}/revert", Self::event_path(id))))?;

@@ -144,9 +144,12 @@ impl RemoteStore {
             (StatusCode::UNAUTHORIZED, _) => Failure::runtime(format!("{}: {detail}", self.shown))
                 .with_hint("pass a token with --token, AUDITCTL_TOKEN or the profile's token")
                 .into(),
-            (StatusCode::FORBIDDEN, _) => {
-                Failure::runtime(format!("{}: {detail}", self.shown)).into()
-            }
+            (StatusCode::FORBIDDEN, _) => Failure::runtime(format!("{}: {detail}", self.shown))
+                .with_hint(
+                    "a token's scopes are given when it is made (`auditctl token new --scope …` \
+                     on the server); ask for one that has the scope named",
+                )
+                .into(),
             (StatusCode::BAD_REQUEST, _) => Failure::usage(detail).into(),
             // A refused revert, or a record that changed since its plan: as a local refusal.
             (StatusCode::CONFLICT | StatusCode::PRECONDITION_FAILED, _) => {

@@ -137,8 +137,8 @@ impl CsvWriter<'_> {
                     Some(m) if m.get() != "{}" => meta_text(m, redactor)?,
                     _ => Cow::Borrowed(""),
                 },
-                // Derived from the data: decode the event for these.
-                Column::Changes | Column::Paths => {
+                // Derived from the data or meta: decode the event for these.
+                Column::Changes | Column::Paths | Column::RecordedBy => {
                     let mut e: Event = serde_json::from_str(entry)?;
                     e.seq = seq.parse().ok();
                     if let Some(r) = redactor {

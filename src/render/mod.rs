@@ -63,10 +63,12 @@ pub enum Column {
     Changes,
     /// The changed paths (`settings.enabled, name`); a list in JSON.
     Paths,
+    /// The token that appended the event through the API (`meta.recorded_by`).
+    RecordedBy,
 }
 
-/// Column names, in the order of the CSV export (SPEC section 6), then `changes` and `paths`.
-pub const COLUMN_NAMES: [(&str, Column); 20] = [
+/// Column names, in the order of the CSV export (SPEC section 6), then the derived ones.
+pub const COLUMN_NAMES: [(&str, Column); 21] = [
     ("seq", Column::Seq),
     ("id", Column::Id),
     ("time", Column::Time),
@@ -87,6 +89,7 @@ pub const COLUMN_NAMES: [(&str, Column); 20] = [
     ("meta", Column::Meta),
     ("changes", Column::Changes),
     ("paths", Column::Paths),
+    ("recorded_by", Column::RecordedBy),
 ];
 
 /// The columns of a table when `--columns` is not given (SPEC section 3).
@@ -183,6 +186,11 @@ impl Column {
             }
             Column::Changes => crate::change::summary(e.before.as_ref(), e.after.as_ref()),
             Column::Paths => changed_paths(e).join(", "),
+            Column::RecordedBy => match e.meta.get(crate::api::RECORDED_BY) {
+                Some(Value::String(name)) => name.clone(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            },
         }
     }
 

@@ -40,6 +40,24 @@ pub struct AppState {
     pub done_reverts: Mutex<HashMap<String, (u64, String)>>,
 }
 
+/// How a request opens its back end: where the events are, and the keys whose values no
+/// search may look in (the server's redaction keys).
+#[derive(Clone)]
+pub struct Opener {
+    location: crate::store::Location,
+    search: Redactor,
+}
+
+impl Opener {
+    pub fn open(&self) -> anyhow::Result<Box<dyn crate::store::Backend>> {
+        self.location.open(&self.search)
+    }
+
+    pub fn open_for_append(&self) -> anyhow::Result<Box<dyn crate::store::Backend>> {
+        self.location.open_for_append(&self.search)
+    }
+}
+
 /// Who is asking, once the token checked out.
 #[derive(Debug, Clone)]
 pub struct Caller(pub crate::api::Caller);
@@ -74,11 +92,19 @@ impl Caller {
 }
 
 impl AppState {
+    /// How a request opens the back end.
+    pub fn opener(&self) -> Opener {
+        Opener {
+            location: self.store.clone(),
+            search: self.redactor.clone(),
+        }
+    }
+
     /// The caller of a request: its bearer token's entry, or everyone on an open server.
     fn caller(&self, request: &Request) -> Result<Caller, Problem> {
         let Some(tokens) = &self.tokens else {
             return Ok(Caller(crate::api::Caller {
-                name: "-".into(),
+                name: crate::api::OPEN_CALLER.into(),
                 scopes: Scope::ALL.to_vec(),
             }));
         };
@@ -178,8 +204,10 @@ pub fn serve(
         .with_hint("create tokens with `auditctl token new --tokens FILE …` and pass --tokens FILE")
         .into());
     }
-    // Fail now, not on the first request, when the store cannot be opened.
-    store.open()?;
+    // Fail now, not on the first request, when the store cannot be opened; and before anyone
+    // searches, make the search index leave out every value this server redacts.
+    store.open(&redactor)?;
+    store.hide_in_search(&redactor)?;
     let open = tokens.is_none();
     let state = Arc::new(AppState {
         store: store.clone(),

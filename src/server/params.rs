@@ -71,6 +71,32 @@ pub fn filter_of(params: &[(String, String)]) -> anyhow::Result<Expr> {
     Ok(Expr::and(parts))
 }
 
+/// The filter the parameters stand for, refused (403, naming the scope) when it looks at
+/// values the caller may not see: a yes-or-no answer would give them away a guess at a time.
+pub fn filter_for(
+    params: &[(String, String)],
+    caller: &super::Caller,
+    redactor: &crate::redact::Redactor,
+) -> Result<Expr, Problem> {
+    let expr = filter_of(params).map_err(Problem::from)?;
+    if caller.0.has(crate::api::Scope::ViewSensitive) {
+        return Ok(expr);
+    }
+    let paths = crate::query::sensitive::sensitive_paths(&expr, redactor);
+    if paths.is_empty() {
+        return Ok(expr);
+    }
+    Err(caller
+        .require(crate::api::Scope::ViewSensitive)
+        .expect_err("the caller lacks the scope")
+        .with_detail(format!(
+            "filtering on {} looks at sensitive values: the token {:?} lacks the scope {}",
+            paths.join(", "),
+            caller.0.name,
+            crate::api::Scope::ViewSensitive.name()
+        )))
+}
+
 /// A cursor: where the last page ended (seq, and time in µs), its order, and which filters it
 /// belongs to.
 #[derive(serde::Serialize, serde::Deserialize)]

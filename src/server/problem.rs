@@ -27,6 +27,11 @@ impl Problem {
         }
     }
 
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Problem {
+        self.detail = detail.into();
+        self
+    }
+
     pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Problem {
         self.headers.push((name, value.into()));
         self

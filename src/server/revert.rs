@@ -14,7 +14,7 @@ use super::problem::Problem;
 use super::routes::event_json;
 use super::tokens::Scope;
 use super::{AppState, Caller};
-use crate::api;
+use crate::api::{self, RECORDED_BY};
 use crate::store::revert::Refusal;
 
 fn refusal_problem(r: &Refusal) -> Problem {
@@ -50,7 +50,7 @@ pub async fn plan(
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
     let redactor = caller.redactor(&state).cloned();
-    let location = state.store.clone();
+    let location = state.opener();
     let (mut plan, etag) = run(move || location.open()?.revert()?.revert_plan(&id)).await?;
     if let Some(r) = &redactor {
         crate::store::revert::redact_plan(&mut plan, r);
@@ -100,12 +100,36 @@ pub async fn perform(
         serde_json::from_slice(&body)
             .map_err(|e| bad(format!("the body is not a revert request: {e}")))?
     };
-    request.user.get_or_insert_with(|| caller.0.name.clone());
+    // The revert is by the token unless it names someone else, which only a token that may
+    // append events in anyone's name (`write`) can do; the log says which token it was.
+    match &request.user {
+        Some(user) if *user != caller.0.name => {
+            caller.require(Scope::Write).map_err(|p| {
+                p.with_detail(format!(
+                    "recording a revert as {user:?} needs the scope {}: the token {:?} may \
+                     revert only in its own name",
+                    Scope::Write.name(),
+                    caller.0.name
+                ))
+            })?;
+        }
+        _ => request.user = Some(caller.0.name.clone()),
+    }
+    let recorded_by = caller.0.name.clone();
     let redactor = caller.redactor(&state).cloned();
-    let location = state.store.clone();
+    let location = state.opener();
     let (seq, event) = run(move || {
         let mut backend = location.open()?;
-        let event = backend.revert()?.revert(&id, &if_match, &request, None)?;
+        let mut record = |event: &mut crate::model::Event| {
+            event.meta.insert(
+                RECORDED_BY.to_owned(),
+                serde_json::Value::String(recorded_by.clone()),
+            );
+            Ok(())
+        };
+        let event = backend
+            .revert()?
+            .revert(&id, &if_match, &request, Some(&mut record))?;
         let seq = event.seq.unwrap_or_default();
         let entry = String::from_utf8(event.canonical_bytes())?;
         Ok((

@@ -16,11 +16,11 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::params::{self, Cursor, bad, filter_of, number, one};
+use super::params::{self, Cursor, bad, filter_for, number, one};
 use super::problem::Problem;
 use super::tokens::Scope;
 use super::{AppState, Caller, revert, stream};
-use crate::api;
+use crate::api::{self, RECORDED_BY};
 use crate::integrity::merkle;
 use crate::model::Event;
 use crate::query::Expr;
@@ -84,7 +84,7 @@ async fn capabilities(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, Problem> {
-    let location = state.store.clone();
+    let location = state.opener();
     let last_seq = blocking(move || location.open()?.last_seq()).await?;
     Ok(Json(api::Capabilities {
         api_version: api::API_VERSION,
@@ -110,9 +110,9 @@ async fn list_events(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let redactor = caller.redactor(&state).cloned();
+    // Bad filters are answered before anything is read.
+    let filter = filter_for(&params, &caller, &state.redactor)?;
     if accept.contains("text/csv") || accept.contains("application/x-ndjson") {
-        // Bad filters are answered before the stream starts.
-        let filter = filter_of(&params).map_err(Problem::from)?;
         return stream::events(state, filter, redactor, accept.contains("text/csv")).await;
     }
     let descending = match one(&params, "order").as_deref() {
@@ -150,11 +150,10 @@ async fn list_events(
     let polling = !descending && one(&params, "until").is_none();
     // `count=true` adds the number of matching events (all pages) as `X-Total-Count`.
     let want_count = one(&params, "count").as_deref() == Some("true");
-    let location = state.store.clone();
-    let filter_params = params.clone();
+    let location = state.opener();
     let (events, last_seq, total) = blocking(move || {
         let store = location.open()?;
-        let mut filter = filter_of(&filter_params)?;
+        let mut filter = filter;
         let total = if want_count {
             Some(store.count(&filter)?)
         } else {
@@ -227,7 +226,7 @@ async fn get_event(
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
     let redactor = caller.redactor(&state).cloned();
-    let location = state.store.clone();
+    let location = state.opener();
     let body = blocking(move || {
         let store = location.open()?;
         let event = store.get(&id)?;
@@ -252,16 +251,30 @@ async fn append_events(
     };
     let mut events = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        let event: Event = serde_json::from_value(item).map_err(|e| {
+        let mut event: Event = serde_json::from_value(item).map_err(|e| {
             Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-event",
                 format!("event {}: {e}", i + 1),
             )
         })?;
+        // Who appended it through the API is the server's to say, never the client's.
+        if event.meta.contains_key(RECORDED_BY) {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-event",
+                format!(
+                    "event {}: meta.{RECORDED_BY} is set by the server (the token that appends)",
+                    i + 1
+                ),
+            ));
+        }
+        event
+            .meta
+            .insert(RECORDED_BY.to_owned(), Value::String(caller.0.name.clone()));
         events.push(event);
     }
-    let location = state.store.clone();
+    let location = state.opener();
     let report: api::Appended = blocking(move || {
         let mut store = location.open_for_append()?;
         store.append()?.append(&mut events.into_iter().map(Ok))
@@ -287,12 +300,13 @@ async fn stats(
             crate::query::Field::from_name(n).ok_or_else(|| bad(format!("unknown field {n:?}")))
         })
         .collect::<Result<_, _>>()?;
-    let location = state.store.clone();
+    let location = state.opener();
     let redactor = caller.redactor(&state).cloned();
     let names = by.clone();
+    let filter = filter_for(&params, &caller, &state.redactor)?;
     let groups = blocking(move || {
         let store = location.open()?;
-        let mut groups = store.group_counts(&filter_of(&params)?, &fields)?;
+        let mut groups = store.group_counts(&filter, &fields)?;
         if let Some(r) = &redactor {
             groups = r.redact_groups(&names, groups);
         }
@@ -315,7 +329,7 @@ async fn checkpoint(
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
-    let location = state.store.clone();
+    let location = state.opener();
     let latest = blocking(move || location.open()?.integrity()?.latest_checkpoint()).await?;
     match latest {
         Some(note) => Ok((
@@ -347,7 +361,7 @@ async fn consistency(
     if from > to {
         return Err(bad("from must not be larger than to"));
     }
-    let location = state.store.clone();
+    let location = state.opener();
     let proof = blocking(move || location.open()?.integrity()?.consistency_proof(from, to)).await?;
     Ok(Json(api::ConsistencyProof {
         from,
@@ -368,7 +382,7 @@ async fn inclusion(
     if seq == 0 || seq > size {
         return Err(bad("seq must be from 1 to size"));
     }
-    let location = state.store.clone();
+    let location = state.opener();
     let (proof, leaf) = blocking(move || {
         let mut backend = location.open()?;
         let log = backend.integrity()?;

@@ -50,7 +50,7 @@ pub async fn events(
     csv: bool,
 ) -> Result<Response, Problem> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let location = state.store.clone();
+    let location = state.opener();
     tokio::task::spawn_blocking(move || {
         let result = (|| -> anyhow::Result<()> {
             let store = location.open()?;

@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use super::schema;
 use super::sqlite::SqliteStore;
 use crate::model::Event;
+use crate::redact::Redactor;
 
 /// One object of `sqlite_schema`: its type and its SQL (NULL for automatic indexes).
 type SchemaObject = (String, Option<String>);
@@ -204,9 +205,9 @@ impl Key {
 
     /// What the distinct terms the full-text index must hold for the event at `seq` add to
     /// the sum of `search_index_sum`.
-    pub fn event_terms(&self, seq: u64, event: &Event) -> u64 {
+    pub fn event_terms(&self, seq: u64, event: &Event, search: &Redactor) -> u64 {
         let mut hashes: Vec<u64> = Vec::with_capacity(64);
-        super::for_each_search_term(event, &mut |t| hashes.push(self.term(t)));
+        super::for_each_search_term(event, search, &mut |t| hashes.push(self.term(t)));
         hashes.sort_unstable();
         hashes.dedup();
         hashes
@@ -362,10 +363,10 @@ mod tests {
             let seq = i as u64 + 1;
             conn.execute(
                 "INSERT INTO entries_fts (rowid, doc) VALUES (?1, ?2)",
-                rusqlite::params![seq, super::super::search_text(e)],
+                rusqlite::params![seq, super::super::search_text(e, Redactor::builtin())],
             )
             .unwrap();
-            want = want.wrapping_add(key.event_terms(seq, e));
+            want = want.wrapping_add(key.event_terms(seq, e, Redactor::builtin()));
         }
         assert_eq!(search_index_sum(&conn, &key, 3).unwrap(), want);
         assert_ne!(search_index_sum(&conn, &key, 2).unwrap(), want);

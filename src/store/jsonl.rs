@@ -11,10 +11,13 @@ use super::{Query, SortField, SortKey, Store, StoreError};
 use crate::error::Failure;
 use crate::model::Event;
 use crate::query::{Expr, Matcher, prefilter::Prefilter};
+use crate::redact::Redactor;
 
 pub struct JsonlStore {
     path: PathBuf,
     format: LineFormat,
+    /// The keys whose values a search never looks in.
+    search: Redactor,
     /// Where following the file got to: the seq of the last complete line read, and the byte
     /// offset just after it.
     tail: Cell<(u64, u64)>,
@@ -30,7 +33,7 @@ impl JsonlStore {
     }
 
     /// Opens `path`, telling a Kubernetes audit log from auditctl events by its first line.
-    pub fn open(path: &Path) -> JsonlStore {
+    pub fn open(path: &Path, search: &Redactor) -> JsonlStore {
         let mut head = Vec::new();
         if let Ok(file) = File::open(path) {
             let _ = file.take(64 * 1024).read_to_end(&mut head);
@@ -44,6 +47,7 @@ impl JsonlStore {
         JsonlStore {
             path: path.to_owned(),
             format,
+            search: search.clone(),
             tail: Cell::new((0, 0)),
         }
     }
@@ -73,8 +77,10 @@ impl JsonlStore {
         );
         let name = self.path.display().to_string();
         match self.format {
-            LineFormat::Events => scan_reader(reader, &name, filter, &mut |_, e| each(e)),
-            LineFormat::Kubernetes => scan_kubernetes(reader, &name, filter, each),
+            LineFormat::Events => {
+                scan_reader(reader, &name, filter, &self.search, &mut |_, e| each(e))
+            }
+            LineFormat::Kubernetes => scan_kubernetes(reader, &name, filter, &self.search, each),
         }
     }
 }
@@ -128,9 +134,10 @@ fn scan_kubernetes<R: BufRead>(
     reader: R,
     name: &str,
     filter: &Expr,
+    search: &Redactor,
     each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let matcher = Matcher::new(filter);
+    let matcher = Matcher::new(filter, search);
     for (seq, record) in (1..).zip(crate::import::k8s::records(reader)) {
         let mut event = record
             .event
@@ -150,9 +157,10 @@ pub fn scan_reader<R: BufRead>(
     reader: R,
     name: &str,
     filter: &Expr,
+    search: &Redactor,
     each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    scan_numbered(reader, name, filter, 0, each)
+    scan_numbered(reader, name, filter, search, 0, each)
 }
 
 /// `scan_reader` for lines that follow event `seq` (whose line numbers count from there).
@@ -160,10 +168,11 @@ fn scan_numbered<R: BufRead>(
     mut reader: R,
     name: &str,
     filter: &Expr,
+    search: &Redactor,
     mut seq: u64,
     each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    let matcher = Matcher::new(filter);
+    let matcher = Matcher::new(filter, search);
     let prefilter = Prefilter::new(filter);
     let mut line = Vec::with_capacity(4096);
     let mut line_no = 0usize;
@@ -317,7 +326,7 @@ impl Store for JsonlStore {
             // A request's stages may be split across reads: map the whole log again and pass
             // on what comes after `after`.
             let mut last = after;
-            let matcher = Matcher::new(filter);
+            let matcher = Matcher::new(filter, &self.search);
             self.for_each_match(&Expr::All, &mut |e| {
                 let seq = e.seq.unwrap_or_default();
                 if seq > after {
@@ -345,11 +354,12 @@ impl Store for JsonlStore {
         // A line still being written waits for its newline.
         let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         let mut last = seq;
-        let matcher = Matcher::new(filter);
+        let matcher = Matcher::new(filter, &self.search);
         scan_numbered(
             &bytes[..complete],
             &self.path.display().to_string(),
             &Expr::All,
+            &self.search,
             seq,
             &mut |_, e| {
                 last = e.seq.unwrap_or(last);

@@ -17,6 +17,7 @@ use super::jsonl::JsonlStore;
 use super::sqlite::SqliteStore;
 use super::{Backend, StoreError};
 use crate::error::Failure;
+use crate::redact::Redactor;
 use crate::remote::RemoteStore;
 
 /// Where the events are.
@@ -106,22 +107,37 @@ impl Location {
     }
 
     /// The back end, to read from and to use what else it can do. A missing SQLite store is
-    /// an error with a hint, never created.
-    pub fn open(&self) -> anyhow::Result<Box<dyn Backend>> {
+    /// an error with a hint, never created. `search` names the keys whose values a search of
+    /// a file read directly never looks in (a store's index records its own).
+    pub fn open(&self, search: &Redactor) -> anyhow::Result<Box<dyn Backend>> {
         Ok(match self {
             Location::Sqlite(path) => Box::new(SqliteStore::open(path)?),
-            Location::JsonLines(path) => Box::new(JsonlStore::open(path)),
+            Location::JsonLines(path) => Box::new(JsonlStore::open(path, search)),
             Location::Remote { url, token } => Box::new(RemoteStore::new(url, token.clone())?),
         })
     }
 
-    /// The back end to append to: a local store is created when absent.
-    pub fn open_for_append(&self) -> anyhow::Result<Box<dyn Backend>> {
+    /// The back end to append to: a local store is created when absent, and made to leave
+    /// out of its search index the values of every key `search` hides.
+    pub fn open_for_append(&self, search: &Redactor) -> anyhow::Result<Box<dyn Backend>> {
         match self {
-            Location::Sqlite(path) => Ok(Box::new(SqliteStore::open_or_create(path)?)),
+            Location::Sqlite(path) => {
+                let mut store = SqliteStore::open_or_create(path)?;
+                store.hide_in_search(search)?;
+                Ok(Box::new(store))
+            }
             Location::JsonLines(path) => Err(read_only(path)),
-            Location::Remote { .. } => self.open(),
+            Location::Remote { .. } => self.open(search),
         }
+    }
+
+    /// Makes a store's search index leave out the values of every key `search` hides (what
+    /// `serve` does before it answers anyone).
+    pub fn hide_in_search(&self, search: &Redactor) -> anyhow::Result<()> {
+        if let Location::Sqlite(path) = self {
+            SqliteStore::open(path)?.hide_in_search(search)?;
+        }
+        Ok(())
     }
 
     /// Whether this is a local store yet to be made (no file at its path).
@@ -134,10 +150,14 @@ impl Location {
     pub fn create_with(
         &self,
         entries: &mut dyn Iterator<Item = anyhow::Result<super::NewEntry>>,
+        search: &Redactor,
     ) -> anyhow::Result<super::AppendReport> {
         match self {
-            Location::Sqlite(path) => SqliteStore::create_with(path, entries),
-            _ => self.open_for_append()?.append()?.append_entries(entries),
+            Location::Sqlite(path) => SqliteStore::create_with(path, entries, search),
+            _ => self
+                .open_for_append(search)?
+                .append()?
+                .append_entries(entries),
         }
     }
 

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use crate::model::{self, Event, InvalidEvent};
 use crate::query::eval::value_of;
 use crate::query::{CmpOp, Expr, Field, Literal, search};
+use crate::redact::Redactor;
 
 pub use location::Location;
 
@@ -190,16 +191,16 @@ pub fn seq_compare(op: CmpOp, n: u64) -> Expr {
 }
 
 /// Calls `each` with every term the full-text index holds for an event, repeats included:
-/// its search terms, without the values of sensitive keys (`query::search`). Terms are
-/// lower-case UTF-8, given as bytes.
-pub fn for_each_search_term(e: &Event, each: &mut dyn FnMut(&[u8])) {
-    search::for_each_event_term(e, crate::redact::Redactor::builtin(), each);
+/// its search terms, without the values of the keys `search` hides (`query::search`). Terms
+/// are lower-case UTF-8, given as bytes.
+pub fn for_each_search_term(e: &Event, search: &Redactor, each: &mut dyn FnMut(&[u8])) {
+    search::for_each_event_term(e, search, each);
 }
 
 /// What the full-text index is given for an event: its distinct terms, separated by spaces.
-pub fn search_text(e: &Event) -> String {
+pub fn search_text(e: &Event, search: &Redactor) -> String {
     let mut terms: Vec<Vec<u8>> = Vec::new();
-    for_each_search_term(e, &mut |t| terms.push(t.to_owned()));
+    for_each_search_term(e, search, &mut |t| terms.push(t.to_owned()));
     terms.sort_unstable();
     terms.dedup();
     String::from_utf8(terms.join(&b' ')).expect("terms are UTF-8")
@@ -244,11 +245,13 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
-    pub fn new(mut event: Event) -> Result<NewEntry, InvalidEvent> {
+    /// Normalises the event and makes its entry; `search` names the keys whose values its
+    /// full-text document leaves out (the store's, `Append::search_redactor`).
+    pub fn new(mut event: Event, search: &Redactor) -> Result<NewEntry, InvalidEvent> {
         event.normalize()?;
         let entry = String::from_utf8(event.canonical_bytes()).expect("canonical JSON is UTF-8");
         let leaf = model::leaf_hash(entry.as_bytes());
-        let doc = search_text(&event);
+        let doc = search_text(&event, search);
         let ip_key = event
             .ip
             .as_deref()
@@ -366,7 +369,14 @@ pub trait Append {
         &mut self,
         events: &mut dyn Iterator<Item = anyhow::Result<Event>>,
     ) -> anyhow::Result<AppendReport> {
-        self.append_entries(&mut events.map(|e| Ok(NewEntry::new(e?)?)))
+        let search = self.search_redactor();
+        self.append_entries(&mut events.map(|e| Ok(NewEntry::new(e?, &search)?)))
+    }
+
+    /// The keys whose values entries appended here leave out of their search document: the
+    /// built-in ones and those the store was told to hide.
+    fn search_redactor(&self) -> Redactor {
+        Redactor::builtin().clone()
     }
 
     /// `append` for events already made ready with `NewEntry::new` (an import makes them on
@@ -377,18 +387,24 @@ pub trait Append {
     ) -> anyhow::Result<AppendReport>;
 }
 
-/// What runs inside a revert's transaction, given the event about to be appended: an `Err`
-/// appends nothing (`revert --exec`).
-pub type Gate<'a> = &'a mut dyn FnMut(&Event) -> anyhow::Result<()>;
+/// What runs inside a revert's transaction, given the event about to be appended, which it may
+/// complete (the server records who asked): an `Err` appends nothing (`revert --exec`).
+pub type Gate<'a> = &'a mut dyn FnMut(&mut Event) -> anyhow::Result<()>;
 
 /// Reverts events: the plan, and the revert carried out, checked against the plan and
 /// appended in one transaction so that two reverts cannot both win.
 pub trait Revert {
+    /// Who a revert is recorded for unless it names someone: the login name where the log is
+    /// local, the token's name on a server. An error when the revert would be refused anyway
+    /// (a token without the revert scope), so that no plan is shown that cannot be carried out.
+    fn reverter(&self) -> anyhow::Result<String>;
+
     /// What reverting event `id` would do as the log stands now, and the plan's ETag, which
     /// changes when anything the plan depends on does.
     fn revert_plan(&self, id: &str) -> anyhow::Result<(crate::api::RevertPlan, String)>;
 
-    /// Reverts event `id` if its plan still has `etag`; `gate`, given the event about to be
+    /// Reverts event `id` if its plan still has `etag`, recorded for `request.user` (else
+    /// `reverter`); `gate`, given the event about to be
     /// appended, runs inside the transaction, and an `Err` from it appends nothing (`revert
     /// --exec`; only where the log is local). Returns the event appended, with its seq.
     fn revert(

@@ -271,6 +271,10 @@ pub fn redact_plan(plan: &mut api::RevertPlan, redactor: &crate::redact::Redacto
 }
 
 impl super::Revert for SqliteStore {
+    fn reverter(&self) -> anyhow::Result<String> {
+        Ok(crate::config::default_user().unwrap_or_else(|| "unknown".to_owned()))
+    }
+
     fn revert_plan(&self, id: &str) -> anyhow::Result<(api::RevertPlan, String)> {
         let d = decide(self, id)?;
         Ok((d.to_api(), d.etag()))
@@ -283,7 +287,11 @@ impl super::Revert for SqliteStore {
         request: &api::RevertRequest,
         mut gate: Option<crate::store::Gate<'_>>,
     ) -> anyhow::Result<Event> {
-        let user = request.user.as_deref().unwrap_or("unknown");
+        let user = match &request.user {
+            Some(u) => u.clone(),
+            None => self.reverter()?,
+        };
+        let user = user.as_str();
         let seq = self.append_checked(&mut |s| {
             let d = decide(s, id)?;
             if d.etag() != etag {
@@ -292,10 +300,10 @@ impl super::Revert for SqliteStore {
             if let Some(r) = d.refusal(request.force) {
                 return Err(r.into());
             }
-            let event =
+            let mut event =
                 d.compensating_event(crate::timespec::now(), user, request.reason.as_deref());
             if let Some(gate) = gate.as_mut() {
-                gate(&event)?;
+                gate(&mut event)?;
             }
             Ok(event)
         })?;

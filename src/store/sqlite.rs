@@ -4,12 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::{AppendReport, NewEntry, Query, SortField, Store, StoreError, functions, schema};
 use crate::error::Failure;
 use crate::model::{self, Event};
 use crate::query::{Expr, Field, sql};
+use crate::redact::Redactor;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,7 +32,14 @@ const BUILT_PAGE_SIZE: i64 = 16 * 1024;
 pub struct SqliteStore {
     pub(super) conn: Connection,
     pub(super) path: PathBuf,
+    /// The keys whose values the search index leaves out: the built-in ones and those
+    /// recorded in the store (`hide_in_search`).
+    pub(super) search: Redactor,
 }
+
+/// The `store_info` key that lists the keys, beyond the built-in ones, whose values the
+/// search index leaves out (a JSON array).
+const SEARCH_KEYS: &str = "redact_keys";
 
 impl SqliteStore {
     /// Opens an existing store; a missing file is `StoreError::Missing` and is not created.
@@ -39,8 +47,9 @@ impl SqliteStore {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_owned()));
         }
-        let store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         store.check_schema()?;
+        store.search = store.recorded_search()?;
         Ok(store)
     }
 
@@ -66,6 +75,7 @@ impl SqliteStore {
             )
             .and_then(|mut store| {
                 store.initialise("WAL", path)?;
+                store.search = store.recorded_search()?;
                 Ok(store)
             });
             match opened {
@@ -87,6 +97,7 @@ impl SqliteStore {
     pub fn create_with(
         path: &Path,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+        search: &Redactor,
     ) -> anyhow::Result<AppendReport> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -127,6 +138,18 @@ impl SqliteStore {
             .pragma_update(None, "page_size", BUILT_PAGE_SIZE)
             .map_err(wrap)?;
         store.initialise("OFF", path)?;
+        // The entries were made leaving out the values `search` hides: the store records it.
+        store
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO store_info (key, value) VALUES (?1, ?2)",
+                params![
+                    SEARCH_KEYS,
+                    serde_json::to_string(&search.extra_keys()).unwrap_or_default()
+                ],
+            )
+            .map_err(wrap)?;
+        store.search = search.clone();
         let report = store.append_all(entries, true)?;
         let mode: String = store
             .conn
@@ -187,7 +210,71 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn,
             path: path.to_owned(),
+            search: Redactor::builtin().clone(),
         })
+    }
+
+    /// The search redactor the store records, read in `conn`'s current transaction.
+    fn recorded_search(&self) -> Result<Redactor, StoreError> {
+        let keys: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM store_info WHERE key = ?1",
+                [SEARCH_KEYS],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite_err(e))?;
+        let keys: Vec<String> = match keys {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| self.foreign(format!("its {SEARCH_KEYS} are unreadable: {e}")))?,
+            None => Vec::new(),
+        };
+        Redactor::new(&keys).map_err(|e| self.foreign(e))
+    }
+
+    /// Makes the search index leave out the values of every key `wanted` hides too: a server
+    /// or writer whose configuration names more sensitive keys than the store recorded has the
+    /// index rebuilt without their values, once, in one write transaction. So a search can
+    /// never confirm a value that someone reading through it may not see.
+    pub fn hide_in_search(&mut self, wanted: &Redactor) -> Result<(), StoreError> {
+        if self.search.covers(wanted) {
+            return Ok(());
+        }
+        let wrap = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        };
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(wrap)?;
+        let result = (|| {
+            let recorded = self.recorded_search()?;
+            let mut keys = recorded.extra_keys();
+            keys.extend(wanted.extra_keys());
+            keys.sort();
+            keys.dedup();
+            self.search = Redactor::new(&keys).map_err(|e| self.foreign(e))?;
+            if recorded.covers(wanted) {
+                return Ok(());
+            }
+            self.conn
+                .execute(
+                    "INSERT OR REPLACE INTO store_info (key, value) VALUES (?1, ?2)",
+                    params![
+                        SEARCH_KEYS,
+                        serde_json::to_string(&keys).unwrap_or_default()
+                    ],
+                )
+                .map_err(|e| self.sqlite_err(e))?;
+            self.conn
+                .execute_batch("INSERT INTO entries_fts (entries_fts) VALUES ('delete-all')")
+                .map_err(|e| self.sqlite_err(e))?;
+            self.fill_search_index().map_err(|e| self.sqlite_err(e))
+        })();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        self.conn
+            .execute_batch(end)
+            .map_err(|e| self.sqlite_err(e))?;
+        result
     }
 
     /// Appends in one write transaction. With `rebuild_indexes` (a store being built aside,
@@ -217,6 +304,24 @@ impl SqliteStore {
             // The sort that builds an index may use a second thread.
             tx.pragma_update(None, "threads", 2).map_err(wrap)?;
             tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
+        }
+        // The entries' search documents were made with `self.search`: a store whose recorded
+        // keys changed since (another process hid more) would get values it must not index.
+        let recorded: Option<String> = tx
+            .query_row(
+                "SELECT value FROM store_info WHERE key = ?1",
+                [SEARCH_KEYS],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(wrap)?;
+        let expected = serde_json::to_string(&self.search.extra_keys()).unwrap_or_default();
+        if recorded.as_deref().unwrap_or("[]") != expected {
+            anyhow::bail!(
+                "{}: the keys its search index leaves out changed while this ran; nothing was \
+                 appended, run it again",
+                path.display()
+            );
         }
         let report = insert_entries(&tx, path, entries)?;
         if rebuild_indexes {
@@ -327,7 +432,7 @@ impl SqliteStore {
             let event: Event = serde_json::from_str(entry).map_err(|e| {
                 rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
             })?;
-            insert.execute(params![seq, super::search_text(&event)])?;
+            insert.execute(params![seq, super::search_text(&event, &self.search)])?;
         }
         Ok(())
     }
@@ -692,6 +797,10 @@ impl Store for SqliteStore {
 }
 
 impl super::Append for SqliteStore {
+    fn search_redactor(&self) -> Redactor {
+        self.search.clone()
+    }
+
     fn append_entries(
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
@@ -730,7 +839,7 @@ impl SqliteStore {
             .map_err(|e| self.sqlite_err(e))?;
         let appended = decide(self).and_then(|event| {
             let id = event.id.clone();
-            let entry = NewEntry::new(event)?;
+            let entry = NewEntry::new(event, &self.search)?;
             let report = insert_entries(&self.conn, &self.path, &mut std::iter::once(Ok(entry)))?;
             match report.first_seq {
                 Some(seq) => Ok(seq),

@@ -189,12 +189,16 @@ fn remote_revert_with_etags() {
     let server = Server::start(&env, &["--tokens", "tokens.toml"]);
     let remote = ["--remote", server.url.as_str(), "--token", full.as_str()];
 
-    // The same plan as locally, then the revert done by the server.
+    // The same plan as locally (recorded for the token's name, not the login name), then the
+    // revert done by the server.
     let local_plan = env.run(&["revert", "2", "--dry-run"]).ok();
     let remote_plan = env
         .run(&[&remote[..], &["revert", "2", "--dry-run"]].concat())
         .ok();
-    assert_eq!(remote_plan.stdout, local_plan.stdout);
+    assert_eq!(
+        remote_plan.stdout,
+        local_plan.stdout.replace("as tester", "as full")
+    );
     let done = env
         .run(
             &[
@@ -213,7 +217,11 @@ fn remote_revert_with_etags() {
     let e = env.all_events().pop().unwrap();
     assert_eq!(
         (e.reverts.as_deref(), e.message.as_str(), e.user.as_str()),
-        (Some("p-disable"), "remote undo", "tester")
+        (Some("p-disable"), "remote undo", "full")
+    );
+    assert_eq!(
+        e.meta["recorded_by"], "full",
+        "the log says which token did it"
     );
     let again = env.run(&[&remote[..], &["revert", "2", "--yes"]].concat());
     assert_eq!(again.code, 4, "{}", again.stderr);
