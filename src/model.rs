@@ -5,6 +5,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 mod canonical;
+
+pub use canonical::number_text;
 mod view;
 
 pub use view::EntryView;
@@ -77,6 +79,11 @@ pub enum InvalidEvent {
     UserType(String),
     #[error("`time` {0} is out of range: times run from 0001-01-01 to 9999-12-31 (UTC)")]
     Time(String),
+    #[error(
+        "the integer {number} at {path} is beyond 2^53: the canonical form (RFC 8785) keeps \
+         numbers as IEEE doubles and would change it; give it as a string"
+    )]
+    Number { path: String, number: String },
 }
 
 pub const USER_TYPES: [&str; 5] = ["user", "api_token", "system", "portal", "automation"];
@@ -112,6 +119,17 @@ impl Event {
         self.seq = None;
         if !crate::timespec::in_range(&self.time) {
             return Err(InvalidEvent::Time(self.time.to_rfc3339()));
+        }
+        for (root, v) in [
+            ("before", self.before.as_ref()),
+            ("after", self.after.as_ref()),
+        ] {
+            if let Some(v) = v {
+                inexact_number(v, &mut root.to_owned())?;
+            }
+        }
+        for (k, v) in &self.meta {
+            inexact_number(v, &mut format!("meta.{k}"))?;
         }
         if self.id.trim().is_empty() {
             self.id = new_id();
@@ -169,6 +187,43 @@ impl Event {
         canonical::write_event(self, &mut out);
         out
     }
+}
+
+/// The first integer in `v` that the canonical form cannot keep exactly (beyond ±2^53), with
+/// its path: silently storing another number would change the record.
+fn inexact_number(v: &Value, path: &mut String) -> Result<(), InvalidEvent> {
+    const EXACT: u64 = 1 << 53;
+    match v {
+        Value::Number(n) => {
+            let beyond = n.as_u64().is_some_and(|u| u > EXACT)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT);
+            if beyond {
+                return Err(InvalidEvent::Number {
+                    path: path.clone(),
+                    number: n.to_string(),
+                });
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                inexact_number(item, path)?;
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                inexact_number(item, path)?;
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The leaf hash of RFC 9162: `SHA-256(0x00 || entry bytes)`.

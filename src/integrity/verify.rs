@@ -11,7 +11,7 @@ use super::merkle::{self, Hash};
 use super::note::{self, SignedCheckpoint, VerifierKey};
 use crate::model;
 use crate::redact::Redactor;
-use crate::store::check::{Cell, Key, entry_indexes};
+use crate::store::check::{Cell, IndexReading, Key, SearchReading, entry_indexes};
 use crate::store::sqlite::SqliteStore;
 use crate::store::tree::{Expected, StoredLeaf};
 
@@ -48,6 +48,8 @@ pub struct Report {
     /// hold, made from the entries read.
     index_sums: Vec<u64>,
     terms: u64,
+    /// The sum of the tree nodes the entries make, for the tree the store says it holds.
+    tree_nodes: u64,
 }
 
 impl Report {
@@ -128,10 +130,23 @@ struct Frontier {
 
 impl Frontier {
     fn push(&mut self, leaf: Hash) {
+        self.push_seeing(leaf, &mut |_, _, _| {});
+    }
+
+    /// `push`, calling `each` with every perfect subtree it completes: (level, index, hash),
+    /// the leaf itself at level 0 — the nodes the store's tree must hold.
+    fn push_seeing(&mut self, leaf: Hash, each: &mut dyn FnMut(u32, u64, &Hash)) {
+        let leaf_index = self.size;
         let mut node = leaf;
+        each(0, leaf_index, &node);
+        let mut level = 0;
         for slot in self.levels.iter_mut() {
             match slot.take() {
-                Some(left) => node = merkle::node_hash(&left, &node),
+                Some(left) => {
+                    node = merkle::node_hash(&left, &node);
+                    level += 1;
+                    each(level, leaf_index >> level, &node);
+                }
                 None => {
                     *slot = Some(node);
                     self.size += 1;
@@ -239,8 +254,8 @@ pub struct Options<'a> {
 /// What the checks that read the database through other connections found.
 struct DatabaseReport {
     pages: Vec<String>,
-    index_sums: Vec<Option<u64>>,
-    search_index: u64,
+    index_sums: Vec<Option<IndexReading>>,
+    search_index: SearchReading,
 }
 
 /// The checks of the database that read the whole file, on two more connections beside the
@@ -296,7 +311,8 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
                 .zip(&found.index_sums)
                 .zip(std::mem::take(&mut report.index_sums))
             {
-                if have.is_some_and(|have| have != want) {
+                let Some(have) = have else { continue };
+                if have.sum != want {
                     report.problem(
                         None,
                         format!(
@@ -305,9 +321,27 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
                             index.name
                         ),
                     );
+                } else if let Some(why) = &have.disorder {
+                    report.problem(
+                        None,
+                        format!(
+                            "the index {} is damaged: {why}, so look-ups through it miss \
+                             events",
+                            index.name
+                        ),
+                    );
                 }
             }
-            if found.search_index != report.terms {
+            if let Some(seq) = found.search_index.beyond_log {
+                report.problem(
+                    None,
+                    format!(
+                        "the full-text index holds a document for seq {seq}, which is no event: \
+                         it was planted so that a later event matches searches it should not"
+                    ),
+                );
+            }
+            if found.search_index.sum != report.terms {
                 report.problem(
                     None,
                     "the full-text index does not match the entries: it was emptied, \
@@ -400,7 +434,22 @@ fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow:
                     ),
                 );
             }
-            frontier.push(check.leaf);
+            match key {
+                // The nodes of the tree the store should hold, for comparing with its table.
+                Some(key) if frontier.size < tree_size => {
+                    frontier.push_seeing(check.leaf, &mut |level, index, hash| {
+                        report.tree_nodes = report.tree_nodes.wrapping_add(key.row(
+                            [
+                                Cell::Int(i64::from(level)),
+                                Cell::Int(index as i64),
+                                Cell::Bytes(hash),
+                            ],
+                            0,
+                        ));
+                    })
+                }
+                _ => frontier.push(check.leaf),
+            }
             if let Some(slot) = wanted.get_mut(&frontier.size) {
                 *slot = Some(frontier.root());
             }
@@ -498,6 +547,14 @@ fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow:
             report.problem(
                 None,
                 "the stored Merkle tree does not match the entries (it was edited)",
+            );
+        } else if let Some(key) = key
+            && store.tree_sum(key)? != report.tree_nodes
+        {
+            report.problem(
+                None,
+                "the stored Merkle tree holds nodes the entries do not make: it was edited or \
+                 added to, so proofs and checkpoints made from it would fail",
             );
         }
     }

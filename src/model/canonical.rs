@@ -65,16 +65,22 @@ fn write_opt_value(out: &mut Vec<u8>, v: Option<&Value>) {
     }
 }
 
+/// A number as the canonical form writes it: its IEEE double printed as ECMAScript does
+/// (`10.0` is `10`, `1E2` is `100`).
+pub fn number_text(n: &serde_json::Number) -> String {
+    match n.as_f64().filter(|f| f.is_finite()) {
+        Some(f) => ryu_js::Buffer::new().format_finite(f).to_owned(),
+        None => "null".to_owned(),
+    }
+}
+
 fn write_value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         // JCS numbers are IEEE doubles printed as ECMAScript does; integers go through f64 too.
-        Value::Number(n) => match n.as_f64().filter(|f| f.is_finite()) {
-            Some(f) => out.extend_from_slice(ryu_js::Buffer::new().format_finite(f).as_bytes()),
-            None => out.extend_from_slice(b"null"),
-        },
+        Value::Number(n) => out.extend_from_slice(number_text(n).as_bytes()),
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             out.push(b'[');

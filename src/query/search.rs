@@ -237,7 +237,8 @@ fn value_pieces(v: &Value, sensitive: &Redactor, each: &mut dyn FnMut(&str)) {
     match v {
         Value::Null => {}
         Value::Bool(b) => each(if *b { "true" } else { "false" }),
-        Value::Number(n) => each(&n.to_string()),
+        // As the stored entry has it: `10.0` is kept as `10`, and found as that.
+        Value::Number(n) => each(&crate::model::number_text(n)),
         Value::String(s) => each(s),
         Value::Array(items) => items.iter().for_each(|i| value_pieces(i, sensitive, each)),
         Value::Object(map) => object_pieces(map, sensitive, each),

@@ -3,7 +3,7 @@
 
 mod params;
 pub mod problem;
-mod revert;
+pub mod revert;
 pub mod routes;
 mod stream;
 pub mod tokens;
@@ -37,7 +37,7 @@ pub struct AppState {
     limits: Mutex<HashMap<String, (f64, Instant)>>,
     /// Reverts done, by token and `Idempotency-Key`, so a retried POST answers the same (kept
     /// in memory: a restart forgets them, and the ETag then refuses a second revert).
-    pub done_reverts: Mutex<HashMap<String, (u64, String)>>,
+    pub done_reverts: Mutex<HashMap<String, revert::Done>>,
 }
 
 /// How a request opens its back end: where the events are, and the keys whose values no

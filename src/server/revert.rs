@@ -17,6 +17,13 @@ use super::{AppState, Caller};
 use crate::api::{self, RECORDED_BY};
 use crate::store::revert::Refusal;
 
+/// A revert done with an `Idempotency-Key`: the request it answered, and what it appended.
+pub struct Done {
+    fingerprint: [u8; 32],
+    seq: u64,
+    event: String,
+}
+
 fn refusal_problem(r: &Refusal) -> Problem {
     let status = if matches!(r, Refusal::Changed) {
         StatusCode::PRECONDITION_FAILED
@@ -85,6 +92,16 @@ pub async fn perform(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(|k| format!("{}:{k}", caller.0.name));
+    // A key binds the request it came with: the event, the ETag and the body.
+    let fingerprint: [u8; 32] = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [id.as_bytes(), if_match.as_bytes(), &body] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part);
+        }
+        h.finalize().into()
+    };
     if let Some(k) = &key
         && let Some(done) = state
             .done_reverts
@@ -92,7 +109,15 @@ pub async fn perform(
             .unwrap_or_else(|e| e.into_inner())
             .get(k)
     {
-        return Ok(created(done.0, done.1.clone()));
+        if done.fingerprint != fingerprint {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "this Idempotency-Key was used with another request: a key stands for one \
+                 revert of one event",
+            ));
+        }
+        return Ok(created(done.seq, done.event.clone()));
     }
     let mut request: api::RevertRequest = if body.is_empty() {
         api::RevertRequest::default()
@@ -143,7 +168,14 @@ pub async fn perform(
             .done_reverts
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(k, (seq, event.clone()));
+            .insert(
+                k,
+                Done {
+                    fingerprint,
+                    seq,
+                    event: event.clone(),
+                },
+            );
     }
     Ok(created(seq, event))
 }

@@ -62,13 +62,34 @@ impl SqliteStore {
         page_problems(&self.conn, max)
     }
 
-    /// Each entry index's sum of rows up to seq `last`, read through the index (`index_sums`).
-    pub fn index_sums(&self, key: &Key, last: u64) -> anyhow::Result<Vec<Option<u64>>> {
+    /// Each entry index's rows up to seq `last`, read through the index (`index_sums`).
+    pub fn index_sums(&self, key: &Key, last: u64) -> anyhow::Result<Vec<Option<IndexReading>>> {
         index_sums(&self.conn, key, last)
     }
 
-    /// The sum of the full-text index's (term, seq) pairs up to `last` (`search_index_sum`).
-    pub fn search_index_sum(&self, key: &Key, last: u64) -> anyhow::Result<u64> {
+    /// The sum of every node of the stored Merkle tree, each hashed as (level, index, hash):
+    /// to compare with the nodes the entries make, so that none is missing, wrong or added.
+    pub fn tree_sum(&self, key: &Key) -> anyhow::Result<u64> {
+        let mut stmt = self.conn.prepare("SELECT level, idx, hash FROM tree")?;
+        let mut rows = stmt.query([])?;
+        let mut sum = 0u64;
+        while let Some(row) = rows.next()? {
+            let cell = |i| -> rusqlite::Result<Cell<'_>> {
+                Ok(match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Integer(n) => Cell::Int(n),
+                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                        Cell::Bytes(b)
+                    }
+                    _ => Cell::Null,
+                })
+            };
+            sum = sum.wrapping_add(key.row([cell(0)?, cell(1)?, cell(2)?], 0));
+        }
+        Ok(sum)
+    }
+
+    /// The full-text index's (term, seq) pairs up to `last`, read back (`search_index_sum`).
+    pub fn search_index_sum(&self, key: &Key, last: u64) -> anyhow::Result<SearchReading> {
         search_index_sum(&self.conn, key, last)
     }
 }
@@ -254,12 +275,44 @@ pub fn entry_indexes() -> &'static [EntryIndex] {
     &INDEXES
 }
 
-/// For each index of `entry_indexes`, the sum of the hashes of its rows for seqs up to `last`,
-/// read through the index alone (each holds all the columns asked for): what the index would
-/// give a filter, to compare with the same sums made from the table's rows.
-/// An index whose definition is not auditctl's (the schema check names it) is not read: None.
-fn index_sums(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<Vec<Option<u64>>> {
-    let mut sums = Vec::new();
+/// What reading one index back found: the sum of the hashes of its rows, and the first place
+/// where its rows are out of the order it declares, or where the unique index of ids holds
+/// one twice: the sum cannot see order, and an index out of order answers look-ups wrongly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexReading {
+    pub sum: u64,
+    pub disorder: Option<String>,
+}
+
+/// One cell owned, to compare the next row with: SQLite's order of values, NULL first, then
+/// numbers, then text and blobs byte by byte (the BINARY collation).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Owned {
+    Null,
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+impl From<Cell<'_>> for Owned {
+    fn from(c: Cell<'_>) -> Owned {
+        match c {
+            Cell::Null => Owned::Null,
+            Cell::Int(n) => Owned::Int(n),
+            Cell::Bytes(b) => Owned::Bytes(b.to_vec()),
+        }
+    }
+}
+
+/// For each index of `entry_indexes`, its rows for seqs up to `last` read through the index
+/// alone (each holds all the columns asked for), hashed, and checked for order: what the
+/// index would give a filter, to compare with the same sums made from the table's rows. An
+/// index whose definition is not auditctl's (the schema check names it) is not read: None.
+fn index_sums(
+    conn: &Connection,
+    key: &Key,
+    last: u64,
+) -> anyhow::Result<Vec<Option<IndexReading>>> {
+    let mut readings = Vec::new();
     let definitions: BTreeMap<String, Option<String>> = conn
         .prepare("SELECT name, sql FROM main.sqlite_schema WHERE type = 'index'")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -270,7 +323,7 @@ fn index_sums(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<Vec<Opt
             .find(|(name, _)| *name == index.name)
             .map(|(name, def)| format!("CREATE INDEX {name} {def}"));
         if definitions.get(index.name) != Some(&want) {
-            sums.push(None);
+            readings.push(None);
             continue;
         }
         let mut condition = "seq <= ?1".to_owned();
@@ -284,7 +337,11 @@ fn index_sums(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<Vec<Opt
         ))?;
         let mut rows = stmt.query([last as i64])?;
         let n = index.columns.len();
+        let unique = index.name.starts_with("sqlite_autoindex");
         let mut sum = 0u64;
+        let mut disorder = None;
+        let mut previous: Vec<Owned> = Vec::with_capacity(n + 1);
+        let mut current: Vec<Owned> = Vec::with_capacity(n + 1);
         while let Some(row) = rows.next()? {
             let mut cells = [Cell::Null; 4];
             for (i, cell) in cells.iter_mut().enumerate().take(n) {
@@ -299,41 +356,77 @@ fn index_sums(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<Vec<Opt
             }
             let seq: i64 = row.get(n)?;
             sum = sum.wrapping_add(key.row(cells[..n].iter().copied(), seq as u64));
+            if disorder.is_none() {
+                current.clear();
+                current.extend(cells[..n].iter().map(|c| Owned::from(*c)));
+                let same_key = !previous.is_empty() && current[..] == previous[..n];
+                current.push(Owned::Int(seq));
+                if !previous.is_empty() && current <= previous {
+                    disorder = Some(format!("its rows are out of order at seq {seq}"));
+                } else if unique && same_key {
+                    disorder = Some(format!("it holds the id of seq {seq} twice"));
+                }
+                std::mem::swap(&mut previous, &mut current);
+            }
         }
-        sums.push(Some(sum));
+        readings.push(Some(IndexReading { sum, disorder }));
     }
-    Ok(sums)
+    Ok(readings)
 }
 
-/// The sum of what the full-text index holds for seqs up to `last`: every (term, seq) it can
-/// return, read back from the index itself through `fts5vocab`.
-fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<u64> {
+/// What reading the full-text index back found: the sum of its (term, seq) pairs for seqs up
+/// to `last`, and the first seq it holds a document for that the log does not (planted ahead
+/// of the log, to match a later event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchReading {
+    pub sum: u64,
+    pub beyond_log: Option<i64>,
+}
+
+/// Reads the full-text index back through `fts5vocab`, in one snapshot with the entries it is
+/// compared with: documents up to `last` are summed; those past the log's last seq in that
+/// snapshot (or before seq 1) stand for no event.
+fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<SearchReading> {
     conn.execute_batch(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.auditctl_terms \
          USING fts5vocab(main, entries_fts, instance)",
     )?;
-    let mut sum = 0u64;
-    // Filtered here rather than in SQL: a WHERE costs a quarter more per row.
-    let mut stmt = conn.prepare("SELECT term, doc FROM temp.auditctl_terms")?;
-    let mut rows = stmt.query([])?;
-    // Rows come in term order: each term is hashed once.
-    let (mut term, mut hash) = (Vec::new(), None);
-    while let Some(row) = rows.next()? {
-        let t = row.get_ref(0)?.as_bytes()?;
-        let h = match hash {
-            Some(h) if term == t => h,
-            _ => {
-                term.clear();
-                term.extend_from_slice(t);
-                *hash.insert(key.term(t))
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let result = (|| {
+        let log_end: i64 =
+            conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
+                r.get(0)
+            })?;
+        let mut sum = 0u64;
+        let mut beyond_log: Option<i64> = None;
+        // Filtered here rather than in SQL: a WHERE costs a quarter more per row.
+        let mut stmt = conn.prepare("SELECT term, doc FROM temp.auditctl_terms")?;
+        let mut rows = stmt.query([])?;
+        // Rows come in term order: each term is hashed once.
+        let (mut term, mut hash) = (Vec::new(), None);
+        while let Some(row) = rows.next()? {
+            let seq = row.get_ref(1)?.as_i64()?;
+            if seq > log_end || seq < 1 {
+                beyond_log = Some(beyond_log.map_or(seq, |b| b.min(seq)));
             }
-        };
-        let seq = row.get_ref(1)?.as_i64()?;
-        if seq <= last as i64 {
+            if seq > last as i64 {
+                continue;
+            }
+            let t = row.get_ref(0)?.as_bytes()?;
+            let h = match hash {
+                Some(h) if term == t => h,
+                _ => {
+                    term.clear();
+                    term.extend_from_slice(t);
+                    *hash.insert(key.term(t))
+                }
+            };
             sum = sum.wrapping_add(key.posting(h, seq as u64));
         }
-    }
-    Ok(sum)
+        anyhow::Ok(SearchReading { sum, beyond_log })
+    })();
+    conn.execute_batch("COMMIT")?;
+    result
 }
 
 #[cfg(test)]
@@ -368,9 +461,12 @@ mod tests {
             .unwrap();
             want = want.wrapping_add(key.event_terms(seq, e, Redactor::builtin()));
         }
-        assert_eq!(search_index_sum(&conn, &key, 3).unwrap(), want);
-        assert_ne!(search_index_sum(&conn, &key, 2).unwrap(), want);
-        assert_ne!(search_index_sum(&conn, &Key::random(), 3).unwrap(), want);
+        assert_eq!(search_index_sum(&conn, &key, 3).unwrap().sum, want);
+        assert_ne!(search_index_sum(&conn, &key, 2).unwrap().sum, want);
+        assert_ne!(
+            search_index_sum(&conn, &Key::random(), 3).unwrap().sum,
+            want
+        );
     }
 
     #[test]

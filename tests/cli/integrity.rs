@@ -595,3 +595,161 @@ fn entries_cut_from_the_end_are_caught() {
         "seq 38: checkpoint #1 (size 40) covers 40 events but the store holds 37",
     );
 }
+
+#[test]
+fn numbers_are_indexed_as_they_are_stored() {
+    let env = Env::new();
+    for (id, after) in [
+        ("a", r#"{"price": 10.0, "ratio": 1E2, "zero": -0.0}"#),
+        ("b", r#"{"price": 10}"#),
+    ] {
+        env.run(&["record", "--id", id, "--action", "UPDATE", "--after", after])
+            .ok();
+    }
+    env.run(&["verify"]).ok();
+    let run = env.run(&["list", "--search", "100", "-o", "jsonl"]).ok();
+    assert_eq!(run.ids(), ["a"]);
+    let run = env.run(&["list", "--search", "10", "-o", "jsonl"]).ok();
+    assert_eq!(run.ids().len(), 2);
+    // An integer the canonical form would change is refused, not silently rounded.
+    let run = env.run(&[
+        "record",
+        "--action",
+        "UPDATE",
+        "--after",
+        r#"{"discord_id": 1234567890123456789}"#,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the integer 1234567890123456789 at after.discord_id is beyond 2^53"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Rebuilds an index in another order and puts its declared definition back: the same rows,
+/// so sums match, but look-ups through it go wrong.
+fn reorder_index(env: &Env, name: &str, reordered: &str, table_sql: Option<&[(&str, &str)]>) {
+    let conn = Connection::open(env.store()).unwrap();
+    let (what, original): (String, String) = match table_sql {
+        Some(edits) => {
+            let sql: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_schema WHERE name = 'entries'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let mut edited = sql.clone();
+            for (old, new) in edits {
+                assert!(edited.contains(old), "{old:?} in {edited}");
+                edited = edited.replace(old, new);
+            }
+            (edited, sql)
+        }
+        None => {
+            let sql: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_schema WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            (reordered.to_owned(), sql)
+        }
+    };
+    let target = if table_sql.is_some() { "entries" } else { name };
+    let set = |sql: &str| {
+        conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
+        conn.execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE name = ?2",
+            [sql, target],
+        )
+        .unwrap();
+        conn.execute_batch("PRAGMA writable_schema = OFF").unwrap();
+    };
+    set(&what);
+    drop(conn);
+    let conn = Connection::open(env.store()).unwrap();
+    conn.execute_batch(&format!("REINDEX {name}")).unwrap();
+    drop(conn);
+    let conn = Connection::open(env.store()).unwrap();
+    conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = ?1 WHERE name = ?2",
+        [&original, target],
+    )
+    .unwrap();
+    conn.execute_batch("PRAGMA writable_schema = OFF; PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+}
+
+#[test]
+fn an_index_rebuilt_out_of_order_is_caught() {
+    let env = checkpointed();
+    reorder_index(
+        &env,
+        "entries_user",
+        "CREATE INDEX entries_user ON entries (user_name DESC, action DESC, time_us)",
+        None,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the index entries_user is damaged: its rows are out of order",
+    );
+    // The unique index of ids rebuilt in reverse: re-importing the store's own events then
+    // lets a second copy of each in, as look-ups of ids no longer find them.
+    let env = checkpointed();
+    let export = env.run(&["export", "-o", "jsonl", "--reveal"]).ok();
+    env.write("all.jsonl", &export.stdout);
+    reorder_index(
+        &env,
+        "sqlite_autoindex_entries_1",
+        "",
+        Some(&[
+            (
+                "id          TEXT NOT NULL UNIQUE,",
+                "id          TEXT NOT NULL,",
+            ),
+            (
+                "reverts     TEXT\n)",
+                "reverts     TEXT,\n    UNIQUE (id DESC)\n)",
+            ),
+        ]),
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the index sqlite_autoindex_entries_1 is damaged: its rows are out of order",
+    );
+    env.run(&["import", "all.jsonl"]);
+    fails_with(&env, &["verify"], "sqlite_autoindex_entries_1 is damaged");
+}
+
+#[test]
+fn planted_tree_nodes_and_search_documents_are_caught() {
+    let env = checkpointed();
+    tamper(
+        &env,
+        "INSERT INTO tree VALUES (1, 1000, zeroblob(32))",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the stored Merkle tree holds nodes the entries do not make",
+    );
+    let env = checkpointed();
+    tamper(
+        &env,
+        "INSERT INTO entries_fts (rowid, doc) VALUES (41, 'planted')",
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the full-text index holds a document for seq 41, which is no event",
+    );
+}
