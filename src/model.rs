@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 mod canonical;
+mod strict;
 
 pub use canonical::number_text;
 mod view;
@@ -48,7 +49,7 @@ pub struct Event {
     pub after: Option<Value>,
     #[serde(default)]
     pub reverts: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::strict_map")]
     pub meta: Map<String, Value>,
 }
 
@@ -57,8 +58,9 @@ fn default_outcome() -> String {
 }
 
 /// `Option<Value>` would read JSON `null` as `Some(Value::Null)`; an absent record is `None`.
+/// Objects inside are read strictly: a key named twice is an error (`strict`).
 fn nullable_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Ok(match Value::deserialize(d)? {
+    Ok(match strict::StrictValue::deserialize(d)?.0 {
         Value::Null => None,
         v => Some(v),
     })

@@ -122,7 +122,15 @@ impl Context {
     /// Lines file read directly, or a server. A missing file is an error with a hint, never
     /// created.
     pub fn open_store(&self) -> anyhow::Result<Box<dyn Backend>> {
-        self.location()?.open(&self.redactor)
+        let backend = self.location()?.open(&self.redactor)?;
+        if self.global.reveal && !backend.can_reveal()? {
+            eprintln!(
+                "auditctl: warning: --reveal: the token lacks the scope {}, so the server still \
+                 hides sensitive values",
+                crate::api::Scope::ViewSensitive.name()
+            );
+        }
+        Ok(backend)
     }
 
     /// The remote API and its token: `--remote` / `AUDITCTL_REMOTE`, else the profile's;

@@ -167,6 +167,17 @@ fn verify_proof(
         }
     };
     let leaf = merkle::leaf_hash(proof.entry.as_bytes());
+    // What the proof says of the event must be what its proven bytes say.
+    let proven_id = serde_json::from_str::<crate::model::EntryView>(&proof.entry)
+        .map(|v| v.id.into_owned())
+        .map_err(|e| Failure::integrity(format!("the proof's entry is not an event: {e}")))?;
+    if proven_id != proof.id {
+        return Err(Failure::integrity(format!(
+            "the proof names event {:?}, but its proven bytes are event {proven_id:?}",
+            proof.id
+        ))
+        .into());
+    }
     if decode_hash(&proof.leaf_hash, "leaf hash")? != leaf {
         return Err(Failure::integrity(
             "the event's bytes do not hash to the proof's leaf: the event was altered",

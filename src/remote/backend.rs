@@ -172,6 +172,8 @@ impl Store for RemoteStore {
     }
 
     fn last_seq(&self) -> anyhow::Result<u64> {
+        // A follower asks this first at each poll: the server is held to its history here too.
+        self.check_history()?;
         Ok(self.capabilities()?.last_seq)
     }
 
@@ -405,6 +407,13 @@ impl Integrity for RemoteStore {
 }
 
 impl Backend for RemoteStore {
+    fn can_reveal(&self) -> anyhow::Result<bool> {
+        Ok(self
+            .capabilities()?
+            .token
+            .is_none_or(|t| t.has(api::Scope::ViewSensitive)))
+    }
+
     fn append(&mut self) -> anyhow::Result<&mut dyn Append> {
         Ok(self)
     }

@@ -61,15 +61,21 @@ impl RemoteStore {
 
     /// Verified reads: the server's latest checkpoint must extend the last one this client
     /// verified (a consistency proof from the old size to the new), so a server cannot rewrite
-    /// history unnoticed. The newer checkpoint is then kept. Once per process.
+    /// history unnoticed. The newer checkpoint is then kept. Again every few seconds, so that a
+    /// long `--follow` is held to it too.
     ///
     /// It fails closed: once a checkpoint of this server is kept, an answer without one (404,
     /// a refusal, an error) or one that cannot be checked is exit 3, not "nothing to check";
     /// and a verified checkpoint that cannot be kept is an error.
     pub(super) fn check_history(&self) -> anyhow::Result<()> {
-        if self.checked.replace(true) {
+        if self
+            .checked
+            .get()
+            .is_some_and(|at| at.elapsed() < super::RECHECK)
+        {
             return Ok(());
         }
+        self.checked.set(Some(std::time::Instant::now()));
         let file = self.kept_file();
         let kept = self.kept(file.as_deref())?;
         let response = self.send_any(self.get("/v1/checkpoint"))?;
@@ -134,7 +140,7 @@ impl RemoteStore {
     /// Checks the server's history against the checkpoint this client kept (as every read
     /// does), now.
     pub fn verify_history(&self) -> anyhow::Result<()> {
-        self.checked.set(false);
+        self.checked.set(None);
         self.check_history()
     }
 

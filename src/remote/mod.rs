@@ -18,6 +18,8 @@ use crate::error::{Failure, exit};
 const PAGE: usize = 1000;
 /// How many times a 429 or 503 is retried.
 const RETRIES: u32 = 4;
+/// How long a check of the server's history holds before a read checks again.
+const RECHECK: Duration = Duration::from_secs(5);
 
 pub struct RemoteStore {
     base: String,
@@ -25,8 +27,9 @@ pub struct RemoteStore {
     shown: String,
     token: Option<String>,
     client: Client,
-    /// Whether this process has checked the server's history yet.
-    checked: std::cell::Cell<bool>,
+    /// When this process last checked the server's history: reads check it again once it is
+    /// older than `RECHECK` (a follower polls for hours).
+    checked: std::cell::Cell<Option<std::time::Instant>>,
 }
 
 /// A URL as it may be printed: a password in it replaced by `***`.
@@ -60,7 +63,7 @@ impl RemoteStore {
             shown,
             token,
             client,
-            checked: std::cell::Cell::new(false),
+            checked: std::cell::Cell::new(None),
         })
     }
 

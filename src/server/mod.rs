@@ -100,6 +100,61 @@ impl AppState {
         }
     }
 
+    /// Refuses what only a browser would send: a write from a web page (a form or `fetch`
+    /// carries `Origin`, and cannot send `application/json` across sites without asking),
+    /// and, on a server without tokens, a `Host` that is not a loopback name (a page whose
+    /// name was made to point at 127.0.0.1, DNS rebinding). The API is for programs.
+    fn refuse_browsers(&self, request: &Request) -> Result<(), Problem> {
+        let headers = request.headers();
+        let writes = request.method() != axum::http::Method::GET
+            && request.method() != axum::http::Method::HEAD;
+        if writes && headers.contains_key(header::ORIGIN) {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "cross-site",
+                "requests from web pages may not write to the audit log",
+            ));
+        }
+        let json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"));
+        let has_body = headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v != "0")
+            || headers.contains_key(header::TRANSFER_ENCODING);
+        if writes && has_body && !json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "a request body must be application/json",
+            ));
+        }
+        if self.tokens.is_none() {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let name = match host.rsplit_once(':') {
+                Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+                _ => host,
+            };
+            let name = name.trim_start_matches('[').trim_end_matches(']');
+            let loopback = name.eq_ignore_ascii_case("localhost")
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if !loopback {
+                return Err(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "not-loopback",
+                    "a server without tokens answers requests to a loopback address only",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The caller of a request: its bearer token's entry, or everyone on an open server.
     fn caller(&self, request: &Request) -> Result<Caller, Problem> {
         let Some(tokens) = &self.tokens else {
@@ -112,11 +167,14 @@ impl AppState {
             Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", why)
                 .with_header(header::WWW_AUTHENTICATE, "Bearer")
         };
+        // The scheme is case-insensitive (RFC 9110, 11.1).
         let token = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token)
             .ok_or_else(|| unauthorized("an Authorization: Bearer token is required"))?;
         let entry = tokens
             .find(token.trim())
@@ -152,6 +210,11 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
     let path = request.uri().path().to_owned();
     let (name, response) = if path == "/healthz" {
         ("-".to_owned(), next.run(request).await)
+    } else if let Err(p) = state.refuse_browsers(&request) {
+        (
+            "?".to_owned(),
+            axum::response::IntoResponse::into_response(p),
+        )
     } else {
         match state.caller(&request) {
             Err(p) => (
@@ -218,6 +281,8 @@ pub fn serve(
         done_reverts: Mutex::new(HashMap::new()),
     });
     let app = routes::router(Arc::clone(&state))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(read_body))
         .layer(axum::middleware::from_fn_with_state(state, guard));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -231,14 +296,81 @@ pub fn serve(
         if open {
             eprintln!("no --tokens: every request is accepted, on loopback only");
         }
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await?;
+        accept(listener, app).await;
         eprintln!("stopped");
         anyhow::Ok(())
     })?;
     runtime.shutdown_timeout(Duration::from_secs(5));
     Ok(())
+}
+
+/// How long a client may take to send a request's headers, and its body: a client that
+/// trickles them (slowloris) is cut off instead of holding a connection for ever.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest body a request may send (an import through the API sends its events at once).
+pub const MAX_BODY: usize = 256 << 20;
+
+/// Serves connections until SIGINT or SIGTERM, each over HTTP/1.1 with the header read
+/// timeout, then lets those in flight finish (for up to 30 s).
+async fn accept(listener: tokio::net::TcpListener, app: axum::Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service);
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = watched.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
+}
+
+/// Reads a request's body within `BODY_TIMEOUT` and `MAX_BODY`, before any handler waits on
+/// it: 408 for a body that does not come, 413 for one too large.
+async fn read_body(request: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = request.into_parts();
+    let read = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await;
+    match read {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Ok(Err(_)) => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            format!("a request body may hold at most {} MiB", MAX_BODY >> 20),
+        )
+        .into_response(),
+        Err(_) => Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body-timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response(),
+    }
 }
 
 async fn shutdown() {

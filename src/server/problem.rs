@@ -15,6 +15,7 @@ pub struct Problem {
     pub detail: String,
     /// Extra headers (`WWW-Authenticate`, `Retry-After`).
     pub headers: Vec<(header::HeaderName, String)>,
+    pub request_id: String,
 }
 
 impl Problem {
@@ -24,7 +25,25 @@ impl Problem {
             code,
             detail: detail.into(),
             headers: Vec::new(),
+            request_id: crate::model::new_id(),
         }
+    }
+
+    /// A failure of the server itself: the client learns only that it happened and its
+    /// request id; what went wrong (which may name files, SQL, or values) goes to the server's
+    /// log under the same id.
+    pub fn internal(code: &'static str, err: &anyhow::Error) -> Problem {
+        let mut p = Problem::new(StatusCode::INTERNAL_SERVER_ERROR, code, "");
+        eprintln!(
+            "request {}: {}",
+            p.request_id,
+            crate::render::visible(&format!("{err:#}"), false)
+        );
+        p.detail = format!(
+            "the server could not answer; its log says why under request_id {}",
+            p.request_id
+        );
+        p
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Problem {
@@ -60,7 +79,22 @@ impl From<anyhow::Error> for Problem {
             )
             .with_header(header::RETRY_AFTER, "1");
         }
+        // A full disk takes nothing more; nothing was written.
+        if err.chain().any(|c| {
+            c.downcast_ref::<rusqlite::Error>()
+                .and_then(rusqlite::Error::sqlite_error_code)
+                == Some(rusqlite::ErrorCode::DiskFull)
+        }) {
+            return Problem::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "store-full",
+                "the store's disk is full; nothing was written",
+            );
+        }
         for cause in err.chain() {
+            if let Some(e) = cause.downcast_ref::<crate::model::InvalidEvent>() {
+                return Problem::new(StatusCode::BAD_REQUEST, "invalid-event", e.to_string());
+            }
             if let Some(s) = cause.downcast_ref::<StoreError>() {
                 return match s {
                     StoreError::NotFound(_) => {
@@ -69,7 +103,13 @@ impl From<anyhow::Error> for Problem {
                     StoreError::Ambiguous { .. } => {
                         Problem::new(StatusCode::BAD_REQUEST, "ambiguous-id", detail)
                     }
-                    _ => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "store-error", detail),
+                    // Said without the store's file name, which is the server's business.
+                    StoreError::ReadOnly(_, why) => Problem::new(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "read-only",
+                        format!("this server's events are read-only ({why})"),
+                    ),
+                    _ => Problem::internal("store-error", &err),
                 };
             }
             if cause.is::<QueryError>() || cause.is::<crate::timespec::TimeError>() {
@@ -79,25 +119,26 @@ impl From<anyhow::Error> for Problem {
                 return match f.code {
                     exit::USAGE => Problem::new(StatusCode::BAD_REQUEST, "invalid-request", detail),
                     exit::NOT_FOUND => Problem::new(StatusCode::NOT_FOUND, "not-found", detail),
-                    _ => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail),
+                    _ => Problem::internal("internal", &err),
                 };
             }
         }
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+        Problem::internal("internal", &err)
     }
 }
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "type": format!("https://auditctl.dev/problems/{}", self.code),
-            "title": self.status.canonical_reason().unwrap_or("error"),
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-            "code": self.code,
-            "request_id": crate::model::new_id(),
-        });
-        let mut response = (self.status, body.to_string()).into_response();
+        let body = serde_json::to_string(&crate::api::Problem {
+            kind: format!("https://auditctl.dev/problems/{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            code: self.code.to_owned(),
+            request_id: self.request_id,
+        })
+        .unwrap_or_default();
+        let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

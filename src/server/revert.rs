@@ -46,7 +46,7 @@ async fn run<T: Send + 'static>(
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| Problem::internal("internal", &anyhow::anyhow!(e)))?
         .map_err(revert_problem)
 }
 

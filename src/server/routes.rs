@@ -55,7 +55,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| Problem::internal("internal", &anyhow::anyhow!(e)))?
         .map_err(Problem::from)
 }
 
@@ -243,15 +243,19 @@ async fn append_events(
     body: Bytes,
 ) -> Result<Response, Problem> {
     caller.require(Scope::Write)?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| bad(format!("the body is not JSON: {e}")))?;
-    let items = match value {
-        Value::Array(items) => items,
-        one => vec![one],
-    };
+    // Each event is read from its own text, so that a field named twice is an error (as in
+    // `import`) rather than its last value.
+    let text =
+        std::str::from_utf8(&body).map_err(|e| bad(format!("the body is not UTF-8: {e}")))?;
+    let items: Vec<Box<RawValue>> = if text.trim_start().starts_with('[') {
+        serde_json::from_str(text)
+    } else {
+        serde_json::from_str(text).map(|one| vec![one])
+    }
+    .map_err(|e| bad(format!("the body is not JSON: {e}")))?;
     let mut events = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        let mut event: Event = serde_json::from_value(item).map_err(|e| {
+        let mut event: Event = serde_json::from_str(item.get()).map_err(|e| {
             Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-event",

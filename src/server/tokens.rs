@@ -50,7 +50,41 @@ impl Tokens {
     }
 }
 
-/// `token new`: makes a random token, appends its entry to the file (created 0600), and
+/// Writes the tokens file whole: to a temporary file beside it (mode 0600 from the start, for
+/// the hashes are what an attacker would try tokens against), synced, then renamed over it,
+/// so a crash never leaves it half written. A symbolic link at the path is refused rather
+/// than written through.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Ok(meta) = std::fs::symlink_metadata(path)
+        && !meta.file_type().is_file()
+    {
+        return Err(Failure::runtime(format!(
+            "{} is not a plain file (a symbolic link or other): the tokens file is written only \
+             as one",
+            path.display()
+        ))
+        .into());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let cannot = |e: &dyn std::fmt::Display| {
+        Failure::runtime(format!("cannot write {}: {e}", path.display()))
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tokens-")
+        .suffix(".tmp")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| cannot(&e))?;
+    tmp.write_all(bytes).map_err(|e| cannot(&e))?;
+    tmp.as_file().sync_all().map_err(|e| cannot(&e))?;
+    tmp.persist(path).map_err(|e| cannot(&e.error))?;
+    Ok(())
+}
+
+/// `token new`: makes a random token, adds its entry to the file (written whole, 0600), and
 /// returns the token, which is never stored.
 pub fn new_token(path: &Path, name: &str, scopes: &[Scope]) -> anyhow::Result<String> {
     if name.is_empty() || name.chars().any(char::is_control) {
@@ -80,15 +114,7 @@ pub fn new_token(path: &Path, name: &str, scopes: &[Scope]) -> anyhow::Result<St
         sha256: hash_hex(&token),
     });
     let text = toml::to_string(&tokens)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", path.display())))?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
+    write_private(path, text.as_bytes())?;
     Ok(token)
 }
 
@@ -111,5 +137,17 @@ mod tests {
         assert_eq!(Scope::parse("view_sensitive"), Some(Scope::ViewSensitive));
         assert_eq!(Scope::parse("audit_log:revert"), Some(Scope::Revert));
         assert_eq!(Scope::parse("admin"), None);
+        // The file is private, whatever it was before, and never written through a link.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        new_token(&path, "other", &[Scope::View]).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let link = dir.path().join("link.toml");
+        let target = dir.path().join("elsewhere.toml");
+        std::fs::write(&target, "").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(new_token(&link, "x", &[Scope::View]).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
     }
 }

@@ -111,7 +111,17 @@ impl Location {
     /// a file read directly never looks in (a store's index records its own).
     pub fn open(&self, search: &Redactor) -> anyhow::Result<Box<dyn Backend>> {
         Ok(match self {
-            Location::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+            Location::Sqlite(path) => {
+                let mut store = SqliteStore::open(path)?;
+                // The index is made to leave out what this reader's configuration hides too;
+                // a store it may not write keeps its index (its reader holds the file anyway).
+                if let Err(e) = store.hide_in_search(search)
+                    && !e.is_read_only()
+                {
+                    return Err(e.into());
+                }
+                Box::new(store)
+            }
             Location::JsonLines(path) => Box::new(JsonlStore::open(path, search)),
             Location::Remote { url, token } => Box::new(RemoteStore::new(url, token.clone())?),
         })

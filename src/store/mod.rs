@@ -44,6 +44,11 @@ pub enum StoreError {
     },
     #[error("{0} is read-only ({1})")]
     ReadOnly(String, &'static str),
+    #[error(
+        "{0} is left from a store that was deleted without it: a new store there would take in \
+         its log and be corrupt"
+    )]
+    OrphanWal(PathBuf),
     #[error("store {path}: {source}")]
     Sqlite {
         path: PathBuf,
@@ -53,6 +58,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether SQLite refused to write because the file or its folder is read-only.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite { source, .. }
+                if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+        )
+    }
+
     pub fn exit_code(&self) -> i32 {
         use crate::error::exit;
         match self {
@@ -73,6 +87,10 @@ impl StoreError {
             StoreError::NotFound(_) => {
                 "an ID is a seq number, a full id, or a unique prefix of an id".into()
             }
+            StoreError::OrphanWal(wal) => format!(
+                "remove {} and the store's other -wal/-shm file if that store is gone for good",
+                wal.display()
+            ),
             StoreError::ReadOnly(path, _) => {
                 format!("import it into a store to write: auditctl --store audit.db import {path}")
             }
@@ -457,6 +475,12 @@ pub trait Integrity {
 /// A back end opened for a command or a request: it reads, and says which other capabilities
 /// it has. A JSON Lines file only reads; the SQLite store and a server have them all.
 pub trait Backend: Store + Send {
+    /// Whether reads can show sensitive values (`--reveal`): a server shows them only to a
+    /// token with `view_sensitive`; here they are the reader's own.
+    fn can_reveal(&self) -> anyhow::Result<bool> {
+        Ok(true)
+    }
+
     fn append(&mut self) -> anyhow::Result<&mut dyn Append>;
     fn revert(&mut self) -> anyhow::Result<&mut dyn Revert>;
     fn integrity(&mut self) -> anyhow::Result<&mut dyn Integrity>;

@@ -67,6 +67,7 @@ impl SqliteStore {
                 dir
             });
         }
+        refuse_orphan_wal(path)?;
         let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
         loop {
             let opened = Self::connect(
@@ -105,6 +106,7 @@ impl SqliteStore {
         };
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         sweep_abandoned_builds(dir);
+        refuse_orphan_wal(path)?;
         // The mode SQLite gives a store it creates, less the umask (as for `record`).
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
@@ -162,6 +164,7 @@ impl SqliteStore {
             );
         }
         drop(store);
+        refuse_orphan_wal(path)?;
         let synced = temp.as_file().sync_all();
         let linked = synced.and_then(|()| match std::fs::hard_link(temp.path(), path) {
             // A file system without hard links (FAT, some network mounts): a rename, after a
@@ -201,8 +204,20 @@ impl SqliteStore {
         };
         // The file's kind was told by `Location::sniff` before any connection: it is not read
         // here, outside SQLite, where a connection of this process may be open (see there).
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(err)?;
+        // A path is a file name, never an SQLite URI (`file:x.db?mode=memory` would write
+        // nowhere): one that starts `file:` is given as `./file:…`.
+        let plain;
+        let path_for_sqlite = if path.as_os_str().as_encoded_bytes().starts_with(b"file:") {
+            plain = Path::new(".").join(path);
+            &plain
+        } else {
+            path
+        };
+        let conn = Connection::open_with_flags(
+            path_for_sqlite,
+            (flags | OpenFlags::SQLITE_OPEN_NO_MUTEX) - OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
@@ -527,6 +542,23 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// Refuses to make a store where a `-wal` or `-shm` file is left from one deleted without it:
+/// SQLite would replay that log into the new file and corrupt it.
+fn refuse_orphan_wal(path: &Path) -> Result<(), StoreError> {
+    if path.exists() {
+        return Ok(());
+    }
+    for suffix in ["-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        if std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
+            return Err(StoreError::OrphanWal(file));
+        }
+    }
+    Ok(())
 }
 
 /// The end of the name of a store being built beside its path: `.NAME.XXXXXX.building`.

@@ -337,6 +337,21 @@ fn proofs_check_offline() {
         ],
         "do not hash to the proof's leaf",
     );
+    // A proof that names another event than the one its bytes are fails.
+    let mut json: serde_json::Value = serde_json::from_str(&proof.stdout).unwrap();
+    json["id"] = "11111111-2222-3333-4444-555555555555".into();
+    std::fs::write(other.path("renamed.json"), json.to_string()).unwrap();
+    fails_with(
+        &other,
+        &[
+            "verify",
+            "--proof",
+            "renamed.json",
+            "--checkpoint",
+            "kept.txt",
+        ],
+        "but its proven bytes are event",
+    );
     // A leaf and path that do not lead to the root fail.
     let mut json: serde_json::Value = serde_json::from_str(&proof.stdout).unwrap();
     json["leaf_index"] = 3.into();
