@@ -870,7 +870,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__import)
-            opts="-h -V --format --map --skip-invalid --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --format --map --skip-invalid --allow-redacted --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,7 +1220,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__serve)
-            opts="-h -V --listen --tokens --rate --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            opts="-h -V --listen --tokens --rate --header-timeout --body-timeout --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1235,6 +1235,14 @@ _auditctl() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -294,6 +294,8 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -s V -l version
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l listen -d 'Address and port to listen on' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l tokens -d 'The tokens file (`token new` writes it)' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l rate -d 'Requests per second each token may make (twice as many at once); beyond, 429' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s headers before it is cut off' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l body-timeout -d 'Seconds a client may take to send a request\'s body (408 after)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l token -d 'Bearer token for --remote' -r
@@ -350,6 +352,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l color -d 'W
 always\t''
 never\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l skip-invalid -d 'Import the valid records and report the invalid ones instead of failing'
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l allow-redacted -d 'Import records that hold "[redacted]" as a value (from an export without --reveal), keeping the marker as text'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l utc -d 'Show times in UTC instead of the local zone'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l no-pager -d 'Never page output'
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l reveal -d 'Show sensitive values instead of [redacted]'

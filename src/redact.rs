@@ -13,6 +13,47 @@ pub const REDACTED_CHANGED: &str = "[redacted, changed]";
 /// Key fragments that are always sensitive.
 pub const BUILTIN_KEYS: [&str; 5] = ["password", "secret", "token", "api_key", "private_key"];
 
+/// Where a value is the marker of a redacted one (`[redacted]`, `[redacted, changed]`): the
+/// first path in the event's data or meta that holds one. Such a value is not data: it came
+/// from an export without `--reveal`.
+pub fn marker_path(e: &Event) -> Option<String> {
+    fn find(v: &Value, path: &mut String) -> bool {
+        match v {
+            Value::String(s) => s == REDACTED || s == REDACTED_CHANGED,
+            Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = find(item, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            Value::Object(map) => map.iter().any(|(k, item)| {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                let found = find(item, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    for (root, v) in [("before", &e.before), ("after", &e.after)] {
+        let mut path = root.to_owned();
+        if let Some(v) = v
+            && find(v, &mut path)
+        {
+            return Some(path);
+        }
+    }
+    let mut path = "meta".to_owned();
+    find(&Value::Object(e.meta.clone()), &mut path).then_some(path)
+}
+
 /// Which keys are sensitive: a key is when its lower-case name contains one of the fragments.
 #[derive(Debug, Clone)]
 pub struct Redactor {
@@ -192,6 +233,13 @@ impl Redactor {
     /// would change.
     pub fn may_touch_entry(&self, entry: &str) -> bool {
         self.key_in_entry.is_match(entry.as_bytes())
+    }
+
+    /// Whether `apply` would change the event held as stored entry text: a look at its bytes
+    /// first, the event decoded only when it may.
+    pub fn touches_entry(&self, entry: &str) -> bool {
+        self.may_touch_entry(entry)
+            && serde_json::from_str::<Event>(entry).is_ok_and(|e| self.touches(&e))
     }
 
     /// Whether `apply` would change the event.

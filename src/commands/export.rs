@@ -136,8 +136,9 @@ fn write_events(
             query,
             args.format == ExportFormat::Json,
             out,
-            &mut |seq| {
+            &mut |seq, entry| {
                 last = Some(seq);
+                progress.note(ctx, entry);
                 progress.tick()
             },
         )?;
@@ -152,6 +153,7 @@ fn write_events(
         store.scan_entries(query, &mut |seq, entry| {
             writer.write_entry(seq, entry, ctx.output_redactor())?;
             last = Some(seq);
+            progress.note(ctx, entry);
             progress.tick()?;
             Ok(true)
         })?;
@@ -168,6 +170,9 @@ fn write_events(
         ExportFormat::Cef => Box::new(CefWriter::new(out)),
     };
     store.scan(query, &mut |mut e| {
+        if !ctx.global.reveal && ctx.redactor.touches(&e) {
+            progress.redacted.set(progress.redacted.get() + 1);
+        }
         ctx.redact(&mut e);
         writer.write(&e)?;
         last = e.seq;
@@ -183,6 +188,8 @@ fn write_events(
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     stop: Arc<AtomicBool>,
+    /// Events written with values redacted.
+    redacted: std::cell::Cell<u64>,
 }
 
 impl Progress {
@@ -194,7 +201,11 @@ impl Progress {
             signal_hook::flag::register(signal, Arc::clone(&stop))?;
         }
         if !std::io::stderr().is_terminal() {
-            return Ok(Progress { bar: None, stop });
+            return Ok(Progress {
+                bar: None,
+                stop,
+                redacted: std::cell::Cell::new(0),
+            });
         }
         let total = store.count(&query.filter)?;
         let bar = indicatif::ProgressBar::new(total);
@@ -207,6 +218,7 @@ impl Progress {
         Ok(Progress {
             bar: Some(bar),
             stop,
+            redacted: std::cell::Cell::new(0),
         })
     }
 
@@ -225,9 +237,29 @@ impl Progress {
         Ok(())
     }
 
+    /// Counts a stored entry written with values redacted.
+    fn note(&self, ctx: &Context, entry: &str) {
+        if let Some(r) = ctx.output_redactor()
+            && r.touches_entry(entry)
+        {
+            self.redacted.set(self.redacted.get() + 1);
+        }
+    }
+
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+        // An export is often read back in (a copy, a SIEM): say that these values are not
+        // the data, and how to get it.
+        let n = self.redacted.get();
+        if n > 0 {
+            eprintln!(
+                "{} event{} had sensitive values written as {} (--reveal exports them)",
+                super::thousands(n),
+                if n == 1 { "" } else { "s" },
+                crate::redact::REDACTED
+            );
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct Args {
     /// Import the valid records and report the invalid ones instead of failing
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Import records that hold "[redacted]" as a value (from an export without --reveal),
+    /// keeping the marker as text
+    #[arg(long)]
+    pub allow_redacted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -104,7 +108,7 @@ const QUEUE_BATCHES: usize = 8;
 /// end are held back, and counted.
 fn prepare(
     sources: Vec<(Input, SourceFormat)>,
-    skip_invalid: bool,
+    (skip_invalid, allow_redacted): (bool, bool),
     reader_store: Option<Box<dyn Backend>>,
     search: Redactor,
     out: &mpsc::SyncSender<Handover>,
@@ -114,6 +118,7 @@ fn prepare(
         skipped: Vec::new(),
         skip_invalid,
         search,
+        allow_redacted,
         out,
     };
     // Objects the store does not know are asked about once (a log's leases and endpoints
@@ -188,14 +193,26 @@ struct Sink<'a> {
     skip_invalid: bool,
     /// The keys whose values the entries' search documents leave out (the store's).
     search: Redactor,
+    /// Whether records holding the redaction marker are taken.
+    allow_redacted: bool,
     out: &'a mpsc::SyncSender<Handover>,
 }
 
 impl Sink<'_> {
     /// Takes one record of `file`; false when the reading must stop.
     fn record(&mut self, file: &str, rec: Record) -> bool {
+        let allow_redacted = self.allow_redacted;
         let prepared = rec
             .event
+            .and_then(|e| match crate::redact::marker_path(&e) {
+                Some(path) if !allow_redacted => Err(format!(
+                    "{path} holds {:?}, the marker of a value an export redacted: it is not the \
+                     data (export with --reveal, or import with --allow-redacted to keep the \
+                     marker as text)",
+                    crate::redact::REDACTED
+                )),
+                _ => Ok(e),
+            })
             .and_then(|e| NewEntry::new(e, &self.search).map_err(|e| e.to_string()))
             .map_err(|why| Skipped {
                 file: file.to_owned(),
@@ -353,7 +370,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         None => ctx.redactor.clone(),
     };
     let (report, (skipped, held)) = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || prepare(sources, skip_invalid, lookups, search, &sender));
+        let how = (skip_invalid, args.allow_redacted);
+        let reader = scope.spawn(move || prepare(sources, how, lookups, search, &sender));
         let report = {
             let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
             let mut ended = false;

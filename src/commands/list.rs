@@ -54,7 +54,7 @@ pub fn print(
             &query,
             format == render::Format::Json,
             &mut out,
-            &mut |_| {
+            &mut |_, _| {
                 shown += 1;
                 Ok(())
             },

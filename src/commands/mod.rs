@@ -185,14 +185,15 @@ impl Context {
 }
 
 /// Writes whole events as JSON (one array, or one per line) by copying their stored text,
-/// decoding only entries that may hold a value to redact; `each` is told every seq written.
+/// decoding only entries that may hold a value to redact; `each` is told every seq written,
+/// with its stored entry.
 pub fn write_stored_json(
     ctx: &Context,
     store: &dyn Store,
     query: &store::Query,
     array: bool,
     out: &mut dyn std::io::Write,
-    each: &mut dyn FnMut(u64) -> anyhow::Result<()>,
+    each: &mut dyn FnMut(u64, &str) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     use crate::render::EventWriter;
     let mut writer = if array {
@@ -202,7 +203,7 @@ pub fn write_stored_json(
     };
     store.scan_entries(query, &mut |seq, entry| {
         writer.write_stored(seq, entry, ctx.output_redactor())?;
-        each(seq)?;
+        each(seq, entry)?;
         Ok(true)
     })?;
     writer.finish()

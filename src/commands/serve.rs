@@ -26,6 +26,12 @@ pub struct Args {
     /// Requests per second each token may make (twice as many at once); beyond, 429
     #[arg(long, value_name = "N", default_value_t = server::DEFAULT_RATE)]
     pub rate: u32,
+    /// Seconds a client may take to send a request's headers before it is cut off
+    #[arg(long, value_name = "SECS", default_value_t = server::HEADER_TIMEOUT.as_secs())]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body (408 after)
+    #[arg(long, value_name = "SECS", default_value_t = server::BODY_TIMEOUT.as_secs())]
+    pub body_timeout: u64,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
@@ -37,9 +43,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .transpose()?;
     server::serve(
         ctx.location()?.clone(),
-        args.listen,
-        tokens,
-        args.rate,
+        server::Options {
+            listen: args.listen,
+            tokens,
+            rate: args.rate,
+            header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+            body_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
+        },
         ctx.redactor.clone(),
     )
 }

@@ -252,13 +252,30 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
 }
 
 /// Serves the API until SIGINT or SIGTERM, then finishes the requests in flight.
+/// How `serve` listens and whom it answers.
+pub struct Options {
+    pub listen: SocketAddr,
+    pub tokens: Option<Tokens>,
+    /// Requests per second per token.
+    pub rate: u32,
+    /// How long a client may take to send a request's headers, and its body: a client that
+    /// trickles them (slowloris) is cut off instead of holding a connection for ever.
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+}
+
 pub fn serve(
     store: crate::store::Location,
-    listen: SocketAddr,
-    tokens: Option<Tokens>,
-    rate: u32,
+    options: Options,
     redactor: Redactor,
 ) -> anyhow::Result<()> {
+    let Options {
+        listen,
+        tokens,
+        rate,
+        header_timeout,
+        body_timeout,
+    } = options;
     if tokens.is_none() && !listen.ip().is_loopback() {
         return Err(Failure::usage(format!(
             "without --tokens the server accepts requests from anyone, so it listens on loopback \
@@ -282,7 +299,9 @@ pub fn serve(
     });
     let app = routes::router(Arc::clone(&state))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::from_fn(read_body))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            read_body(request, next, body_timeout)
+        }))
         .layer(axum::middleware::from_fn_with_state(state, guard));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -296,7 +315,7 @@ pub fn serve(
         if open {
             eprintln!("no --tokens: every request is accepted, on loopback only");
         }
-        accept(listener, app).await;
+        accept(listener, app, header_timeout).await;
         eprintln!("stopped");
         anyhow::Ok(())
     })?;
@@ -304,8 +323,7 @@ pub fn serve(
     Ok(())
 }
 
-/// How long a client may take to send a request's headers, and its body: a client that
-/// trickles them (slowloris) is cut off instead of holding a connection for ever.
+/// How long a client may take to send a request's headers, and its body, by default.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(60);
 /// The largest body a request may send (an import through the API sends its events at once).
@@ -313,7 +331,7 @@ pub const MAX_BODY: usize = 256 << 20;
 
 /// Serves connections until SIGINT or SIGTERM, each over HTTP/1.1 with the header read
 /// timeout, then lets those in flight finish (for up to 30 s).
-async fn accept(listener: tokio::net::TcpListener, app: axum::Router) {
+async fn accept(listener: tokio::net::TcpListener, app: axum::Router, header_timeout: Duration) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let stop = shutdown();
@@ -333,7 +351,7 @@ async fn accept(listener: tokio::net::TcpListener, app: axum::Router) {
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_TIMEOUT)
+            .header_read_timeout(header_timeout)
             .serve_connection(TokioIo::new(stream), service);
         let watched = graceful.watch(connection);
         tokio::spawn(async move {
@@ -344,12 +362,12 @@ async fn accept(listener: tokio::net::TcpListener, app: axum::Router) {
     let _ = tokio::time::timeout(Duration::from_secs(30), graceful.shutdown()).await;
 }
 
-/// Reads a request's body within `BODY_TIMEOUT` and `MAX_BODY`, before any handler waits on
-/// it: 408 for a body that does not come, 413 for one too large.
-async fn read_body(request: Request, next: Next) -> Response {
+/// Reads a request's body within `timeout` and `MAX_BODY`, before any handler waits on it:
+/// 408 for a body that does not come, 413 for one too large.
+async fn read_body(request: Request, next: Next, timeout: Duration) -> Response {
     use axum::response::IntoResponse;
     let (parts, body) = request.into_parts();
-    let read = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await;
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY)).await;
     match read {
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
@@ -366,7 +384,7 @@ async fn read_body(request: Request, next: Next) -> Response {
             "body-timeout",
             format!(
                 "the request body did not arrive within {} s",
-                BODY_TIMEOUT.as_secs()
+                timeout.as_secs()
             ),
         )
         .into_response(),

@@ -99,6 +99,24 @@ impl Decision {
     /// nothing to change (even forced).
     pub fn refusal(&self, force: bool) -> Option<Refusal> {
         let seq = self.target.seq.unwrap_or_default();
+        // A marker of a redacted value is not data: never write it back into a record.
+        let restored = Event {
+            after: self.plan.restored.clone(),
+            ..Event::new(
+                String::new(),
+                self.target.time,
+                String::new(),
+                String::new(),
+            )
+        };
+        if let Some(path) = crate::redact::marker_path(&restored) {
+            return Some(Refusal::NotRevertible(format!(
+                "reverting event {seq} would write {:?} at {}: the event was imported from an \
+                 export without --reveal, so its old value is not known",
+                crate::redact::REDACTED,
+                path.replacen("after", "the record", 1)
+            )));
+        }
         if !force {
             if let Some(r) = &self.reverted_by {
                 return Some(Refusal::AlreadyReverted {
