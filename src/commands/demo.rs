@@ -5,6 +5,7 @@ use chrono::{DurationRound, TimeDelta};
 use super::{Context, thousands};
 use crate::demo::{self, DemoConfig};
 use crate::error::Failure;
+use crate::store::NewEntry;
 use crate::timespec;
 
 /// Write a demo store of realistic events
@@ -40,18 +41,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             .duration_trunc(TimeDelta::hours(1))
             .unwrap_or(ctx.now),
     };
-    let mut store = ctx.open_store_for_append()?;
-    if args.force && store.last_seq()? > 0 {
-        // Opening it proved it an auditctl store: only such a file is ever replaced.
-        drop(store);
-        crate::store::sqlite::remove_files(&path);
-        store = ctx.open_store_for_append()?;
-    }
-    if store.last_seq()? > 0 {
+    let location = ctx.location()?;
+    let held = match location.is_new() {
+        true => 0,
+        false => ctx.open_store()?.last_seq()?,
+    };
+    if held > 0 && !args.force {
         return Err(Failure::runtime(format!(
             "{} already holds {} events; demo writes only into a new store",
             path.display(),
-            thousands(store.last_seq()?)
+            thousands(held)
         ))
         .with_hint("choose another file with --store, or replace this one with --force")
         .into());
@@ -61,7 +60,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         events: args.events,
         end,
     };
-    let report = store.append()?.append(&mut demo::generate(&cfg).map(Ok))?;
+    let search = &ctx.redactor;
+    let mut entries = demo::generate(&cfg).map(|e| Ok(NewEntry::new(e, search)?));
+    // Built whole beside the path, and only then put in place: a demo killed halfway leaves
+    // the old store (or none) as it was. Opening it proved it an auditctl store: only such a
+    // file is ever replaced.
+    let report = if held > 0 {
+        location.replace_with(&mut entries, search)?
+    } else if location.is_new() {
+        location.create_with(&mut entries, search)?
+    } else {
+        let mut store = ctx.open_store_for_append()?;
+        store.append()?.append(&mut demo::generate(&cfg).map(Ok))?
+    };
     eprintln!(
         "wrote {} demo events to {}",
         thousands(report.added),

@@ -21,14 +21,22 @@ fn state_dir() -> Option<std::path::PathBuf> {
 }
 
 impl RemoteStore {
-    /// The file this client keeps the server's last verified checkpoint in.
+    /// The file this client keeps the server's last verified checkpoint in: the URL made a
+    /// file name, and a hash of the URL itself, so that no two servers share one (`a-b.x` and
+    /// `a.b.x` read alike once punctuation is replaced).
     fn kept_file(&self) -> Option<std::path::PathBuf> {
-        let name: String = self
-            .base
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.base.as_bytes());
+        let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+        state_dir().map(|dir| dir.join(format!("{}-{hex}.checkpoint", self.legacy_name())))
+    }
+
+    /// The name an older auditctl kept the checkpoint under, read when no newer one is there.
+    fn legacy_name(&self) -> String {
+        self.base
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        state_dir().map(|dir| dir.join(format!("{name}.checkpoint")))
+            .collect()
     }
 
     fn kept(&self, file: Option<&std::path::Path>) -> anyhow::Result<Option<SignedCheckpoint>> {
@@ -77,7 +85,14 @@ impl RemoteStore {
         }
         self.checked.set(Some(std::time::Instant::now()));
         let file = self.kept_file();
-        let kept = self.kept(file.as_deref())?;
+        let mut kept = self.kept(file.as_deref())?;
+        if kept.is_none()
+            && let Some(dir) = state_dir()
+        {
+            kept = self.kept(Some(
+                &dir.join(format!("{}.checkpoint", self.legacy_name())),
+            ))?;
+        }
         let response = self.send_any(self.get("/v1/checkpoint"))?;
         let status = response.status();
         if !status.is_success() {

@@ -171,6 +171,18 @@ impl Location {
         }
     }
 
+    /// Replaces the local store with one holding `entries`, built whole first (`demo --force`).
+    pub fn replace_with(
+        &self,
+        entries: &mut dyn Iterator<Item = anyhow::Result<super::NewEntry>>,
+        search: &Redactor,
+    ) -> anyhow::Result<super::AppendReport> {
+        match self {
+            Location::Sqlite(path) => SqliteStore::replace_with(path, entries, search),
+            _ => Err(Failure::usage("only a local store file can be replaced").into()),
+        }
+    }
+
     /// The local SQLite store, for what only a store file offers (building one whole).
     pub fn sqlite(&self) -> anyhow::Result<SqliteStore> {
         match self {

@@ -44,6 +44,8 @@ pub enum StoreError {
     },
     #[error("{0} is read-only ({1})")]
     ReadOnly(String, &'static str),
+    #[error("{path} was edited: {why}")]
+    Tampered { path: PathBuf, why: String },
     #[error(
         "{0} is left from a store that was deleted without it: a new store there would take in \
          its log and be corrupt"
@@ -71,6 +73,7 @@ impl StoreError {
         use crate::error::exit;
         match self {
             StoreError::NotFound(_) => exit::NOT_FOUND,
+            StoreError::Tampered { .. } => exit::INTEGRITY,
             StoreError::Ambiguous { .. } => exit::USAGE,
             _ => exit::RUNTIME,
         }

@@ -44,7 +44,8 @@ const SEARCH_KEYS: &str = "redact_keys";
 impl SqliteStore {
     /// Opens an existing store; a missing file is `StoreError::Missing` and is not created.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        if !path.exists() {
+        // An empty file is a store whose making was cut short (or is under way): none yet.
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) || !path.exists() {
             return Err(StoreError::Missing(path.to_owned()));
         }
         let mut store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
@@ -100,13 +101,34 @@ impl SqliteStore {
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
         search: &Redactor,
     ) -> anyhow::Result<AppendReport> {
+        Self::build_aside(path, entries, search, false)
+    }
+
+    /// `create_with`, but the finished store replaces the one at `path` (`demo --force`): the
+    /// old one stays whole until the new one is complete, then goes with its WAL.
+    pub fn replace_with(
+        path: &Path,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+        search: &Redactor,
+    ) -> anyhow::Result<AppendReport> {
+        Self::build_aside(path, entries, search, true)
+    }
+
+    fn build_aside(
+        path: &Path,
+        entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+        search: &Redactor,
+        replace: bool,
+    ) -> anyhow::Result<AppendReport> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         sweep_abandoned_builds(dir);
-        refuse_orphan_wal(path)?;
+        if !replace {
+            refuse_orphan_wal(path)?;
+        }
         // The mode SQLite gives a store it creates, less the umask (as for `record`).
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
@@ -164,8 +186,23 @@ impl SqliteStore {
             );
         }
         drop(store);
-        refuse_orphan_wal(path)?;
         let synced = temp.as_file().sync_all();
+        if replace {
+            synced
+                .and_then(|()| std::fs::rename(temp.path(), path))
+                .map_err(|e| Failure::runtime(format!("cannot replace {}: {e}", path.display())))?;
+            // The old store's WAL and shared memory belong to a file that is gone.
+            for suffix in ["-wal", "-shm"] {
+                let mut file = path.as_os_str().to_owned();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+            return Ok(report);
+        }
+        refuse_orphan_wal(path)?;
         let linked = synced.and_then(|()| match std::fs::hard_link(temp.path(), path) {
             // A file system without hard links (FAT, some network mounts): a rename, after a
             // last look that the path is still free.
@@ -404,10 +441,36 @@ impl SqliteStore {
             source,
         };
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(wrap)?;
+        // A version its tables do not fit was written by hand: upgrading would fail half way,
+        // or rebuild what an insider changed. Said, not repaired.
+        let has = |name: &str| -> Result<bool, StoreError> {
+            self.conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name = ?1",
+                    [name],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0)
+                .map_err(|e| self.sqlite_err(e))
+        };
+        let version: i32 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        let fits = match version {
+            1 => !has("tree")?,
+            2 => has("tree")?,
+            _ => false,
+        };
+        if !fits {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(StoreError::Tampered {
+                path: self.path.clone(),
+                why: format!("it says schema version {version}, which its tables are not"),
+            });
+        }
         let result = (|| {
-            let mut version: i32 = self
-                .conn
-                .pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let mut version = version;
             if version == 1 {
                 self.conn.execute_batch(schema::MIGRATE_1_TO_2)?;
                 version = 2;

@@ -768,3 +768,10 @@ fn planted_tree_nodes_and_search_documents_are_caught() {
         "the full-text index holds a document for seq 41, which is no event",
     );
 }
+
+#[test]
+fn a_store_without_its_origin_fails_verification() {
+    let env = checkpointed();
+    tamper(&env, "DELETE FROM store_info WHERE key = 'origin'", false);
+    fails_with(&env, &["verify"], "the store's origin is missing");
+}

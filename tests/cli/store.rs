@@ -194,3 +194,56 @@ fn a_gzipped_log_as_a_store_says_what_to_do() {
         run.stderr
     );
 }
+
+#[test]
+fn demo_force_replaces_a_store_only_once_the_new_one_is_whole() {
+    let env = Env::new();
+    env.run(&["demo", "--events", "300"]).ok();
+    let mut child = env
+        .command(&["demo", "--force", "--events", "2000000"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(env.all_events().len(), 300, "the old store is whole");
+    env.run(&["demo", "--force", "--events", "50"]).ok();
+    assert_eq!(env.all_events().len(), 50);
+    env.run(&["verify"]).ok();
+}
+
+#[test]
+fn an_empty_store_file_is_no_store_yet() {
+    let env = Env::new();
+    env.write("audit.db", "");
+    let run = env.run(&["list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no store at audit.db"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["record", "--action", "LOGIN"]).ok();
+    assert_eq!(env.all_events().len(), 1);
+}
+
+#[test]
+fn a_schema_version_its_tables_do_not_fit_is_an_integrity_failure() {
+    for version in [0, 1] {
+        let env = Env::new();
+        env.run(&["record", "--action", "LOGIN"]).ok();
+        let conn = rusqlite::Connection::open(env.store()).unwrap();
+        conn.pragma_update(None, "user_version", version).unwrap();
+        drop(conn);
+        let run = env.run(&["verify"]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "it says schema version {version}, which its tables are not"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+}
