@@ -287,7 +287,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         let mut source =
             Source::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         let head = source
-            .head()
+            .sample()
             .with_context(|| format!("cannot read {}", source.name))?;
         if head.iter().all(u8::is_ascii_whitespace) {
             // Nothing to import from an empty input.

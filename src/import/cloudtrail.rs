@@ -14,12 +14,8 @@ use crate::model::Event;
 
 /// Whether the start of a file is a CloudTrail log: an object whose first key is `Records`,
 /// holding objects with CloudTrail's field names (or no records at all).
-pub fn sniff(head: &[u8]) -> bool {
-    is_log_file(head) || is_record_lines(head)
-}
-
 /// Whether the start of a file is a `{"Records": [...]}` document.
-fn is_log_file(head: &[u8]) -> bool {
+pub fn is_log_file(head: &[u8]) -> bool {
     let text = head.trim_ascii_start();
     let Some(rest) = text.strip_prefix(b"{") else {
         return false;
@@ -37,19 +33,21 @@ fn is_log_file(head: &[u8]) -> bool {
     rest.starts_with(b"]") || contains(rest, b"\"eventSource\"") || contains(rest, b"\"eventID\"")
 }
 
-/// Whether the first line is one CloudTrail record (JSON Lines of records).
-fn is_record_lines(head: &[u8]) -> bool {
-    let Some(line) = head
-        .split(|b| *b == b'\n')
-        .map(|l| l.trim_ascii())
-        .find(|l| !l.is_empty())
-    else {
-        return false;
-    };
-    line.starts_with(b"{")
-        && contains(line, b"\"eventID\"")
-        && contains(line, b"\"eventSource\"")
-        && contains(line, b"\"userIdentity\"")
+/// Whether one line is a CloudTrail record (JSON Lines of records, as Lake and Athena export
+/// them): an object naming an event source and a user identity.
+pub fn is_record_line(line: &[u8]) -> bool {
+    // The fields are only required, never read.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Head<'a> {
+        #[serde(borrow)]
+        #[allow(dead_code)]
+        event_source: &'a RawValue,
+        #[serde(borrow)]
+        #[allow(dead_code)]
+        user_identity: &'a RawValue,
+    }
+    serde_json::from_slice::<Head>(line).is_ok()
 }
 
 /// Whether the start of a file is a CloudTrail digest file (the hashes CloudTrail writes beside
@@ -69,8 +67,13 @@ struct LogFile<'a> {
 /// The records of one log file, or of JSON Lines of records. A file that is neither is one
 /// bad record at the line serde stopped on.
 pub fn records<'a, R: BufRead + 'a>(mut reader: R) -> Box<dyn Iterator<Item = Record> + 'a> {
+    // A file that opens as `{"Records"` is one document, however its records read; else,
+    // records one per line.
     let lines = match reader.fill_buf() {
-        Ok(head) => !is_log_file(head) && is_record_lines(head),
+        Ok(head) => !head
+            .trim_ascii_start()
+            .strip_prefix(b"{")
+            .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"Records\"")),
         Err(_) => false,
     };
     if lines {
@@ -80,7 +83,18 @@ pub fn records<'a, R: BufRead + 'a>(mut reader: R) -> Box<dyn Iterator<Item = Re
                 Ok(t) if t.trim().is_empty() => return None,
                 Ok(t) => serde_json::from_str::<Value>(&t)
                     .map_err(|e| format!("not JSON: {e}"))
-                    .and_then(|v| map_record(&v)),
+                    .and_then(|v| {
+                        // An object with none of a record's fields is another kind of line.
+                        let fields = ["eventID", "eventSource", "eventName", "eventTime"];
+                        if fields.iter().any(|f| v.get(f).is_some()) {
+                            map_record(&v)
+                        } else {
+                            Err("not a CloudTrail record (a log file opens with \
+                                 {\"Records\": [...]}; a record one per line has eventID, \
+                                 eventSource, eventName, eventTime)"
+                                .to_owned())
+                        }
+                    }),
             };
             Some(Record { line, event })
         }));
@@ -313,12 +327,15 @@ mod tests {
 
     #[test]
     fn sniffs_logs_and_digests() {
-        assert!(sniff(
+        assert!(is_log_file(
             b"{\"Records\":[{\"eventVersion\":\"1.08\",\"eventSource\":\"s3\"}]}"
         ));
-        assert!(sniff(b" {\n  \"Records\" : [ ]\n}"));
-        assert!(!sniff(b"{\"Records\":[{\"a\":1}]}"));
-        assert!(!sniff(b"{\"kind\":\"Event\"}"));
+        assert!(is_log_file(b" {\n  \"Records\" : [ ]\n}"));
+        assert!(!is_log_file(b"{\"Records\":[{\"a\":1}]}"));
+        assert!(!is_log_file(b"{\"kind\":\"Event\"}"));
+        assert!(is_record_line(
+            b"{\"eventSource\":\"s3\",\"userIdentity\":{},\"eventID\":\"x\"}"
+        ));
         assert!(is_digest(
             b"{\"awsAccountId\":\"1\",\"digestStartTime\":\"2026\"}"
         ));

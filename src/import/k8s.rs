@@ -9,24 +9,12 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Record, contains, numbered_lines};
+use super::{Record, numbered_lines};
 use crate::model::Event;
 
-pub fn sniff(head: &[u8]) -> bool {
-    let first = head
-        .split(|b| *b == b'\n')
-        .map(|l| l.trim_ascii())
-        .find(|l| !l.is_empty());
-    let Some(line) = first else { return false };
-    match serde_json::from_slice::<AuditEvent>(line) {
-        Ok(v) => v.is_audit_event(),
-        // A first line longer than the buffer: judge by its opening.
-        Err(_) => {
-            line.starts_with(b"{")
-                && contains(line, b"\"auditID\"")
-                && contains(line, b"\"kind\":\"Event\"")
-        }
-    }
+/// Whether one line is a Kubernetes audit event.
+pub fn is_event_line(line: &[u8]) -> bool {
+    serde_json::from_slice::<AuditEvent>(line).is_ok_and(|v| v.is_audit_event())
 }
 
 /// The fields of an audit event the mapping reads. The objects stay raw text until the one
@@ -527,7 +515,7 @@ mod tests {
             line("ResponseComplete", "d", "get", "other", Value::Null, 404),
         ]
         .join("\n");
-        assert!(sniff(text.as_bytes()));
+        assert!(is_event_line(text.lines().next().unwrap().as_bytes()));
         let recs: Vec<Record> = records(text.as_bytes()).collect();
         let events: Vec<Event> = recs.into_iter().map(|r| r.event.unwrap()).collect();
         assert_eq!(events.len(), 4, "two stages of a are one event");

@@ -50,14 +50,13 @@ impl SourceFormat {
         }
     }
 
-    /// Whether the start of a file looks like this format.
-    fn sniff(&self, head: &[u8]) -> bool {
+    /// Whether one line is a record of this format (line formats only).
+    fn is_line(&self, line: &[u8]) -> bool {
         match self {
-            SourceFormat::Jsonl => jsonl::sniff(head),
-            SourceFormat::Csv => csv::sniff(head),
-            SourceFormat::Kubernetes => k8s::sniff(head),
-            SourceFormat::CloudTrail => cloudtrail::sniff(head),
-            SourceFormat::Mapped(_) => false,
+            SourceFormat::Jsonl => jsonl::is_event_line(line),
+            SourceFormat::Kubernetes => k8s::is_event_line(line),
+            SourceFormat::CloudTrail => cloudtrail::is_record_line(line),
+            SourceFormat::Csv | SourceFormat::Mapped(_) => false,
         }
     }
 
@@ -95,15 +94,77 @@ pub struct Record {
     pub event: Result<Event, String>,
 }
 
-/// Detects the format from the first bytes; the error names the formats tried.
-pub fn detect(head: &[u8]) -> Result<SourceFormat, String> {
-    SourceFormat::DETECTED
-        .into_iter()
-        .find(|f| f.sniff(head))
-        .ok_or_else(|| {
-            let tried: Vec<&str> = SourceFormat::DETECTED.iter().map(|f| f.name()).collect();
-            format!("unrecognised format (tried {})", tried.join(", "))
-        })
+/// How much of an input detection reads, at least: whole lines, however long, until it has
+/// both this many bytes and this many lines (or the input ends).
+pub const SAMPLE_BYTES: usize = 64 << 10;
+pub const SAMPLE_LINES: usize = 100;
+
+/// Reads whole lines from the start of `reader` until it has `SAMPLE_BYTES` and
+/// `SAMPLE_LINES`, or the input ends; a UTF-8 byte-order mark at the start is left out.
+pub fn read_sample(reader: &mut dyn BufRead) -> std::io::Result<Vec<u8>> {
+    let mut sample = Vec::new();
+    let mut lines = 0;
+    while sample.len() < SAMPLE_BYTES || lines < SAMPLE_LINES {
+        if reader.read_until(b'\n', &mut sample)? == 0 {
+            break;
+        }
+        lines += 1;
+    }
+    if sample.starts_with(b"\xEF\xBB\xBF") {
+        sample.drain(..3);
+    }
+    Ok(sample)
+}
+
+/// The format of an input, from a sample of its first whole lines: a CloudTrail log file by
+/// its opening, a CSV export by its header, else the line format that most of the lines agree
+/// on. Lines that are no record of any format (a truncated write, another tool's line) do not
+/// decide: the import then names them by line. The error names the formats tried.
+pub fn detect(sample: &[u8]) -> Result<SourceFormat, String> {
+    if cloudtrail::is_log_file(sample) {
+        return Ok(SourceFormat::CloudTrail);
+    }
+    if csv::sniff(sample) {
+        return Ok(SourceFormat::Csv);
+    }
+    let line_formats = [
+        SourceFormat::Kubernetes,
+        SourceFormat::CloudTrail,
+        SourceFormat::Jsonl,
+    ];
+    let mut votes = [0usize; 3];
+    for line in sample.split(|b| *b == b'\n').map(<[u8]>::trim_ascii) {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(i) = line_formats.iter().position(|f| f.is_line(line)) {
+            votes[i] += 1;
+        }
+    }
+    // No line is a record of any format: a format they look like, so that the import names
+    // each bad line and why (a lone event missing its time, say).
+    if votes.iter().all(|v| *v == 0) {
+        for line in sample.split(|b| *b == b'\n').map(<[u8]>::trim_ascii) {
+            let looks =
+                |keys: &[&[u8]]| line.starts_with(b"{") && keys.iter().all(|k| contains(line, k));
+            if looks(&[b"\"auditID\"", b"\"Event\""]) {
+                votes[0] += 1;
+            } else if looks(&[b"\"eventSource\"", b"\"userIdentity\""]) {
+                votes[1] += 1;
+            } else if looks(&[b"\"action\"", b"\"user\""]) {
+                votes[2] += 1;
+            }
+        }
+    }
+    // Most votes wins; a tie goes to the first in the order above.
+    let best = (0..votes.len())
+        .rev()
+        .max_by_key(|i| votes[*i])
+        .filter(|i| votes[*i] > 0);
+    best.map(|i| line_formats[i].clone()).ok_or_else(|| {
+        let tried: Vec<&str> = SourceFormat::DETECTED.iter().map(|f| f.name()).collect();
+        format!("unrecognised format (tried {})", tried.join(", "))
+    })
 }
 
 /// A named input: a file, or `-` for stdin.
@@ -130,13 +191,13 @@ impl Source {
         Ok(Source { name, reader })
     }
 
-    /// Peeks at the first bytes without consuming them, skipping a UTF-8 byte-order mark.
-    pub fn head(&mut self) -> std::io::Result<Vec<u8>> {
-        let buf = self.reader.fill_buf()?;
-        if buf.starts_with(b"\xEF\xBB\xBF") {
-            self.reader.consume(3);
-        }
-        Ok(self.reader.fill_buf()?.to_vec())
+    /// Reads the sample detection decides from (`read_sample`), and keeps it to be read
+    /// again as the start of the input.
+    pub fn sample(&mut self) -> std::io::Result<Vec<u8>> {
+        let sample = read_sample(&mut self.reader)?;
+        let rest = std::mem::replace(&mut self.reader, Box::new(std::io::empty()));
+        self.reader = Box::new(std::io::Cursor::new(sample.clone()).chain(rest));
+        Ok(sample)
     }
 }
 
@@ -165,7 +226,8 @@ impl Input {
             Input::File(path) => {
                 let name = path.display().to_string();
                 let mut source = Source::open(&path).map_err(|e| (name.clone(), e.to_string()))?;
-                source.head().map_err(|e| (name, e.to_string()))?;
+                // Skips a byte-order mark, as when it was sniffed.
+                source.sample().map_err(|e| (name, e.to_string()))?;
                 Ok(source)
             }
         }

@@ -18,6 +18,8 @@ pub struct JsonlStore {
     format: LineFormat,
     /// The keys whose values a search never looks in.
     search: Redactor,
+    /// Whether a line that is no event was already said to be passed over.
+    warned: Cell<bool>,
     /// Where following the file got to: the seq of the last complete line read, and the byte
     /// offset just after it.
     tail: Cell<(u64, u64)>,
@@ -32,22 +34,24 @@ impl JsonlStore {
         .into()
     }
 
-    /// Opens `path`, telling a Kubernetes audit log from auditctl events by its first line.
+    /// Opens `path`, telling a Kubernetes audit log from auditctl events by what most of its
+    /// first lines are (`import::detect`): a bad first line decides nothing.
     pub fn open(path: &Path, search: &Redactor) -> JsonlStore {
-        let mut head = Vec::new();
-        if let Ok(file) = File::open(path) {
-            let _ = file.take(64 * 1024).read_to_end(&mut head);
-        }
-        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-        let format = if crate::import::k8s::sniff(head) {
-            LineFormat::Kubernetes
-        } else {
-            LineFormat::Events
+        let sample = File::open(path)
+            .map(|f| {
+                let mut reader = BufReader::new(f);
+                crate::import::read_sample(&mut reader).unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let format = match crate::import::detect(&sample) {
+            Ok(crate::import::SourceFormat::Kubernetes) => LineFormat::Kubernetes,
+            _ => LineFormat::Events,
         };
         JsonlStore {
             path: path.to_owned(),
             format,
             search: search.clone(),
+            warned: Cell::new(false),
             tail: Cell::new((0, 0)),
         }
     }
@@ -80,7 +84,9 @@ impl JsonlStore {
             LineFormat::Events => {
                 scan_reader(reader, &name, filter, &self.search, &mut |_, e| each(e))
             }
-            LineFormat::Kubernetes => scan_kubernetes(reader, &name, filter, &self.search, each),
+            LineFormat::Kubernetes => {
+                scan_kubernetes(reader, &name, filter, &self.search, &self.warned, each)
+            }
         }
     }
 }
@@ -130,18 +136,36 @@ enum LineFormat {
 
 /// Maps a Kubernetes audit log as `import` would (without a store to take states from) and
 /// hands each matching event to `each`. A line that is not an audit event names the line.
+/// A Kubernetes log read directly is someone else's log: a line that is no event (a write cut
+/// short when the log rotated) is passed over, and said once, rather than make the whole log
+/// unreadable; events are numbered without it.
 fn scan_kubernetes<R: BufRead>(
     reader: R,
     name: &str,
     filter: &Expr,
     search: &Redactor,
+    warned: &Cell<bool>,
     each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let matcher = Matcher::new(filter, search);
-    for (seq, record) in (1..).zip(crate::import::k8s::records(reader)) {
-        let mut event = record
-            .event
-            .map_err(|why| Failure::runtime(format!("{name}:{}: {why}", record.line)))?;
+    let mut seq = 0;
+    for record in crate::import::k8s::records(reader) {
+        let mut event = match record.event {
+            Ok(e) => e,
+            Err(why) => {
+                if !warned.replace(true) {
+                    eprintln!(
+                        "auditctl: warning: {}",
+                        crate::render::visible(
+                            &format!("{name}:{}: passed over, not an event: {why}", record.line),
+                            false
+                        )
+                    );
+                }
+                continue;
+            }
+        };
+        seq += 1;
         event.seq = Some(seq);
         if matcher.is_match(&event) && !each(event)? {
             break;

@@ -235,7 +235,7 @@ fn bad_records_are_named_and_nothing_is_written() {
     assert!(
         other
             .stderr
-            .contains("events.jsonl:1: not a CloudTrail log file"),
+            .contains("events.jsonl:1: not a CloudTrail record"),
         "{}",
         other.stderr
     );

@@ -324,6 +324,18 @@ fn import_from_stdin(env: &Env) -> (std::process::Child, std::process::ChildStdi
     (import, stdin)
 }
 
+/// `n` events, one per line, with ids `e1 ..= en`: enough of them for an import reading stdin
+/// to have decided its format (it reads 64 KiB and 100 lines first) and started building.
+fn event_lines(n: usize) -> String {
+    (1..=n)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"e{i}\",\"time\":\"2026-11-20T10:00:00Z\",\"user\":\"u\",\"action\":\"LOGIN\"}}\n"
+            )
+        })
+        .collect()
+}
+
 /// Waits until an import is building its new store beside the path.
 fn wait_for_building(env: &Env) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -365,9 +377,7 @@ fn a_store_created_meanwhile_is_not_replaced() {
     use std::io::Write;
     let env = Env::new();
     let (import, mut stdin) = import_from_stdin(&env);
-    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
-    let first = events.lines().next().unwrap();
-    writeln!(stdin, "{first}").unwrap();
+    stdin.write_all(event_lines(1000).as_bytes()).unwrap();
     // The import is building its store aside; another process creates one at the path.
     wait_for_building(&env);
     env.run(&["record", "--user", "bob", "--action", "LOGIN"])
@@ -395,8 +405,7 @@ fn an_interrupted_import_writes_nothing() {
     use std::io::Write;
     let env = Env::new();
     let (import, mut stdin) = import_from_stdin(&env);
-    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
-    stdin.write_all(events.as_bytes()).unwrap();
+    stdin.write_all(event_lines(1000).as_bytes()).unwrap();
     wait_for_building(&env);
     let pid = import.id().to_string();
     assert!(
@@ -450,8 +459,7 @@ fn a_first_import_killed_outright_leaves_a_build_the_next_one_removes() {
     use std::io::Write;
     let env = Env::new();
     let (mut import, mut stdin) = import_from_stdin(&env);
-    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
-    writeln!(stdin, "{}", events.lines().next().unwrap()).unwrap();
+    stdin.write_all(event_lines(1000).as_bytes()).unwrap();
     wait_for_building(&env);
     // While the builder lives, its file is locked: another store made here leaves it alone.
     let building = files_in(&env)
@@ -508,4 +516,37 @@ fn a_store_made_by_import_honours_the_umask() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{store}");
     }
+}
+
+#[test]
+fn a_large_first_event_is_recognised() {
+    let env = Env::new();
+    // 100 KB of data in the first event, through a pipe; 1.5 MB in a file.
+    let big = "x".repeat(100_000);
+    env.run(&[
+        "record",
+        "--id",
+        "big",
+        "--action",
+        "UPDATE",
+        "--after",
+        &format!("{{\"blob\": \"{big}\"}}"),
+    ])
+    .ok();
+    env.run(&["record", "--id", "small", "--action", "LOGIN"])
+        .ok();
+    let export = env.run(&["export", "-o", "jsonl"]).ok();
+    let run = env
+        .run_with_stdin(&["--store", "copy.db", "import", "-"], &export.stdout)
+        .ok();
+    assert!(run.stdout.starts_with("added 2 events"), "{}", run.stdout);
+    let huge = format!(
+        "{{\"id\":\"h\",\"time\":\"2026-11-20T10:00:00Z\",\"user\":\"u\",\"action\":\"UPDATE\",\"after\":{{\"blob\":\"{}\"}}}}\n",
+        "y".repeat(1_500_000)
+    );
+    env.write("huge.jsonl", &huge);
+    let run = env
+        .run(&["--store", "huge.db", "import", "huge.jsonl"])
+        .ok();
+    assert!(run.stdout.starts_with("added 1 event"), "{}", run.stdout);
 }

@@ -375,3 +375,26 @@ fn a_growing_log_read_directly_keeps_its_numbers() {
     assert_eq!(show("a-2"), Some(2));
     assert_eq!(show("a-3"), Some(3));
 }
+
+#[test]
+fn a_log_whose_first_line_is_bad_is_still_recognised() {
+    let env = Env::new();
+    let text = std::fs::read_to_string(fixture("k8s-audit.jsonl")).unwrap();
+    // A truncated write, as a log rotated mid-line leaves at its start.
+    let log = env.write(
+        "audit.log",
+        &format!("{{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"auditI\n{text}"),
+    );
+    let log = log.to_str().unwrap();
+    let run = env.run(&["import", log]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("audit.log:1: "), "{}", run.stderr);
+    assert!(!run.stderr.contains("unrecognised"), "{}", run.stderr);
+    let run = env.run(&["import", "--skip-invalid", log]).ok();
+    assert!(run.stdout.starts_with("added 5 events"), "{}", run.stdout);
+    // Read directly, it is a Kubernetes log too.
+    let direct = env
+        .run(&["--store", log, "list", "-o", "jsonl", "--all"])
+        .ok();
+    assert_eq!(direct.events().len(), 5, "{}", direct.stderr);
+}
