@@ -65,6 +65,26 @@ struct ResponseStatus {
 }
 
 impl AuditEvent {
+    /// A session that lasts as long as someone keeps it open — `kubectl exec`, `attach`,
+    /// `port-forward`, a proxied connection, a `watch` — whose final stage comes only when it
+    /// ends, if the log ever sees it: it counts from `ResponseStarted`, the moment it began.
+    fn is_session(&self) -> bool {
+        self.verb.as_deref() == Some("watch")
+            || self
+                .object_ref
+                .subresource
+                .as_deref()
+                .is_some_and(|s| matches!(s, "exec" | "attach" | "portforward" | "proxy"))
+    }
+
+    /// When this stage was logged.
+    fn stage_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.stage_timestamp
+            .as_deref()
+            .or(self.request_received_timestamp.as_deref())
+            .and_then(|t| super::parse_time(t).ok())
+    }
+
     /// Kind Event with an auditID and a verb; `apiVersion`, when there, is audit.k8s.io's
     /// (some API servers and tools leave it out).
     fn is_audit_event(&self) -> bool {
@@ -133,6 +153,11 @@ pub struct Merger<'a> {
     queue: std::collections::VecDeque<Slot>,
     /// The absolute position in the queue of each request not yet done, by auditID.
     open: HashMap<String, u64>,
+    /// Sessions already given out at `ResponseStarted`: their later stages add nothing.
+    sessions: std::collections::HashSet<String>,
+    /// The latest stage time in the logs: a request in progress can still complete only if
+    /// its last stage is recent against it.
+    newest: Option<chrono::DateTime<chrono::Utc>>,
     /// The absolute position of the queue's front.
     front: u64,
     states: HashMap<(String, String), Value>,
@@ -143,11 +168,19 @@ pub struct Merger<'a> {
 /// the earliest goes out as far as it got, so memory stays bounded.
 const WINDOW: usize = 10_000;
 
+/// How long a request may go on after its last stage and still complete. The API server ends
+/// requests after a minute (`--request-timeout`), and long-running ones are sessions, taken at
+/// `ResponseStarted`: a request in progress whose last stage is older than this, against the
+/// newest event of the log, will never complete, and is imported as it stands.
+pub const STILL_RUNNING: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
 impl<'a> Merger<'a> {
     pub fn new(lookup: Lookup<'a>) -> Merger<'a> {
         Merger {
             queue: Default::default(),
             open: HashMap::new(),
+            sessions: Default::default(),
+            newest: None,
             front: 0,
             states: HashMap::new(),
             lookup,
@@ -179,8 +212,19 @@ impl<'a> Merger<'a> {
             }
         };
         let id = v.audit_id.clone().unwrap_or_default();
-        // An event without a stage (some tools write none) is the whole request.
-        let done = v.stage.as_deref().is_none_or(is_final);
+        if let Some(t) = v.stage_time() {
+            self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
+        }
+        if self.sessions.contains(&id) {
+            return;
+        }
+        // An event without a stage (some tools write none) is the whole request; a session
+        // is whole once it has started.
+        let started = v.stage.as_deref() == Some("ResponseStarted") && v.is_session();
+        if started {
+            self.sessions.insert(id.clone());
+        }
+        let done = started || v.stage.as_deref().is_none_or(is_final);
         if let Some(&at) = self.open.get(&id) {
             let slot = &mut self.queue[(at - self.front) as usize];
             *slot = Slot {
@@ -219,13 +263,20 @@ impl<'a> Merger<'a> {
         out
     }
 
-    /// Every event left. With `hold_back`, requests still in progress are left out and only
-    /// counted (a later read of the rest of the log will see them whole).
+    /// Every event left. With `hold_back`, requests still in progress that can still
+    /// complete (their last stage within `STILL_RUNNING` of the newest event) are left out and
+    /// only counted: a later read of the rest of the log will see them whole. Older ones will
+    /// never complete, and go out as they stand.
     pub fn finish(&mut self, hold_back: bool) -> (Vec<(usize, Record)>, usize) {
         let mut out = Vec::new();
         let mut held = 0;
+        let newest = self.newest;
+        let still_running = |slot: &Slot| match (&slot.event, newest) {
+            (Ok(v), Some(newest)) => v.stage_time().is_none_or(|t| newest - t <= STILL_RUNNING),
+            _ => true,
+        };
         while let Some(front) = self.queue.front() {
-            if hold_back && !front.done {
+            if hold_back && !front.done && still_running(front) {
                 held += 1;
                 self.queue.pop_front();
                 self.front += 1;
@@ -293,7 +344,14 @@ fn map_event(
     } else {
         "user"
     };
+    // A session into a pod is what it is, not a create of the subresource.
+    let session = v
+        .object_ref
+        .subresource
+        .as_deref()
+        .filter(|s| matches!(*s, "exec" | "attach" | "portforward" | "proxy"));
     let action = match verb.as_str() {
+        _ if session.is_some() => session.unwrap_or_default().to_ascii_uppercase(),
         "create" => "CREATE".to_owned(),
         "update" | "patch" => "UPDATE".to_owned(),
         "delete" | "deletecollection" => "DELETE".to_owned(),
@@ -311,7 +369,7 @@ fn map_event(
     } else {
         "success"
     };
-    let changes = matches!(verb.as_str(), "create" | "update" | "patch");
+    let changes = session.is_none() && matches!(verb.as_str(), "create" | "update" | "patch");
     let after = if changes && outcome == "success" {
         object(&v.response_object).or_else(|| object(&v.request_object))
     } else {

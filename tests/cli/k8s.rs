@@ -398,3 +398,137 @@ fn a_log_whose_first_line_is_bad_is_still_recognised() {
         .ok();
     assert_eq!(direct.events().len(), 5, "{}", direct.stderr);
 }
+
+/// One Kubernetes audit line.
+fn k8s_line(id: &str, stage: &str, verb: &str, subresource: Option<&str>, at: &str) -> String {
+    let mut object_ref = serde_json::json!({"resource": "pods", "namespace": "prod", "name": "web-1", "apiVersion": "v1"});
+    if let Some(sub) = subresource {
+        object_ref["subresource"] = sub.into();
+    }
+    serde_json::json!({
+        "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata",
+        "auditID": id, "stage": stage, "verb": verb,
+        "requestURI": "/api/v1/namespaces/prod/pods/web-1",
+        "user": {"username": "mallory", "groups": ["system:authenticated"]},
+        "sourceIPs": ["10.9.9.9"], "objectRef": object_ref,
+        "responseStatus": {"code": 101},
+        "requestReceivedTimestamp": at, "stageTimestamp": at,
+    })
+    .to_string()
+}
+
+#[test]
+fn sessions_import_when_they_start_and_stale_requests_as_they_stand() {
+    let env = Env::new();
+    let lines = [
+        // kubectl exec into a pod, still open when the log was read.
+        k8s_line(
+            "exec-1",
+            "RequestReceived",
+            "create",
+            Some("exec"),
+            "2026-11-20T10:00:00Z",
+        ),
+        k8s_line(
+            "exec-1",
+            "ResponseStarted",
+            "create",
+            Some("exec"),
+            "2026-11-20T10:00:01Z",
+        ),
+        // A watch that never ends, and a port-forward.
+        k8s_line(
+            "watch-1",
+            "ResponseStarted",
+            "watch",
+            None,
+            "2026-11-20T10:00:02Z",
+        ),
+        k8s_line(
+            "pf-1",
+            "ResponseStarted",
+            "create",
+            Some("portforward"),
+            "2026-11-20T10:00:03Z",
+        ),
+        // A get whose final stage never came, an hour before the end of the log: it never will.
+        k8s_line(
+            "old-1",
+            "RequestReceived",
+            "get",
+            None,
+            "2026-11-20T10:00:04Z",
+        ),
+        // A get in progress at the very end: it may still complete.
+        k8s_line(
+            "new-1",
+            "RequestReceived",
+            "get",
+            None,
+            "2026-11-20T11:00:00Z",
+        ),
+    ];
+    env.write("audit.log", &(lines.join("\n") + "\n"));
+    let run = env.run(&["import", "audit.log"]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 4 events, skipped 0 already in the store\n"
+    );
+    assert!(
+        run.stderr
+            .contains("held back 1 Kubernetes request still in progress"),
+        "{}",
+        run.stderr
+    );
+    let exec = env.run(&["list", "--action", "exec", "-o", "jsonl"]).ok();
+    let exec = &exec.events()[0];
+    assert_eq!(
+        (exec.id.as_str(), exec.user.as_str()),
+        ("exec-1", "mallory")
+    );
+    assert_eq!(exec.table.as_deref(), Some("pods/exec"));
+    assert_eq!(exec.meta["stage"], "ResponseStarted");
+    // The rest of the log: the exec ends, the recent get completes; nothing is doubled.
+    let more = [
+        k8s_line(
+            "exec-1",
+            "ResponseComplete",
+            "create",
+            Some("exec"),
+            "2026-11-20T11:05:00Z",
+        ),
+        k8s_line(
+            "new-1",
+            "ResponseComplete",
+            "get",
+            None,
+            "2026-11-20T11:00:01Z",
+        ),
+    ];
+    env.write(
+        "audit.log",
+        &(lines.join("\n") + "\n" + &more.join("\n") + "\n"),
+    );
+    let run = env.run(&["import", "audit.log"]).ok();
+    assert_eq!(
+        run.stdout,
+        "added 1 event, skipped 4 already in the store\n"
+    );
+    // Read directly, the log shows the same sessions.
+    let direct = env
+        .run(&[
+            "--store",
+            "audit.log",
+            "list",
+            "--action",
+            "exec,portforward,read",
+            "-o",
+            "jsonl",
+            "--all",
+        ])
+        .ok();
+    let ids: Vec<String> = direct.ids();
+    for id in ["exec-1", "watch-1", "pf-1", "old-1", "new-1"] {
+        assert!(ids.contains(&id.to_owned()), "{id} in {ids:?}");
+    }
+}
