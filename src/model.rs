@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 mod canonical;
 mod strict;
 
-pub use canonical::number_text;
+pub use canonical::{canonical_value, number_text};
 mod view;
 
 pub use view::EntryView;

@@ -165,7 +165,12 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
     if !v.is_object() {
         return Err("a record is not a JSON object".into());
     }
-    let id = text(&v["eventID"]).ok_or("eventID is missing")?;
+    // Records of older event versions have no eventID: one is made from the record itself
+    // (its canonical bytes), so that importing it again adds nothing.
+    let id = match text(&v["eventID"]) {
+        Some(id) => id,
+        None => super::content_id(&crate::model::canonical_value(v)),
+    };
     let time = parse_time(&text(&v["eventTime"]).ok_or("eventTime is missing")?)
         .map_err(|e| format!("eventTime: {e}"))?;
     // Insights events describe unusual activity of an API rather than one call.
@@ -177,7 +182,17 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
     }
     .ok_or("eventName is missing")?;
     let who = &v["userIdentity"];
-    let user = text(&who["userName"])
+    // An assumed role reads as the role and its session (`Admin/jane@example.com`), the way
+    // the console shows it; the whole ARN stays in meta.
+    let assumed = (who["type"] == "AssumedRole")
+        .then(|| text(&who["arn"]))
+        .flatten()
+        .and_then(|arn| {
+            arn.split_once(":assumed-role/")
+                .map(|(_, role_session)| role_session.to_owned())
+        });
+    let user = assumed
+        .or_else(|| text(&who["userName"]))
         .or_else(|| text(&who["arn"]))
         .or_else(|| text(&who["onBehalfOf"]["userId"]))
         .or_else(|| text(&who["principalId"]))
@@ -201,7 +216,9 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
         .or_else(|| text(&resource["arn"]))
         .or_else(|| text(&resource["ARNPrefix"]));
     let error_code = text(&v["errorCode"]);
-    let outcome = if error_code.is_some() {
+    // A failed console sign-in has no errorCode: it says so in its response.
+    let login_failed = v["responseElements"]["ConsoleLogin"] == "Failure";
+    let outcome = if error_code.is_some() || login_failed {
         "failure"
     } else {
         "success"
@@ -226,6 +243,7 @@ pub fn map_record(v: &Value) -> Result<Event, String> {
         ("event_category", v["eventCategory"].clone()),
         ("read_only", v["readOnly"].clone()),
         ("identity_type", who["type"].clone()),
+        ("user_arn", who["arn"].clone()),
         ("access_key_id", who["accessKeyId"].clone()),
         ("error_code", v["errorCode"].clone()),
         ("error_message", v["errorMessage"].clone()),

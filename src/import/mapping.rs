@@ -8,7 +8,6 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::{Record, numbered_lines, parse_time};
 use crate::model::Event;
@@ -245,7 +244,7 @@ impl Mapping {
         if event.id.is_empty() {
             // Without an id of its own, a line is named by its content, so that importing
             // the same log twice adds nothing.
-            event.id = content_id(line);
+            event.id = super::content_id(line.trim().as_bytes());
         }
         event.normalize().map_err(|e| e.to_string())?;
         Ok(event)
@@ -361,13 +360,6 @@ fn source(name: &str, spec: toml::Value) -> Result<Source, String> {
     }
 }
 
-/// A UUID (version 8) made from the SHA-256 of a line.
-fn content_id(line: &str) -> String {
-    let digest = Sha256::digest(line.trim().as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Uuid::new_v8(bytes).to_string()
-}
 
 #[cfg(test)]
 mod tests {

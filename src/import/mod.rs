@@ -80,6 +80,16 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
+/// A stable id for a record that has none: a UUID (version 8) made from the SHA-256 of its
+/// bytes, so that importing the same record again adds nothing.
+pub fn content_id(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&digest[..16]);
+    uuid::Uuid::new_v8(id).to_string()
+}
+
 /// An RFC 3339 time as the store keeps it (UTC).
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)

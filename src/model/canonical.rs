@@ -74,6 +74,13 @@ pub fn number_text(n: &serde_json::Number) -> String {
     }
 }
 
+/// The RFC 8785 (JCS) bytes of any JSON value.
+pub fn canonical_value(v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_value(&mut out, v);
+    out
+}
+
 fn write_value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => out.extend_from_slice(b"null"),

@@ -89,8 +89,12 @@ fn every_field_is_mapped() {
     let policy = by_id(&events, "ct-0003-policy");
     assert_eq!(policy.action, "PUT");
     assert_eq!(
-        policy.user, "arn:aws:sts::123456789012:assumed-role/Admin/bob",
-        "no userName: the arn"
+        (policy.user.as_str(), &policy.meta["user_arn"]),
+        (
+            "Admin/bob",
+            &serde_json::json!("arn:aws:sts::123456789012:assumed-role/Admin/bob")
+        ),
+        "an assumed role reads as role/session, the ARN kept"
     );
     assert_eq!(policy.ip.as_deref(), Some("2001:db8::7"));
     assert_eq!(
@@ -279,4 +283,45 @@ fn records_one_per_line_import_too() {
         "{}",
         bad.stderr
     );
+}
+
+#[test]
+fn failed_logins_records_without_ids_and_assumed_roles() {
+    let env = Env::new();
+    let records = serde_json::json!({"Records": [
+        {
+            "eventVersion": "1.02", "eventTime": "2026-11-20T09:00:00Z",
+            "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+            "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.9",
+            "userIdentity": {"type": "IAMUser", "userName": "eve", "arn": "arn:aws:iam::1:user/eve"},
+            "responseElements": {"ConsoleLogin": "Failure"},
+            "additionalEventData": {"MFAUsed": "No"}
+        },
+        {
+            "eventVersion": "1.08", "eventID": "sso-1", "eventTime": "2026-11-20T09:05:00Z",
+            "eventSource": "s3.amazonaws.com", "eventName": "DeleteBucket",
+            "userIdentity": {
+                "type": "AssumedRole", "principalId": "AROAEXAMPLE:jane@example.com",
+                "arn": "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1234/jane@example.com"
+            },
+            "requestParameters": {"bucketName": "logs"}
+        }
+    ]});
+    env.write("trail.json", &records.to_string());
+    env.run(&["import", "trail.json"]).ok();
+    let events = env.all_events();
+    let login = &events[0];
+    assert_eq!((login.action.as_str(), login.outcome.as_str()), ("LOGIN", "failure"));
+    assert_eq!(login.id.len(), 36, "a made id: {}", login.id);
+    let sso = &events[1];
+    assert_eq!(sso.user, "AWSReservedSSO_Admin_1234/jane@example.com");
+    assert_eq!(
+        sso.meta["user_arn"],
+        "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1234/jane@example.com"
+    );
+    // The made id is stable: importing again adds nothing.
+    let again = env.run(&["import", "trail.json"]).ok();
+    assert_eq!(again.stdout, "added 0 events, skipped 2 already in the store\n");
+    let failed = env.run(&["list", "--outcome", "failure", "-o", "jsonl"]).ok();
+    assert_eq!(failed.ids(), [login.id.clone()]);
 }
