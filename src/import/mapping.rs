@@ -360,7 +360,6 @@ fn source(name: &str, spec: toml::Value) -> Result<Source, String> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

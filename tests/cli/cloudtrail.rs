@@ -311,7 +311,10 @@ fn failed_logins_records_without_ids_and_assumed_roles() {
     env.run(&["import", "trail.json"]).ok();
     let events = env.all_events();
     let login = &events[0];
-    assert_eq!((login.action.as_str(), login.outcome.as_str()), ("LOGIN", "failure"));
+    assert_eq!(
+        (login.action.as_str(), login.outcome.as_str()),
+        ("LOGIN", "failure")
+    );
     assert_eq!(login.id.len(), 36, "a made id: {}", login.id);
     let sso = &events[1];
     assert_eq!(sso.user, "AWSReservedSSO_Admin_1234/jane@example.com");
@@ -321,7 +324,12 @@ fn failed_logins_records_without_ids_and_assumed_roles() {
     );
     // The made id is stable: importing again adds nothing.
     let again = env.run(&["import", "trail.json"]).ok();
-    assert_eq!(again.stdout, "added 0 events, skipped 2 already in the store\n");
-    let failed = env.run(&["list", "--outcome", "failure", "-o", "jsonl"]).ok();
-    assert_eq!(failed.ids(), [login.id.clone()]);
+    assert_eq!(
+        again.stdout,
+        "added 0 events, skipped 2 already in the store\n"
+    );
+    let failed = env
+        .run(&["list", "--outcome", "failure", "-o", "jsonl"])
+        .ok();
+    assert_eq!(failed.ids(), std::slice::from_ref(&login.id));
 }

@@ -16,6 +16,7 @@ mod mapping;
 mod record;
 mod remote;
 mod revert;
+mod search;
 mod show;
 mod stats;
 mod store;
