@@ -32,12 +32,8 @@ pub fn run(
             .into());
         }
         Format::Table => Box::new(
-            TableWriter::new(
-                columns.unwrap_or_else(|| render::DEFAULT_TABLE_COLUMNS.to_vec()),
-                ctx.style,
-                &mut out,
-            )
-            .streaming(),
+            TableWriter::new(columns, &render::DEFAULT_TABLE_COLUMNS, ctx.style, &mut out)
+                .streaming(),
         ),
         Format::Jsonl => Box::new(JsonWriter::lines(columns, &mut out)),
         Format::Csv => Box::new(CsvWriter::new(

@@ -58,7 +58,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             ctx,
             store.as_ref(),
             &events,
-            Some(columns.unwrap_or_else(|| TABLE_COLUMNS.to_vec())),
+            columns,
+            &TABLE_COLUMNS,
             &mut out,
         )?,
         // Whole events, each with the paths it changed.

@@ -74,6 +74,7 @@ pub fn print(
             store.as_ref(),
             &events,
             output.columns.map(|c| c.0),
+            &render::DEFAULT_TABLE_COLUMNS,
             &mut out,
         )?;
     } else {
@@ -102,17 +103,18 @@ pub fn print(
     Ok(())
 }
 
-/// Writes events as a table whose change column marks reverted and reverting events.
+/// Writes events as a table of the `named` columns or else the `default` ones, whose change
+/// column marks reverted and reverting events.
 pub fn write_table(
     ctx: &Context,
     store: &dyn Store,
     events: &[crate::model::Event],
-    columns: Option<Vec<render::Column>>,
+    named: Option<Vec<render::Column>>,
+    default: &[render::Column],
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<()> {
     let links = history::revert_links(store, events)?;
-    let columns = columns.unwrap_or_else(|| render::DEFAULT_TABLE_COLUMNS.to_vec());
-    let mut writer = render::table::TableWriter::new(columns, ctx.style, out);
+    let mut writer = render::table::TableWriter::new(named, default, ctx.style, out);
     for (e, link) in events.iter().zip(&links) {
         writer.write_marked(e, &link.mark());
     }

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use chrono::{DateTime, Local, Utc};
 use serde_json::{Map, Value};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Context, FilterArgs};
 use crate::cli::OutputFormat;
@@ -11,7 +12,7 @@ use crate::error::Failure;
 use crate::histogram::{self, Bucket, Unit};
 use crate::model;
 use crate::query::{Field, quick::unknown_field};
-use crate::render::diff::paint;
+use crate::render::{Zone, diff::paint};
 use crate::store::Store;
 
 /// Count events per group (--by user,action) or over time (--by day)
@@ -136,7 +137,20 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             } else {
                 headers.len()
             };
-            write_table(&mut out, ctx, &headers[..shown], &rows, shown)?
+            let mut names: Vec<String> = headers[..shown]
+                .iter()
+                .map(|h| h.to_ascii_uppercase())
+                .collect();
+            if let (Grouping::Time(_), Some(first)) = (&grouping, rows.first()) {
+                // Buckets are in the local zone (or UTC): the header says which.
+                let start = first.key[1]
+                    .as_str()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                let zone = Zone::at(&ctx.style, &start.unwrap_or_else(Utc::now));
+                names[0] = format!("{} ({})", names[0], zone.label());
+            }
+            write_table(&mut out, ctx, &names, &rows, shown)?
         }
         OutputFormat::Json => {
             let items: Vec<Value> = rows.iter().map(|r| object(&headers, r)).collect();
@@ -275,19 +289,33 @@ fn write_table(
             c
         })
         .collect();
-    let mut names: Vec<String> = headers.iter().map(|h| h.to_ascii_uppercase()).collect();
+    let mut names = headers.to_vec();
     names.push("COUNT".to_owned());
-    let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
+    let mut widths: Vec<usize> = names.iter().map(|n| n.width()).collect();
     for row in &cells {
         for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(c.width());
         }
     }
-    let used: usize = widths.iter().sum::<usize>() + 2 * widths.len();
-    let bar_width = ctx
-        .style
-        .width
-        .map_or(40, |w| (w as usize).saturating_sub(used).clamp(10, 60));
+    let used = |widths: &[usize]| widths.iter().sum::<usize>() + 2 * widths.len();
+    if let Some(total) = ctx.style.width.map(usize::from) {
+        // Long keys give way to the bars, down to a width that still tells them apart.
+        let keys = widths.len() - 1;
+        while used(&widths) + FAIR_BAR > total {
+            let Some(widest) = (0..keys)
+                .filter(|i| widths[*i] > MIN_KEY.max(names[*i].width()))
+                .max_by_key(|i| widths[*i])
+            else {
+                break;
+            };
+            widths[widest] -= 1;
+        }
+    }
+    let bar_width = ctx.style.width.map_or(40, |w| {
+        (w as usize)
+            .saturating_sub(used(&widths))
+            .clamp(MIN_BAR, 60)
+    });
     let max = rows.iter().map(|r| r.count).max().unwrap_or(0);
     let count_col = names.len() - 1;
     let header: Vec<String> = names
@@ -303,7 +331,8 @@ fn write_table(
     for (row, r) in cells.iter().zip(rows) {
         let mut line: Vec<String> = Vec::new();
         for (i, c) in row.iter().enumerate() {
-            let pad = widths[i].saturating_sub(c.chars().count());
+            let c = crate::render::fit::cut_end(c, widths[i]);
+            let pad = widths[i].saturating_sub(c.width());
             // Counts align right, as numbers do.
             line.push(if i == count_col {
                 format!("{}{c}", " ".repeat(pad))
@@ -316,6 +345,13 @@ fn write_table(
     }
     Ok(())
 }
+
+/// Narrowest bar: below this the counts say more than the bars.
+const MIN_BAR: usize = 10;
+/// Room for bars that long keys are cut to leave.
+const FAIR_BAR: usize = 30;
+/// Narrowest a key is cut to when the terminal is narrow.
+const MIN_KEY: usize = 12;
 
 /// A bar of `count / max` of `width` cells, in eighths of a cell.
 fn bar(count: u64, max: u64, width: usize) -> String {

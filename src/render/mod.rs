@@ -5,16 +5,18 @@
 pub mod cef;
 pub mod csv;
 pub mod diff;
+pub mod fit;
 pub mod json;
 pub mod show;
 pub mod table;
 mod visible;
+mod zone;
 
 pub use visible::visible;
+pub use zone::{Zone, human_time};
 
 use std::io::Write;
 
-use chrono::{DateTime, Local, Utc};
 use serde_json::Value;
 
 use crate::model::{self, Event};
@@ -248,17 +250,6 @@ pub fn data_text(v: Option<&Value>) -> String {
     }
 }
 
-/// A time for people: the local zone (from `TZ`), or UTC with `--utc`.
-pub fn human_time(t: &DateTime<Utc>, style: &Style) -> String {
-    if style.utc {
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
-    } else {
-        t.with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-    }
-}
-
 /// Writes events one at a time in some format to the output it was made with; `finish`
 /// completes it (a JSON array's `]`, a table's layout) and flushes.
 pub trait EventWriter {
@@ -275,7 +266,8 @@ pub fn writer<'a>(
 ) -> Box<dyn EventWriter + 'a> {
     match format {
         Format::Table => Box::new(table::TableWriter::new(
-            columns.unwrap_or_else(|| DEFAULT_TABLE_COLUMNS.to_vec()),
+            columns,
+            &DEFAULT_TABLE_COLUMNS,
             style,
             out,
         )),

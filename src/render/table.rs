@@ -1,21 +1,38 @@
 //! The table people read: plain aligned columns (as `kubectl get` and `docker ps` print them),
-//! coloured actions, local times, fitted to the terminal width.
+//! coloured actions with failures marked, times in a named zone, fitted to the terminal width
+//! (`fit`).
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-use super::{Column, EventWriter, Style, human_time};
+use super::zone::{ZONE_SUFFIX_WIDTH, Zone};
+use super::{Column, EventWriter, Style, fit};
 use crate::model::Event;
 
 pub struct TableWriter<'a> {
     columns: Vec<Column>,
+    /// The user named the columns (`--columns`): none is dropped to fit.
+    named: bool,
     style: Style,
-    rows: Vec<Vec<Styled>>,
+    rows: Vec<Row>,
     out: &'a mut dyn Write,
-    /// Following: each `finish` prints the rows so far, in widths fixed by the first.
-    streaming: Option<Vec<usize>>,
+    /// Following: set before the first `finish` and kept, so every batch of rows lines up.
+    streaming: Option<Option<Frozen>>,
+}
+
+/// The layout of a following table, fixed from the terminal when its header is printed.
+struct Frozen {
+    plan: fit::Plan,
+    zone: Zone,
+}
+
+/// One row: its time (drawn once the layout picks a form) and its other cells.
+struct Row {
+    time: DateTime<Utc>,
+    cells: Vec<Styled>,
 }
 
 /// One cell's text and look, kept until the layout is known.
@@ -25,37 +42,30 @@ struct Styled {
     dim: bool,
 }
 
-/// Columns that give up width when the terminal is narrow; the others keep their full width,
-/// as in `kubectl get` (a time or an id cut in half helps nobody).
-fn is_flexible(c: Column) -> bool {
-    matches!(
-        c,
-        Column::Message | Column::Before | Column::After | Column::Meta | Column::Id
-    )
-}
-
-/// The width a column usually needs, for a streaming table laid out before its rows exist.
+/// The width a column usually needs, for a following table laid out before its rows exist.
 fn typical_width(c: Column) -> usize {
     match c {
         Column::Seq => 6,
-        Column::Time => 19,
         Column::User | Column::Ip => 15,
         Column::Action => 8,
         Column::Table | Column::ResourceId | Column::Changes => 12,
         Column::Id => 36,
+        Column::Message => 60,
         _ => 20,
     }
 }
 
-/// Narrowest a flexible column gets.
-const MIN_FLEX_WIDTH: usize = 12;
-/// Spaces between columns.
-const GAP: usize = 2;
-
 impl<'a> TableWriter<'a> {
-    pub fn new(columns: Vec<Column>, style: Style, out: &'a mut dyn Write) -> Self {
+    /// A table of the columns the user `named`, else of `default` ones, which may give way.
+    pub fn new(
+        named: Option<Vec<Column>>,
+        default: &[Column],
+        style: Style,
+        out: &'a mut dyn Write,
+    ) -> Self {
         TableWriter {
-            columns,
+            named: named.is_some(),
+            columns: named.unwrap_or_else(|| default.to_vec()),
             style,
             rows: Vec::new(),
             out,
@@ -64,18 +74,19 @@ impl<'a> TableWriter<'a> {
     }
 
     /// A table that grows as rows come (`--follow`): the header and the column widths come
-    /// with the first `finish`, later ones print only their new rows in the same widths.
+    /// from the terminal with the first `finish`; later ones print only their new rows.
     pub fn streaming(mut self) -> Self {
-        self.streaming = Some(Vec::new());
+        self.streaming = Some(None);
         self
     }
 
     fn styled(&self, column: Column, e: &Event) -> Styled {
         let text = match column {
-            Column::Time => human_time(&e.time, &self.style),
+            Column::Time => String::new(),
+            Column::Action if e.outcome == "failure" => format!("{} {FAILED}", one_line(&e.action)),
             other => one_line(&other.text(e)),
         };
-        if text.is_empty() {
+        if text.is_empty() && column != Column::Time {
             return Styled {
                 text: "-".into(),
                 color: None,
@@ -83,6 +94,7 @@ impl<'a> TableWriter<'a> {
             };
         }
         let color = match column {
+            Column::Action if e.outcome == "failure" => Some(Color::Red),
             Column::Action => Some(action_color(&e.action)),
             Column::Outcome if e.outcome == "failure" => Some(Color::Red),
             _ => None,
@@ -94,50 +106,52 @@ impl<'a> TableWriter<'a> {
         }
     }
 
-    /// The width of each column: its widest cell, with flexible columns sharing what the
-    /// terminal leaves.
-    fn widths(&self) -> Vec<usize> {
-        let mut widths: Vec<usize> = self
+    /// Lays out the rows so far in the terminal's width.
+    fn layout(&self, zone: &Zone) -> fit::Plan {
+        let following = self.streaming.is_some();
+        let natural: Vec<usize> = self
             .columns
             .iter()
-            .map(|c| match self.streaming {
-                // Rows yet to come are likely as wide as these.
-                Some(_) => c.name().len().max(typical_width(*c)),
-                None => c.name().len(),
+            .enumerate()
+            .map(|(i, c)| {
+                let header = header(*c, zone).width();
+                if *c == Column::Time {
+                    return header;
+                }
+                if following {
+                    return header.max(typical_width(*c));
+                }
+                let widest = self.rows.iter().map(|r| r.cells[i].text.width());
+                widest.max().unwrap_or(0).max(header)
             })
             .collect();
-        for row in &self.rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.text.width());
-            }
-        }
-        let Some(total) = self.style.width.map(usize::from) else {
-            return widths;
+        let time_extra = if self.rows.iter().any(|r| zone.suffix(&r.time).is_some()) {
+            ZONE_SUFFIX_WIDTH
+        } else {
+            0
         };
-        let gaps = GAP * self.columns.len().saturating_sub(1);
-        let fixed: usize = self
-            .columns
-            .iter()
-            .zip(&widths)
-            .filter(|(c, _)| !is_flexible(**c))
-            .map(|(_, w)| *w)
-            .sum();
-        let flexible: Vec<usize> = (0..self.columns.len())
-            .filter(|i| is_flexible(self.columns[*i]))
-            .collect();
-        if flexible.is_empty() {
-            return widths;
-        }
-        let wanted: usize = flexible.iter().map(|i| widths[*i]).sum();
-        let room = total.saturating_sub(fixed + gaps);
-        if wanted > room {
-            // Share the room in proportion to what each column wants, never below the minimum.
-            for i in &flexible {
-                let share = room * widths[*i] / wanted.max(1);
-                widths[*i] = widths[*i].min(share.max(MIN_FLEX_WIDTH));
-            }
-        }
-        widths
+        let mut years = self.rows.iter().map(|r| zone.local_year(&r.time));
+        let first = years.next();
+        let wants = fit::Wants {
+            columns: &self.columns,
+            natural: &natural,
+            time_extra,
+            named: self.named,
+            // A following table may run into a new year.
+            one_year: !following && years.all(|y| Some(y) == first),
+        };
+        fit::plan(&wants, self.style.width.map(usize::from))
+    }
+}
+
+/// The mark on the action of a failed event, so a failure shows without colour too.
+pub const FAILED: &str = "✗";
+
+/// The header of a column; the time's says its zone.
+fn header(c: Column, zone: &Zone) -> String {
+    match c {
+        Column::Time => format!("TIME ({})", zone.label()),
+        other => other.name().to_ascii_uppercase(),
     }
 }
 
@@ -157,25 +171,6 @@ fn one_line(text: &str) -> String {
     super::visible(text, false).into_owned()
 }
 
-/// Cuts text to `width` display columns, ending in an ellipsis when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
-}
-
 impl TableWriter<'_> {
     /// Adds a row whose change column (`paths`, else `changes`) carries a mark such as
     /// `reverted by #12`.
@@ -183,7 +178,7 @@ impl TableWriter<'_> {
         let marked = [Column::Paths, Column::Changes]
             .into_iter()
             .find(|c| self.columns.contains(c));
-        let row = self
+        let cells = self
             .columns
             .iter()
             .map(|c| {
@@ -200,7 +195,10 @@ impl TableWriter<'_> {
                 cell
             })
             .collect();
-        self.rows.push(row);
+        self.rows.push(Row {
+            time: e.time,
+            cells,
+        });
     }
 }
 
@@ -211,68 +209,110 @@ impl EventWriter for TableWriter<'_> {
     }
 
     fn finish(&mut self) -> anyhow::Result<()> {
-        let first = self.streaming.as_ref().is_none_or(|w| w.is_empty());
-        let widths = match &self.streaming {
-            Some(w) if !w.is_empty() => w.clone(),
-            _ => self.widths(),
-        };
-        if let Some(frozen) = &mut self.streaming {
-            *frozen = widths.clone();
+        let first = !matches!(self.streaming, Some(Some(_)));
+        if first {
+            // The zone the header names: that of the first row, or of now for a table whose
+            // rows are yet to come.
+            let reference = match self.streaming {
+                Some(_) => Utc::now(),
+                None => self.rows.first().map_or_else(Utc::now, |r| r.time),
+            };
+            let zone = Zone::at(&self.style, &reference);
+            let plan = self.layout(&zone);
+            if self.streaming.is_some() {
+                self.streaming = Some(Some(Frozen { plan, zone }));
+            } else {
+                let rows = std::mem::take(&mut self.rows);
+                return self.print(&plan, &zone, true, false, rows);
+            }
         }
-        let pad = self.streaming.is_some();
+        let rows = std::mem::take(&mut self.rows);
+        let Some(Some(frozen)) = self.streaming.take() else {
+            unreachable!("a following table is frozen by now");
+        };
+        let printed = self.print(&frozen.plan, &frozen.zone, first, true, rows);
+        self.streaming = Some(Some(frozen));
+        printed
+    }
+}
+
+impl TableWriter<'_> {
+    /// Prints rows in a layout, with the header when `with_header`; `pad` pads every cell, so
+    /// that later batches of a following table line up with the first.
+    fn print(
+        &mut self,
+        plan: &fit::Plan,
+        zone: &Zone,
+        with_header: bool,
+        pad: bool,
+        rows: Vec<Row>,
+    ) -> anyhow::Result<()> {
+        // Widths are cut only to fit a terminal; piped output keeps every cell whole.
+        let cut = self.style.width.is_some();
+        let shown: Vec<(usize, usize)> = plan
+            .widths
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| w.map(|w| (i, w)))
+            .collect();
+        let color = self.style.color;
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
         table.force_no_tty();
         table.set_content_arrangement(ContentArrangement::Disabled);
-        if self.style.color {
+        if color {
             table.enforce_styling();
         }
-        let color = self.style.color;
-        let header: Vec<Cell> = self
-            .columns
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| {
-                let name = c.name().to_ascii_uppercase();
+        if with_header {
+            table.set_header(shown.iter().map(|(i, w)| {
+                let mut name = header(self.columns[*i], zone);
+                if cut {
+                    // A squeezed column's name is cut like its cells.
+                    name = fit::cut_end(&name, *w);
+                }
                 let cell = Cell::new(if pad { format!("{name:<w$}") } else { name });
                 if color {
                     cell.add_attribute(Attribute::Bold)
                 } else {
                     cell
                 }
-            })
-            .collect();
-        if first {
-            table.set_header(header);
+            }));
         }
-        for row in self.rows.drain(..) {
-            let cells: Vec<Cell> = row
-                .into_iter()
-                .zip(&widths)
-                .map(|(s, w)| {
-                    let mut text = fit(&s.text, *w);
-                    if pad {
-                        // Every batch lines up with the first.
-                        text.push_str(&" ".repeat(w.saturating_sub(text.width())));
+        for mut row in rows {
+            let cells = shown.iter().map(|(i, w)| {
+                let column = self.columns[*i];
+                let s = &mut row.cells[*i];
+                if column == Column::Time {
+                    s.text = zone.format(&row.time, plan.time.pattern());
+                    if let Some(suffix) = zone.suffix(&row.time) {
+                        s.text.push_str(&suffix);
                     }
-                    let mut cell = Cell::new(text);
-                    if color {
-                        if let Some(c) = s.color {
-                            cell = cell.fg(c);
-                        }
-                        if s.dim {
-                            cell = cell.add_attribute(Attribute::Dim);
-                        }
+                }
+                let mut text = match (cut, column) {
+                    (false, _) => std::mem::take(&mut s.text),
+                    (true, Column::Ip) => fit::cut_middle(&s.text, *w),
+                    (true, _) => fit::cut_end(&s.text, *w),
+                };
+                if pad {
+                    text.push_str(&" ".repeat(w.saturating_sub(text.width())));
+                }
+                let mut cell = Cell::new(text);
+                if color {
+                    if let Some(c) = s.color {
+                        cell = cell.fg(c);
                     }
-                    cell
-                })
-                .collect();
-            table.add_row(cells);
+                    if s.dim {
+                        cell = cell.add_attribute(Attribute::Dim);
+                    }
+                }
+                cell
+            });
+            table.add_row(cells.collect::<Vec<_>>());
         }
         // Columns flush left and two spaces apart, like `kubectl get`.
-        let last = self.columns.len().saturating_sub(1);
+        let last = shown.len().saturating_sub(1);
         for (i, column) in table.column_iter_mut().enumerate() {
-            column.set_padding((0, if i == last { 0 } else { GAP as u16 }));
+            column.set_padding((0, if i == last { 0 } else { fit::GAP as u16 }));
         }
         let out = &mut *self.out;
         // comfy-table pads every line to the column widths; trailing blanks are noise.

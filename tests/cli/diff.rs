@@ -19,7 +19,7 @@ fn unified_diff_of_an_update() {
     let run = env.run(&["diff", "2"]).ok();
     assert_eq!(
         run.stdout,
-        r#"event 2 UPDATE policies/42 by alice at 2026-11-20 10:00:00
+        r#"event 2 UPDATE policies/42 by alice at 2026-11-20 10:00:00 UTC
 --- before
 +++ after
 @@ -1,10 +1,11 @@
@@ -84,7 +84,7 @@ fn stat_json_and_patch() {
     let stat = env.run(&["diff", "2", "--stat"]).ok();
     assert_eq!(
         stat.stdout,
-        "event 2 UPDATE policies/42 by alice at 2026-11-20 10:00:00\n~ settings.enabled: true → false\n+ tags[1]: \"b\"\n2 paths changed\n"
+        "event 2 UPDATE policies/42 by alice at 2026-11-20 10:00:00 UTC\n~ settings.enabled: true → false\n+ tags[1]: \"b\"\n2 paths changed\n"
     );
 
     let list: Value =
@@ -142,7 +142,7 @@ fn two_events_compare_record_states() {
     let run = env.run(&["diff", "1", "p-mfa", "--stat"]).ok();
     assert_eq!(
         run.stdout,
-        "event 1 CREATE policies/42 by alice at 2026-11-20 09:00:00 → event 7 UPDATE policies/42 by carol at 2026-11-20 15:00:00\n\
+        "event 1 CREATE policies/42 by alice at 2026-11-20 09:00:00 UTC → event 7 UPDATE policies/42 by carol at 2026-11-20 15:00:00 UTC\n\
          ~ name: \"p\" → \"q\"\n~ settings.enabled: true → false\n~ settings.mfa: true → false\n+ tags[1]: \"b\"\n4 paths changed\n"
     );
     let unified = env.run(&["diff", "1", "7"]).ok();
@@ -197,7 +197,7 @@ fn history_of_a_record() {
     let run = env.run(&["history", "policies", "42"]).ok();
     assert_eq!(
         run.stdout,
-        "SEQ  TIME                 USER   ACTION  PATHS                      MESSAGE\n\
+        "SEQ  TIME (UTC)           USER   ACTION  PATHS                      MESSAGE\n\
          1    2026-11-20 09:00:00  alice  CREATE  name, settings, tags       create policy\n\
          2    2026-11-20 10:00:00  alice  UPDATE  settings.enabled, tags[1]  disable policy\n\
          3    2026-11-20 11:00:00  bob    UPDATE  name                       rename policy\n\

@@ -15,8 +15,11 @@ struct Follower {
 
 impl Follower {
     fn start(env: &Env, args: &[&str]) -> Follower {
-        let mut child = env
-            .command(args)
+        Follower::spawn(env.command(args))
+    }
+
+    fn spawn(mut command: std::process::Command) -> Follower {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -102,7 +105,48 @@ fn filter_follow_in_a_table() {
     .ok();
     let row = f.next();
     assert!(row.starts_with("2 "), "{row}");
-    assert!(row.contains("carol") && row.contains("hello"), "{row}");
+    assert!(row.contains("carol") && row.contains("UPDATE"), "{row}");
+}
+
+#[test]
+fn a_following_table_takes_its_widths_from_the_terminal() {
+    use unicode_width::UnicodeWidthStr;
+    let env = Env::new();
+    // The first row is long in every column; it does not set the widths, the terminal does.
+    let long = "x".repeat(200);
+    env.run(&[
+        "record",
+        "--user",
+        &long,
+        "--action",
+        "UPDATE",
+        "--table",
+        &long,
+        "--message",
+        &long,
+    ])
+    .ok();
+    let mut command = env.command(&["list", "--follow", "-n", "1"]);
+    command.env("COLUMNS", "80");
+    let f = Follower::spawn(command);
+    let header = f.next();
+    let first = f.next();
+    assert!(f.nothing_more());
+    env.run(&["record", "--user", "bob", "--action", "LOGIN"])
+        .ok();
+    let rows = [first, f.next()];
+    let action = header.find("ACTION").unwrap();
+    for line in rows.iter().chain([&header]) {
+        assert!(line.width() <= 80, "{} columns: {line}", line.width());
+    }
+    for row in &rows {
+        // Every character here is one column wide, the ellipsis too.
+        let at_action: String = row.chars().skip(action).collect();
+        assert!(
+            at_action.starts_with("UPDATE") || at_action.starts_with("LOGIN"),
+            "columns line up with the header:\n{header}\n{row}"
+        );
+    }
 }
 
 #[test]

@@ -21,4 +21,5 @@ mod show;
 mod stats;
 mod store;
 mod stress;
+mod terminal;
 mod trust;

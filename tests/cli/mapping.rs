@@ -64,10 +64,10 @@ fn a_mapped_log_imports_with_every_field() {
         .ok();
     assert_eq!(
         history.stdout,
-        "SEQ  ACTION  PATHS\n\
-         2    CREATE  amount, currency, status\n\
-         3    UPDATE  status\n\
-         4    DELETE  -\n"
+        "SEQ  ACTION    PATHS\n\
+         2    CREATE    amount, currency, status\n\
+         3    UPDATE    status\n\
+         4    DELETE ✗  -\n"
     );
     let again = import_billing(&env).ok();
     assert_eq!(
