@@ -38,6 +38,20 @@ pub fn width() -> Option<u16> {
     None
 }
 
+/// Whether `program` names an executable: a path to one, or a name found on `PATH`.
+fn is_runnable(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |path: &std::path::Path| {
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        return executable(std::path::Path::new(program));
+    }
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| executable(&dir.join(program)))
+    })
+}
+
 /// Where command output goes: stdout, or a pager reading from a pipe.
 pub struct Output {
     pager: Option<Child>,
@@ -63,6 +77,15 @@ impl Output {
             .or_else(|_| std::env::var("PAGER"))
             .unwrap_or_else(|_| "less -FRX".to_owned());
         if cmd.trim().is_empty() || cmd.trim() == "cat" {
+            return Output::stdout();
+        }
+        // A pager that cannot start would take the output with it: print it directly instead.
+        let program = cmd.split_whitespace().next().unwrap_or_default();
+        if !is_runnable(program) {
+            eprintln!(
+                "auditctl: warning: pager {:?} not found; printing directly",
+                crate::render::visible(program, false)
+            );
             return Output::stdout();
         }
         let child = Command::new("sh")

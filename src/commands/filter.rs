@@ -107,7 +107,7 @@ fn filter_stream(
     };
     // Offset and limit over the matches, in file order.
     let mut seen = 0usize;
-    let mut wanted = move || -> Option<bool> {
+    let mut wanted = || -> Option<bool> {
         seen += 1;
         if seen <= page.offset {
             Some(false)
@@ -152,5 +152,8 @@ fn filter_stream(
         writer.finish()?;
     }
     out.flush()?;
+    if seen == 0 {
+        super::say_no_match();
+    }
     Ok(())
 }

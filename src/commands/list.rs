@@ -87,6 +87,9 @@ pub fn print(
         })?;
         writer.finish()?;
     }
+    if shown == 0 {
+        super::say_no_match();
+    }
     if let Some(limit) = query.limit
         && shown == limit
     {

@@ -255,6 +255,11 @@ pub struct FilterArgs {
     pub filter: Option<String>,
 }
 
+/// Tells the user, on stderr, that a query matched nothing (stdout stays empty for a table).
+pub fn say_no_match() {
+    eprintln!("no events match");
+}
+
 impl FilterArgs {
     pub fn to_expr(&self, now: DateTime<Utc>) -> anyhow::Result<Expr> {
         let quick = QuickFilters {

@@ -130,6 +130,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format.unwrap_or(OutputFormat::Table) {
+        OutputFormat::Table if rows.iter().all(|r| r.count == 0) => super::say_no_match(),
         OutputFormat::Table => {
             // The bucket's UTC start is for machines; people read the label.
             let shown = if matches!(grouping, Grouping::Time(_)) {

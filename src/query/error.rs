@@ -22,6 +22,9 @@ pub enum QueryError {
     Ip(String),
     #[error("invalid --where {0:?}: expected FIELD=VALUE, e.g. meta.account_id=1234")]
     Where(String),
+    /// `--since` at or after `--until`: a window nothing can be in.
+    #[error("--since {since} is not before --until {until}: no event can be in that window")]
+    EmptyWindow { since: String, until: String },
 }
 
 fn suggestion_text(s: &Option<String>) -> String {

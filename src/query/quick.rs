@@ -51,12 +51,30 @@ impl QuickFilters {
                 ips.iter().map(|ip| ip_expr(ip)).collect::<Result<_, _>>()?,
             ));
         }
-        for (bound, op) in [(&self.since, CmpOp::Ge), (&self.until, CmpOp::Lt)] {
-            if let Some(text) = bound {
+        let since = self
+            .since
+            .as_deref()
+            .map(|t| timespec::parse(t, now))
+            .transpose()?;
+        let until = self
+            .until
+            .as_deref()
+            .map(|t| timespec::parse(t, now))
+            .transpose()?;
+        if let (Some(from), Some(to)) = (since, until)
+            && from >= to
+        {
+            return Err(QueryError::EmptyWindow {
+                since: self.since.clone().unwrap_or_default(),
+                until: self.until.clone().unwrap_or_default(),
+            });
+        }
+        for (bound, op) in [(since, CmpOp::Ge), (until, CmpOp::Lt)] {
+            if let Some(time) = bound {
                 parts.push(Expr::Compare {
                     field: Field::Time,
                     op,
-                    value: Literal::Time(timespec::parse(text, now)?),
+                    value: Literal::Time(time),
                 });
             }
         }

@@ -221,6 +221,9 @@ impl EventWriter for TableWriter<'_> {
             let plan = self.layout(&zone);
             if self.streaming.is_some() {
                 self.streaming = Some(Some(Frozen { plan, zone }));
+            } else if self.rows.is_empty() {
+                // Nothing matched: no header over no rows (the caller says so on stderr).
+                return Ok(());
             } else {
                 let rows = std::mem::take(&mut self.rows);
                 return self.print(&plan, &zone, true, false, rows);

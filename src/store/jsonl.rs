@@ -217,6 +217,10 @@ fn scan_numbered<R: BufRead>(
             continue;
         }
         seq += 1;
+        if !text.starts_with(b"{") {
+            // Not a JSON object, so no line the prefilter passes over unread is an event.
+            return Err(not_json_lines(name, line_no, text).into());
+        }
         if !prefilter.may_match(text) {
             continue;
         }
@@ -231,6 +235,29 @@ fn scan_numbered<R: BufRead>(
         if matcher.is_match(&event) && !each(text, event)? {
             return Ok(());
         }
+    }
+}
+
+/// The error for a line that is not a JSON object, naming the format when it is a known one.
+fn not_json_lines(name: &str, line_no: usize, text: &[u8]) -> Failure {
+    let looks_csv = line_no == 1
+        && (text.starts_with(b"seq,") || text.starts_with(b"id,") || text.contains(&b','));
+    if looks_csv {
+        Failure::runtime(format!(
+            "{name} is CSV, not JSON Lines: events are read here as JSON Lines, one per line"
+        ))
+        .with_hint(format!(
+            "import it into a store and filter that (`auditctl --store audit.db import {}`), \
+             or export JSON Lines (`-o jsonl`)",
+            if name.starts_with('<') { "FILE" } else { name }
+        ))
+    } else {
+        let start = String::from_utf8_lossy(&text[..text.len().min(40)]).into_owned();
+        Failure::runtime(format!(
+            "{name}:{line_no}: not an auditctl event: a line of JSON Lines is an object, this \
+             starts {:?}",
+            crate::render::visible(&start, false)
+        ))
     }
 }
 
@@ -411,6 +438,7 @@ impl Store for JsonlStore {
         let by_seq: Option<u64> = id.parse().ok();
         let mut exact = None;
         let mut prefixed = Vec::new();
+        let mut total = 0u64;
         self.for_each_match(&Expr::All, &mut |e| {
             if by_seq.is_some() && e.seq == by_seq {
                 exact = Some(e);
@@ -420,8 +448,11 @@ impl Store for JsonlStore {
                 exact = Some(e);
                 return Ok(false);
             }
-            if !id.is_empty() && e.id.starts_with(id) && prefixed.len() < 6 {
-                prefixed.push(e);
+            if !id.is_empty() && e.id.starts_with(id) {
+                total += 1;
+                if prefixed.len() < super::AMBIGUOUS_SHOWN {
+                    prefixed.push(e);
+                }
             }
             Ok(true)
         })?;
@@ -437,6 +468,7 @@ impl Store for JsonlStore {
                     .iter()
                     .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
                     .collect(),
+                total,
             }
             .into()),
         }

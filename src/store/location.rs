@@ -34,11 +34,31 @@ pub enum Location {
 /// The first bytes of an SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// Names of files that hold lines of JSON (`audit.log`, `events.jsonl`, `trail.json`), never a
+/// store.
+fn is_log_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    name.is_some_and(|n| {
+        [".log", ".jsonl", ".ndjson", ".json"]
+            .iter()
+            .any(|ext| n.ends_with(ext))
+    })
+}
+
 impl Location {
     /// Looks at the first bytes of `path`, which must not be open in an SQLite connection of
     /// this process (see the module documentation). A missing or empty file is an SQLite store
     /// not yet made; a gzip file or any other non-store is an error that says what it is.
     pub fn sniff(path: &Path) -> anyhow::Result<Location> {
+        if path.is_dir() {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                why: "a directory".into(),
+            }
+            .into());
+        }
         let mut head = Vec::with_capacity(64);
         match std::fs::File::open(path) {
             Ok(file) => {
@@ -46,22 +66,12 @@ impl Location {
                     Failure::runtime(format!("cannot read {}: {e}", path.display()))
                 })?;
             }
-            // A directory is named for what it is (opening one for reading succeeds on Unix,
-            // and reading it fails).
-            Err(_) if path.is_dir() => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
                 return Err(
                     Failure::runtime(format!("cannot read {}: {e}", path.display())).into(),
                 );
             }
-        }
-        if path.is_dir() {
-            return Err(StoreError::Foreign {
-                path: path.to_owned(),
-                why: "a directory".into(),
-            }
-            .into());
         }
         if head.starts_with(&[0x1f, 0x8b]) {
             return Err(Failure::runtime(format!(
@@ -77,7 +87,9 @@ impl Location {
         }
         let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
         let text = text.trim_ascii_start();
-        if text.starts_with(b"{") {
+        // An empty log (one just rotated) has no events yet; an empty file of any other name
+        // is a store not yet made.
+        if text.starts_with(b"{") || (head.is_empty() && is_log_name(path)) {
             return Ok(Location::JsonLines(path.to_owned()));
         }
         if head.is_empty() || head.starts_with(SQLITE_HEADER) {

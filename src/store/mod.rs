@@ -22,6 +22,17 @@ use crate::redact::Redactor;
 
 pub use location::Location;
 
+/// How many ids an ambiguous prefix shows.
+pub const AMBIGUOUS_SHOWN: usize = 5;
+
+/// `, and 1,994 more` when a list shows `shown` of `total`.
+fn more_than(total: u64, shown: usize) -> String {
+    match total.saturating_sub(shown as u64) {
+        0 => String::new(),
+        more => format!(", and {} more", crate::render::thousands(more)),
+    }
+}
+
 /// Failures of a store, each with its exit code and hint.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,10 +40,17 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("no event matches {0:?}")]
     NotFound(String),
-    #[error("{prefix:?} is ambiguous: it matches {}", candidates.join(", "))]
+    #[error(
+        "{prefix:?} is ambiguous: it matches {}{}",
+        candidates.join(", "),
+        more_than(*total, candidates.len())
+    )]
     Ambiguous {
         prefix: String,
+        /// The first few matches, `id (seq N)`.
         candidates: Vec<String>,
+        /// How many events the prefix matches in all.
+        total: u64,
     },
     #[error("{path} is not an auditctl store ({why})")]
     Foreign { path: PathBuf, why: String },

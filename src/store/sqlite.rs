@@ -871,17 +871,28 @@ impl Store for SqliteStore {
             return Ok(e);
         }
         if id.len() >= 4 || (!id.is_empty() && !id.bytes().all(|b| b.is_ascii_digit())) {
-            let mut found = self.event_by("id >= ?1 AND id < ?1 || char(1114111)", id)?;
+            const PREFIXED: &str = "id >= ?1 AND id < ?1 || char(1114111)";
+            let mut found = self.event_by(PREFIXED, id)?;
             match found.len() {
                 0 => {}
                 1 => return Ok(found.remove(0)),
                 _ => {
+                    let total = self
+                        .conn
+                        .query_row(
+                            &format!("SELECT count(*) FROM entries WHERE {PREFIXED}"),
+                            [id],
+                            |r| r.get::<_, i64>(0),
+                        )
+                        .map_err(|e| self.sqlite_err(e))?;
+                    found.truncate(super::AMBIGUOUS_SHOWN);
                     return Err(StoreError::Ambiguous {
                         prefix: id.to_owned(),
                         candidates: found
                             .iter()
                             .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
                             .collect(),
+                        total: total as u64,
                     }
                     .into());
                 }

@@ -84,19 +84,26 @@ impl Env {
         self.path("audit.db")
     }
 
+    /// The whole environment of every run: nothing of the caller's leaks in.
+    pub fn pinned(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        vec![
+            ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            ("HOME", self.dir.path().into()),
+            ("XDG_CONFIG_HOME", self.path("config").into()),
+            ("USER", "tester".into()),
+            ("TZ", "UTC".into()),
+            ("COLUMNS", "100".into()),
+            ("NO_COLOR", "1".into()),
+            ("AUDITCTL_NOW", NOW.into()),
+        ]
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_auditctl"));
         cmd.args(args)
             .current_dir(self.dir.path())
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("USER", "tester")
-            .env("TZ", "UTC")
-            .env("COLUMNS", "100")
-            .env("NO_COLOR", "1")
-            .env("AUDITCTL_NOW", NOW)
+            .envs(self.pinned())
             .stdin(Stdio::null());
         cmd
     }

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary in a pinned environment (temporary HOME and store,
 //! TZ=UTC, COLUMNS=100, NO_COLOR=1, a fixed "now").
 
+mod answers;
 mod cloudtrail;
 mod common;
 mod diff;
@@ -13,6 +14,7 @@ mod integrity;
 mod k8s;
 mod list;
 mod mapping;
+mod pty;
 mod record;
 mod remote;
 mod revert;
