@@ -213,7 +213,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -o 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)'
             cand --format 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)'
             cand --columns 'Columns to export, in order (csv, json, jsonl)'
-            cand --output 'Write to FILE (atomically) instead of stdout'
+            cand --output 'Write to FILE (atomically) instead of stdout (`-` is stdout)'
             cand --cursor-file 'Export only events after the seq in FILE, then record the last exported seq there'
             cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'

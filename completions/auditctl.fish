@@ -202,7 +202,7 @@ jsonl\t''
 json\t''
 cef\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l columns -d 'Columns to export, in order (csv, json, jsonl)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l output -d 'Write to FILE (atomically) instead of stdout' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l output -d 'Write to FILE (atomically) instead of stdout (`-` is stdout)' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l cursor-file -d 'Export only events after the seq in FILE, then record the last exported seq there' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r

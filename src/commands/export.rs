@@ -32,7 +32,7 @@ pub struct Args {
     /// Columns to export, in order (csv, json, jsonl)
     #[arg(long, value_name = "LIST", value_parser = parse_columns)]
     pub columns: Option<Columns>,
-    /// Write to FILE (atomically) instead of stdout
+    /// Write to FILE (atomically) instead of stdout (`-` is stdout)
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Export only events after the seq in FILE, then record the last exported seq there
@@ -77,7 +77,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let query = Query::in_seq_order(filter);
     let progress = Progress::start(store.as_ref(), &query)?;
 
-    let last = match &args.output {
+    // `--output -` is stdout, as for every tool that takes a file name.
+    let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let last = match output {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
             let last = write_events(ctx, store.as_ref(), &query, &args, &mut file, &progress)?;

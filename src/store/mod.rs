@@ -62,6 +62,18 @@ pub enum StoreError {
     },
     #[error("{0} is read-only ({1})")]
     ReadOnly(String, &'static str),
+    /// A store file this process may read but not write.
+    #[error("{0} is read-only to you: you may not write it, or the folder it is in")]
+    NotWritable(PathBuf),
+    #[error(
+        "{path} has store schema version {found} and is read-only to you: it is upgraded to \
+         version {supported} when someone who may write it opens it"
+    )]
+    OldSchemaReadOnly {
+        path: PathBuf,
+        found: i32,
+        supported: i32,
+    },
     #[error("{path} was edited: {why}")]
     Tampered { path: PathBuf, why: String },
     #[error(
@@ -84,6 +96,19 @@ impl StoreError {
             self,
             StoreError::Sqlite { source, .. }
                 if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+        )
+    }
+
+    /// An error that means this process may not write the store: its file, or the folder its
+    /// `-wal` and `-shm` files go in.
+    pub fn is_not_writable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite { source, .. }
+                if matches!(
+                    source.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+                )
         )
     }
 
@@ -111,6 +136,11 @@ impl StoreError {
             StoreError::OrphanWal(wal) => format!(
                 "remove {} and the store's other -wal/-shm file if that store is gone for good",
                 wal.display()
+            ),
+            StoreError::NotWritable(path) | StoreError::OldSchemaReadOnly { path, .. } => format!(
+                "commands that only read (list, show, export, verify, …) work on it; to write, \
+                 ask its owner, or copy it into a folder you may write (cp {} ~/audit.db)",
+                path.display()
             ),
             StoreError::ReadOnly(path, _) => {
                 format!("import it into a store to write: auditctl --store audit.db import {path}")

@@ -48,10 +48,69 @@ impl SqliteStore {
         if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) || !path.exists() {
             return Err(StoreError::Missing(path.to_owned()));
         }
-        let mut store = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // A store one may read but not write (an auditor's copy in a folder of someone else's)
+        // is opened read-only; SQLite says so only on the first read.
+        let opened = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(|s| {
+            s.probe()?;
+            Ok(s)
+        });
+        let mut store = match opened {
+            Err(e) if e.is_not_writable() => Self::open_read_only(path)?,
+            other => other?,
+        };
         store.check_schema()?;
         store.search = store.recorded_search()?;
         Ok(store)
+    }
+
+    /// Opens a store this process may not write. SQLite reads a WAL store through its `-shm`
+    /// file; where there is none and none can be made (a folder one may not write) it reads
+    /// the store only as immutable, which is what it then is to everyone: with no `-wal`
+    /// beside it every event is in the file, and no writer can start without making one.
+    fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let opened = Self::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY).and_then(|s| {
+            s.probe()?;
+            Ok(s)
+        });
+        match opened {
+            Ok(store) => return Ok(store),
+            Err(e) if e.is_not_writable() && !wal_of(path).exists() => {}
+            Err(e) => return Err(e),
+        }
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let conn = Connection::open_with_flags(
+            &uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::with_connection(path, conn)
+    }
+
+    /// Reads the schema, as every use of the store will: the first read opens the WAL index,
+    /// and fails where the process may not make it.
+    fn probe(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+            .map_err(|e| self.sqlite_err(e))
+    }
+
+    /// `NotWritable` for a store opened read-only, before anything is asked that would write.
+    pub(super) fn writable(&self) -> Result<(), StoreError> {
+        if self.is_read_only() {
+            return Err(StoreError::NotWritable(self.path.clone()));
+        }
+        Ok(())
+    }
+
+    /// Whether this connection may not write (the file or its folder is not the process's
+    /// to write).
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
     }
 
     /// Opens a store for appending, creating the file and its schema when absent; first removes
@@ -85,6 +144,14 @@ impl SqliteStore {
                     if is_busy(&source) && std::time::Instant::now() < deadline =>
                 {
                     std::thread::sleep(Duration::from_millis(10));
+                }
+                // SQLite opens a file it may not write read-only, and a store in a folder it
+                // may not write fails on the first read: either way, no store to append to.
+                Ok(store) if store.is_read_only() => {
+                    return Err(StoreError::NotWritable(path.to_owned()));
+                }
+                Err(e) if e.is_not_writable() && folder_of(path).is_dir() => {
+                    return Err(StoreError::NotWritable(path.to_owned()));
                 }
                 other => return other,
             }
@@ -255,6 +322,15 @@ impl SqliteStore {
             (flags | OpenFlags::SQLITE_OPEN_NO_MUTEX) - OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(err)?;
+        Self::with_connection(path, conn)
+    }
+
+    /// A store over a new connection: busy timeout, full sync and auditctl's SQL functions.
+    fn with_connection(path: &Path, conn: Connection) -> Result<SqliteStore, StoreError> {
+        let err = |source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        };
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
@@ -428,6 +504,13 @@ impl SqliteStore {
             });
         }
         if version < schema::SCHEMA_VERSION {
+            if self.is_read_only() {
+                return Err(StoreError::OldSchemaReadOnly {
+                    path: self.path.clone(),
+                    found: version,
+                    supported: schema::SCHEMA_VERSION,
+                });
+            }
             self.migrate()?;
         }
         Ok(())
@@ -605,6 +688,36 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// The folder a store file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// The `-wal` file of the store at `path`.
+fn wal_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// `path` as the path of an SQLite URI: every byte but unreserved ones and `/` percent-encoded
+/// (`?`, `#` and `%` would otherwise end or change it).
+fn uri_path(path: &Path) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 /// Refuses to make a store where a `-wal` or `-shm` file is left from one deleted without it:
@@ -917,10 +1030,12 @@ impl super::Append for SqliteStore {
 
 impl super::Backend for SqliteStore {
     fn append(&mut self) -> anyhow::Result<&mut dyn super::Append> {
+        self.writable()?;
         Ok(self)
     }
 
     fn revert(&mut self) -> anyhow::Result<&mut dyn super::Revert> {
+        self.writable()?;
         Ok(self)
     }
 

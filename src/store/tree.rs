@@ -398,6 +398,7 @@ impl super::Integrity for SqliteStore {
     }
 
     fn checkpoint(&mut self, key: Option<&SigningKey>) -> anyhow::Result<String> {
+        self.writable()?;
         SqliteStore::checkpoint(self, key)
     }
 
