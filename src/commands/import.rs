@@ -343,9 +343,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     };
     // A second, reading connection to an existing store: a Kubernetes object's `before` may
     // be its last state there (what this import appends is not committed, and comes from the
-    // log). A server is not asked, object by object.
+    // log). A server is asked once per object, and only by a token that sees sensitive
+    // values: a redacted state would write its markers into `before` as data.
     let lookups = match location {
-        Location::Remote { .. } => None,
+        Location::Remote { .. } => {
+            let server = location.open(&ctx.redactor)?;
+            server.can_reveal()?.then_some(server)
+        }
         _ if existing.is_some() => Some(location.open(&ctx.redactor)?),
         _ => None,
     };

@@ -220,12 +220,14 @@ pub enum Input {
 }
 
 impl Input {
-    /// After sniffing: keeps stdin, lets go of a file.
+    /// After sniffing: lets go of a regular file, keeps anything else open — stdin, a pipe
+    /// (`import <(zcat …)`, a FIFO) or a device can be read only once.
     pub fn of(path: &Path, source: Source) -> Input {
-        if path == Path::new("-") {
-            Input::Open(source)
-        } else {
+        let regular = path != Path::new("-") && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+        if regular {
             Input::File(path.to_owned())
+        } else {
+            Input::Open(source)
         }
     }
 

@@ -1,5 +1,7 @@
 //! `import`: formats, all-or-nothing, duplicates, stdin, --skip-invalid, CSV round trips.
 
+use std::process::Command;
+
 use super::common::{Env, fixture};
 
 fn count(env: &Env) -> usize {
@@ -549,4 +551,33 @@ fn a_large_first_event_is_recognised() {
         .run(&["--store", "huge.db", "import", "huge.jsonl"])
         .ok();
     assert!(run.stdout.starts_with("added 1 event"), "{}", run.stdout);
+}
+
+#[test]
+fn a_pipe_is_read_once_and_nothing_is_lost() {
+    // `import <(zcat log.gz)` names a pipe: detection's sample and the import read the same
+    // stream, which cannot be opened a second time.
+    let env = Env::with_events();
+    let lines = env.run(&["export", "-o", "jsonl", "--reveal"]).ok().stdout;
+    let fifo = env.path("events.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success(),
+        "mkfifo"
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, lines).unwrap())
+    };
+    let run = env
+        .run(&["--store", "copy.db", "import", "events.fifo"])
+        .ok();
+    writer.join().unwrap();
+    assert_eq!(
+        run.stdout,
+        "added 10 events, skipped 0 already in the store\n"
+    );
 }
