@@ -95,6 +95,11 @@ impl RemoteStore {
         }
         let response = self.send_any(self.get("/v1/checkpoint"))?;
         let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            // A token the server does not know is the user's to fix, not a sign of a rewritten
+            // log; nothing is read either way.
+            return Err(self.failure(status, response));
+        }
         if !status.is_success() {
             let Some(old) = &kept else {
                 // No checkpoint yet, or no right to read one, and none kept: nothing to hold

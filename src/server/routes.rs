@@ -365,8 +365,29 @@ async fn consistency(
     if from > to {
         return Err(bad("from must not be larger than to"));
     }
+    // A proof's hashes commit to whole events, sensitive values included: one that holds the
+    // hash of a single event lets whoever knows the rest of it try guesses offline. A token
+    // that may not see those values gets proofs only between the checkpoints the store
+    // recorded (what a client holds the server to), not between sizes of its choosing.
+    let sensitive = caller.0.has(Scope::ViewSensitive);
     let location = state.opener();
-    let proof = blocking(move || location.open()?.integrity()?.consistency_proof(from, to)).await?;
+    let proof = blocking(move || {
+        let mut backend = location.open()?;
+        let log = backend.integrity()?;
+        if !sensitive && !(log.is_checkpoint_size(from)? && log.is_checkpoint_size(to)?) {
+            return Ok(None);
+        }
+        log.consistency_proof(from, to).map(Some)
+    })
+    .await?
+    .ok_or_else(|| {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "insufficient-scope",
+            "a consistency proof between sizes that are not both checkpoints needs the scope \
+             view_sensitive",
+        )
+    })?;
     Ok(Json(api::ConsistencyProof {
         from,
         to,
@@ -380,7 +401,9 @@ async fn inclusion(
     Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    caller.require(Scope::View)?;
+    // The leaf hash and the audit path's neighbours commit to whole events: for tokens that
+    // may see every value (see `consistency`).
+    caller.require(Scope::ViewSensitive)?;
     let params = params::parse(&raw);
     let (seq, size) = (number(&params, "seq")?, number(&params, "size")?);
     if seq == 0 || seq > size {

@@ -500,6 +500,9 @@ pub trait Integrity {
         key: Option<&crate::integrity::note::SigningKey>,
     ) -> anyhow::Result<String>;
 
+    /// Whether a checkpoint of `size` leaves was recorded.
+    fn is_checkpoint_size(&self, size: u64) -> anyhow::Result<bool>;
+
     /// The RFC 9162 consistency proof from the tree of `from` leaves to the one of `to`.
     fn consistency_proof(
         &self,

@@ -397,6 +397,18 @@ impl super::Integrity for SqliteStore {
         Ok(self.checkpoints()?.pop().map(|c| c.note))
     }
 
+    fn is_checkpoint_size(&self, size: u64) -> anyhow::Result<bool> {
+        let found: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM checkpoints WHERE size = ?1",
+                [size as i64],
+                |r| r.get(0),
+            )
+            .map_err(self.wrap())?;
+        Ok(found > 0)
+    }
+
     fn checkpoint(&mut self, key: Option<&SigningKey>) -> anyhow::Result<String> {
         self.writable()?;
         SqliteStore::checkpoint(self, key)

@@ -309,10 +309,12 @@ fn a_server_that_rewrote_its_history_is_caught() {
     env.run(&["demo", "--events", "50"]).ok();
     env.run(&["checkpoint"]).ok();
     let reader = token(&env, "reader", "view");
+    let blind = token(&env, "blind", "write");
     let address;
     {
         let server = Server::start(&env, &["--tokens", "tokens.toml"]);
         address = server.url.trim_start_matches("http://").to_owned();
+        env.run(&["--remote", &server.url, "--token", &blind, "list"]);
         env.run(&["--remote", &server.url, "--token", &reader, "list"])
             .ok();
         // The log grows honestly: the client follows it.
@@ -333,8 +335,11 @@ fn a_server_that_rewrote_its_history_is_caught() {
     let server = Server::start_on(&env, &address, &["--tokens", "tokens.toml"]);
     let run = env.run(&["--remote", &server.url, "--token", &reader, "list"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
+    // The new log has no checkpoint at the kept size, so the server cannot even prove it to a
+    // token that may not see every value; either way nothing is read.
     assert!(
-        run.stderr.contains("no longer extends the checkpoint"),
+        run.stderr.contains("no longer extends the checkpoint")
+            || run.stderr.contains("gave no consistency proof"),
         "{}",
         run.stderr
     );
@@ -346,10 +351,12 @@ fn verified_reads_fail_closed() {
     env.run(&["demo", "--events", "50"]).ok();
     env.run(&["checkpoint"]).ok();
     let reader = token(&env, "reader", "view");
+    let blind = token(&env, "blind", "write");
     let address;
     {
         let server = Server::start(&env, &["--tokens", "tokens.toml"]);
         address = server.url.trim_start_matches("http://").to_owned();
+        env.run(&["--remote", &server.url, "--token", &blind, "list"]);
         env.run(&["--remote", &server.url, "--token", &reader, "list"])
             .ok();
     }
@@ -376,9 +383,13 @@ fn verified_reads_fail_closed() {
     }
     // A token that may not read the checkpoint cannot check it either.
     env.run(&["checkpoint"]).ok();
-    let blind = token(&env, "blind", "write");
     let run = env.run(&["--remote", &server.url, "--token", &blind, "list"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
+    // A token the server does not know is told so (exit 1), and reads nothing.
+    let run = env.run(&["--remote", &server.url, "--token", "audt_unknown", "list"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("not known"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
 }
 
 #[test]
@@ -527,7 +538,20 @@ fn checkpoint_and_verify_through_the_api() {
         )
         .ok();
     assert!(ok.stdout.contains("of 41 events"), "{}", ok.stdout);
+    // An inclusion proof commits to the whole event: a token that may not see every value
+    // gets none.
+    let refused = env.run(&[&remote[..], &["prove", "17"]].concat());
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("view_sensitive"),
+        "{}",
+        refused.stderr
+    );
     // The same inclusion proof as made where the store is, checkable offline.
+    let auditor = token(&env, "auditor", "view,view_sensitive");
+    drop(server);
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let remote = ["--remote", server.url.as_str(), "--token", auditor.as_str()];
     let local = env.run(&["prove", "17"]).ok();
     let proof = env.run(&[&remote[..], &["prove", "17"]].concat()).ok();
     assert_eq!(proof.stdout, local.stdout);
