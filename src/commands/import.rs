@@ -11,7 +11,7 @@ use crate::error::{Failure, exit};
 use crate::import::mapping::Mapping;
 use crate::import::{self, Input, Record, Source, SourceFormat, k8s};
 use crate::redact::Redactor;
-use crate::store::{AppendReport, Backend, Location, NewEntry, Store};
+use crate::store::{AppendReport, Backend, IfStored, Location, NewEntry, Store};
 
 /// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
 ///
@@ -206,14 +206,20 @@ impl Sink<'_> {
             .event
             .and_then(|e| match crate::redact::marker_path(&e) {
                 Some(path) if !allow_redacted => Err(format!(
-                    "{path} holds {:?}, the marker of a value an export redacted: it is not the \
-                     data (export with --reveal, or import with --allow-redacted to keep the \
+                    "{path} holds a {:?} marker, put where an export redacted a value: it is not \
+                     the data (export with --reveal, or import with --allow-redacted to keep the \
                      marker as text)",
                     crate::redact::REDACTED
                 )),
                 _ => Ok(e),
             })
             .and_then(|e| NewEntry::new(e, &self.search).map_err(|e| e.to_string()))
+            .map(|mut entry| {
+                // A log imported again may make its events a little differently (what the
+                // store held then): the stored ones stay, and the summary says so.
+                entry.if_stored = IfStored::Keep;
+                entry
+            })
             .map_err(|why| Skipped {
                 file: file.to_owned(),
                 line: rec.line,
@@ -452,6 +458,13 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
             String::new()
         }
     );
+    if report.conflicts > 0 {
+        eprintln!(
+            "warning: {} of those hold other content than the stored event with their id              (first: {}); the stored events were kept",
+            thousands(report.conflicts),
+            crate::render::visible(report.first_conflict.as_deref().unwrap_or(""), false)
+        );
+    }
     for s in skipped.iter().take(20) {
         eprintln!("skipped {}", crate::render::visible(&s.to_string(), false));
     }

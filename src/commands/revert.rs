@@ -78,7 +78,22 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // Asked first: a server refuses a token without the revert scope before any plan.
     let default = reverter.reverter()?;
     let user = args.as_user.clone().unwrap_or(default);
-    let (plan, etag) = reverter.revert_plan(&target.id).map_err(as_refusal)?;
+    // The event is named by its seq from here on: an id is free text, and one made of digits
+    // ("564") would read as another event's seq.
+    let key = target
+        .seq
+        .map_or_else(|| target.id.clone(), |s| s.to_string());
+    let (plan, etag) = reverter.revert_plan(&key).map_err(as_refusal)?;
+    if plan.event_id != target.id {
+        return Err(Failure::integrity(format!(
+            "asked to plan the revert of event {} ({}), the store planned {} ({})",
+            key,
+            crate::render::visible(&target.id, false),
+            plan.seq,
+            crate::render::visible(&plan.event_id, false)
+        ))
+        .into());
+    }
     print_plan(ctx, &target, &plan, args.exec.as_deref(), &user)?;
     let refusal = if args.force {
         &plan.refusal_forced
@@ -103,7 +118,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .map(|cmd| move |event: &mut Event| run_exec(cmd, event));
     let gate = exec.as_mut().map(|f| f as crate::store::Gate<'_>);
     let event = reverter
-        .revert(&target.id, &etag, &request, gate)
+        .revert(&key, &etag, &request, gate)
         .map_err(as_refusal)?;
     println!(
         "reverted event {}: appended event {} ({} {})",

@@ -103,6 +103,12 @@ impl From<anyhow::Error> for Problem {
                     StoreError::Ambiguous { .. } => {
                         Problem::new(StatusCode::BAD_REQUEST, "ambiguous-id", detail)
                     }
+                    StoreError::IdConflict(_) => {
+                        Problem::new(StatusCode::CONFLICT, "id-conflict", detail)
+                    }
+                    StoreError::BadRevert { .. } => {
+                        Problem::new(StatusCode::CONFLICT, "invalid-revert", detail)
+                    }
                     // Said without the store's file name, which is the server's business.
                     StoreError::ReadOnly(_, why) => Problem::new(
                         StatusCode::METHOD_NOT_ALLOWED,

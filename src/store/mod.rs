@@ -74,6 +74,12 @@ pub enum StoreError {
         found: i32,
         supported: i32,
     },
+    /// An event whose id another event in the store has, with other content.
+    #[error("an event with id {0:?} is already in the store, with other content")]
+    IdConflict(String),
+    /// An event that says it reverts another, which it cannot.
+    #[error("event {id:?} cannot be appended: {why}")]
+    BadRevert { id: String, why: String },
     #[error("{path} was edited: {why}")]
     Tampered { path: PathBuf, why: String },
     #[error(
@@ -286,6 +292,29 @@ pub struct AppendReport {
     /// How many events were skipped because their id was already in the store (or earlier in
     /// the same append).
     pub duplicates: u64,
+    /// Of those, how many held other content than the stored event with their id (the stored
+    /// one is kept); only an import that was told to keep what is stored (`IfStored::Keep`)
+    /// gets this far, any other append with such an event fails.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub conflicts: u64,
+    /// The id of the first such event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_conflict: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// What an append does with an event whose id is stored already with other content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IfStored {
+    /// Fails, appending nothing: two different events cannot share an id.
+    #[default]
+    Refuse,
+    /// Keeps the stored one and counts the new one as a conflict: a log imported again, whose
+    /// events were made with what the store held then (a Kubernetes object's `before`).
+    Keep,
 }
 
 /// An event made ready to append: normalised and reduced to what the store writes, namely the
@@ -311,6 +340,7 @@ pub struct NewEntry {
     pub outcome: String,
     pub ip_key: Option<[u8; 16]>,
     pub reverts: Option<String>,
+    pub if_stored: IfStored,
 }
 
 impl NewEntry {
@@ -341,6 +371,7 @@ impl NewEntry {
             outcome: event.outcome,
             ip_key,
             reverts: event.reverts,
+            if_stored: IfStored::Refuse,
         })
     }
 }

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use super::{AppendReport, NewEntry, Query, SortField, Store, StoreError, functions, schema};
+use super::{
+    AppendReport, IfStored, NewEntry, Query, SortField, Store, StoreError, functions, schema,
+};
 use crate::error::Failure;
 use crate::model::{self, Event};
 use crate::query::{Expr, Field, sql};
@@ -1080,6 +1082,80 @@ impl SqliteStore {
 }
 
 /// Inserts entries inside the caller's transaction, skipping ids already stored.
+/// An event that reverts `target` must revert an event of the same record that nothing else
+/// reverted: otherwise any writer could mark a change it does not undo as undone, and block
+/// the real revert.
+fn check_revert(
+    conn: &Connection,
+    path: &Path,
+    seq: i64,
+    new: &NewEntry,
+    target: &str,
+) -> anyhow::Result<()> {
+    let wrap = |source| StoreError::Sqlite {
+        path: path.to_owned(),
+        source,
+    };
+    let bad = |why: String| -> anyhow::Error {
+        StoreError::BadRevert {
+            id: new.id.clone(),
+            why,
+        }
+        .into()
+    };
+    let record: Option<(Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT tbl, resource_id FROM entries WHERE id = ?1 AND seq < ?2",
+            params![target, seq],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(wrap)?;
+    let Some((table, resource_id)) = record else {
+        return Err(bad(format!(
+            "it reverts event {target:?}, which is not in the store before it"
+        )));
+    };
+    if (&table, &resource_id) != (&new.table, &new.resource_id) {
+        return Err(bad(format!(
+            "it reverts event {target:?}, which is of another record ({}/{})",
+            table.unwrap_or_default(),
+            resource_id.unwrap_or_default()
+        )));
+    }
+    if let Some(other) = standing_reverter(conn, target, seq, 0).map_err(wrap)? {
+        return Err(bad(format!(
+            "event {target:?} was already reverted by event {other:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// The event, other than `seq`, that reverts `target` and stands — is not itself undone by a
+/// revert that stands (reverting a revert puts the change back, so it may be reverted again).
+fn standing_reverter(
+    conn: &Connection,
+    target: &str,
+    seq: i64,
+    depth: usize,
+) -> rusqlite::Result<Option<String>> {
+    // Chains of reverts of reverts are short; a deep one is taken as standing.
+    if depth > 64 {
+        return Ok(Some(target.to_owned()));
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM entries WHERE reverts = ?1 AND seq <> ?2")?;
+    let reverters: Vec<String> = stmt
+        .query_map(params![target, seq], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for reverter in reverters {
+        if standing_reverter(conn, &reverter, seq, depth + 1)?.is_none() {
+            return Ok(Some(reverter));
+        }
+    }
+    Ok(None)
+}
+
 fn insert_entries(
     conn: &Connection,
     path: &Path,
@@ -1121,10 +1197,27 @@ fn insert_entries(
             ])
             .map_err(wrap)?;
         if inserted == 0 {
+            let stored: String = conn
+                .query_row("SELECT entry FROM entries WHERE id = ?1", [&new.id], |r| {
+                    r.get(0)
+                })
+                .map_err(wrap)?;
             report.duplicates += 1;
+            if stored != new.entry {
+                match new.if_stored {
+                    IfStored::Refuse => return Err(StoreError::IdConflict(new.id).into()),
+                    IfStored::Keep => {
+                        report.conflicts += 1;
+                        report.first_conflict.get_or_insert(new.id);
+                    }
+                }
+            }
             continue;
         }
         let seq = conn.last_insert_rowid();
+        if let Some(target) = &new.reverts {
+            check_revert(conn, path, seq, &new, target)?;
+        }
         index.execute(params![seq, new.doc]).map_err(wrap)?;
         report.added += 1;
         report.first_seq.get_or_insert(seq as u64);

@@ -26,3 +26,4 @@ mod store;
 mod stress;
 mod terminal;
 mod trust;
+mod writers;
