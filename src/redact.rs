@@ -54,10 +54,59 @@ pub fn marker_path(e: &Event) -> Option<String> {
     find(&Value::Object(e.meta.clone()), &mut path).then_some(path)
 }
 
-/// Which keys are sensitive: a key is when its lower-case name contains one of the fragments.
+/// A key as sensitivity is judged on it: fullwidth letters and digits as ASCII, lower case,
+/// and nothing but letters and digits, so that `apiKey`, `API-Key`, `api_key`, `ａｐｉ_ｋｅｙ`
+/// and `api\u{200b}_key` are one key.
+pub fn folded_key(key: &str) -> String {
+    key.chars()
+        .map(|c| match c {
+            // Fullwidth forms of ASCII (U+FF01–U+FF5E) are their ASCII characters.
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A byte pattern that matches `fragment` (folded) in a key as canonical JSON writes it: each
+/// letter in either case or fullwidth, with anything but letters, digits and `"` between.
+fn fragment_pattern(fragment: &str) -> String {
+    let letters: Vec<String> = fragment
+        .chars()
+        .map(|c| {
+            let wide = c as u32 + 0xFEE0;
+            let wide_upper = c.to_ascii_uppercase() as u32 + 0xFEE0;
+            let bytes = |u: u32| -> String {
+                let mut buf = [0u8; 4];
+                char::from_u32(u)
+                    .map(|w| {
+                        w.encode_utf8(&mut buf)
+                            .bytes()
+                            .map(|b| format!("\\x{b:02X}"))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            format!(
+                "(?:{}|{}|{})",
+                regex::escape(&c.to_string()),
+                bytes(wide),
+                bytes(wide_upper)
+            )
+        })
+        .collect();
+    letters.join("[^\"A-Za-z0-9]*")
+}
+
+/// Which keys are sensitive: a key is when its folded name (`folded_key`) contains one of the
+/// folded fragments.
 #[derive(Debug, Clone)]
 pub struct Redactor {
+    /// The keys as configured, lower case: what a store records.
     fragments: Vec<String>,
+    /// The same, folded: what keys are matched against.
+    folded: Vec<String>,
     /// A fragment, the rest of a key, and the `":` that ends a key in canonical JSON.
     key_in_entry: regex::bytes::Regex,
 }
@@ -92,16 +141,24 @@ impl Redactor {
                 .map(|k| k.to_ascii_lowercase())
                 .filter(|k| !k.is_empty()),
         );
-        let alternatives: Vec<String> = fragments.iter().map(|f| regex::escape(f)).collect();
+        let mut folded: Vec<String> = fragments
+            .iter()
+            .map(|f| folded_key(f))
+            .filter(|f| !f.is_empty())
+            .collect();
+        folded.sort();
+        folded.dedup();
+        let alternatives: Vec<String> = folded.iter().map(|f| fragment_pattern(f)).collect();
         let key_in_entry = regex::bytes::RegexBuilder::new(&format!(
             "(?i-u)(?:{})[^\"]*\":",
             alternatives.join("|")
         ))
-        .size_limit(64 << 20)
+        .size_limit(256 << 20)
         .build()
         .map_err(|e| format!("redact.keys cannot be matched: {e}"))?;
         Ok(Redactor {
             fragments,
+            folded,
             key_in_entry,
         })
     }
@@ -136,8 +193,8 @@ impl Redactor {
     }
 
     pub fn is_sensitive(&self, key: &str) -> bool {
-        let key = key.to_ascii_lowercase();
-        self.fragments.iter().any(|f| key.contains(f.as_str()))
+        let key = folded_key(key);
+        self.folded.iter().any(|f| key.contains(f.as_str()))
     }
 
     /// Replaces every sensitive value in the event's data and meta.
@@ -327,6 +384,43 @@ impl Redactor {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn spellings_of_a_key_are_one_key() {
+        let r = Redactor::builtin();
+        for key in [
+            "apiKey",
+            "ApiKey",
+            "API-Key",
+            "api key",
+            "privateKey",
+            "ａｐｉ_ｋｅｙ",
+            "Ｐａｓｓｗｏｒｄ",
+            "pass\u{200b}word",
+            "x-auth-token",
+            "client_secret",
+        ] {
+            assert!(r.is_sensitive(key), "{key}");
+            let entry = serde_json::to_string(&json!({ key: 1 })).unwrap();
+            assert!(r.may_touch_entry(&entry), "{entry}");
+        }
+        assert!(!r.is_sensitive("name"));
+    }
+
+    proptest::proptest! {
+        /// The byte look never says no where the key rule says yes: a key it missed would be
+        /// copied out unredacted.
+        #[test]
+        fn the_byte_look_finds_every_sensitive_key(
+            key in "[a-zA-Z_\\-\u{200b}\u{ff21}-\u{ff3a}\u{ff41}-\u{ff5a} ]{0,24}",
+        ) {
+            let r = Redactor::new(&["pin".to_owned()]).unwrap();
+            if r.is_sensitive(&key) {
+                let entry = serde_json::to_string(&json!({ key.clone(): 1 })).unwrap();
+                proptest::prop_assert!(r.may_touch_entry(&entry), "{}", entry);
+            }
+        }
+    }
 
     #[test]
     fn sensitive_keys_at_any_depth() {

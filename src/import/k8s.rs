@@ -370,11 +370,16 @@ fn map_event(
         "success"
     };
     let changes = session.is_none() && matches!(verb.as_str(), "create" | "update" | "patch");
-    let after = if changes && outcome == "success" {
+    let mut after = if changes && outcome == "success" {
         object(&v.response_object).or_else(|| object(&v.request_object))
     } else {
         None
     };
+    if table.as_deref() == Some("secrets")
+        && let Some(secret) = &mut after
+    {
+        hide_secret_values(secret);
+    }
     // A create with `generateName` has its name only in the response.
     let name_in = |o: &Value| o["metadata"]["name"].as_str().map(str::to_owned);
     let name = text(&obj.name)
@@ -446,6 +451,30 @@ fn map_event(
     event.meta = meta;
     event.normalize().map_err(|e| e.to_string())?;
     Ok(event)
+}
+
+/// What a Kubernetes Secret's values are imported as: never the values (a log at the
+/// RequestResponse level holds them, base64 is no protection), so that no reader of the store
+/// sees them, whatever their scope; which keys a Secret has is kept.
+pub const SECRET_VALUE: &str = "[Secret value, not imported]";
+
+/// Replaces the values of a Secret's `data` and `stringData`, and the last-applied annotation
+/// that repeats them, with `SECRET_VALUE`.
+fn hide_secret_values(secret: &mut Value) {
+    for field in ["data", "stringData"] {
+        if let Some(values) = secret.get_mut(field).and_then(Value::as_object_mut) {
+            for v in values.values_mut() {
+                *v = Value::String(SECRET_VALUE.into());
+            }
+        }
+    }
+    if let Some(applied) = secret
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+        .and_then(|notes| notes.get_mut(LAST_APPLIED))
+    {
+        *applied = Value::String(SECRET_VALUE.into());
+    }
 }
 
 /// The service name the mapping gives every Kubernetes event.

@@ -50,6 +50,21 @@ async fn run<T: Send + 'static>(
         .map_err(revert_problem)
 }
 
+/// The refusal of a plan or revert that compares sensitive values, for a token that may not
+/// see them (`compares_sensitive`).
+fn sensitive_plan(caller: &Caller) -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "insufficient-scope",
+        format!(
+            "this revert compares sensitive values, which the token {:?} may not see: it needs \
+             the scope {}",
+            caller.0.name,
+            Scope::ViewSensitive.name()
+        ),
+    )
+}
+
 pub async fn plan(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
@@ -60,6 +75,9 @@ pub async fn plan(
     let location = state.opener();
     let (mut plan, etag) = run(move || location.open()?.revert()?.revert_plan(&id)).await?;
     if let Some(r) = &redactor {
+        if crate::store::revert::compares_sensitive(&plan, r) {
+            return Err(sensitive_plan(&caller));
+        }
         crate::store::revert::redact_plan(&mut plan, r);
     }
     let mut response = Json(plan).into_response();
@@ -152,17 +170,23 @@ pub async fn perform(
             );
             Ok(())
         };
-        let event = backend
-            .revert()?
-            .revert(&id, &if_match, &request, Some(&mut record))?;
+        let reverter = backend.revert()?;
+        if let Some(r) = &redactor {
+            let (plan, _) = reverter.revert_plan(&id)?;
+            if crate::store::revert::compares_sensitive(&plan, r) {
+                return Ok(Err(()));
+            }
+        }
+        let event = reverter.revert(&id, &if_match, &request, Some(&mut record))?;
         let seq = event.seq.unwrap_or_default();
         let entry = String::from_utf8(event.canonical_bytes())?;
-        Ok((
+        Ok(Ok((
             seq,
             event_json(seq, &entry, redactor.as_ref())?.get().to_owned(),
-        ))
+        )))
     })
-    .await?;
+    .await?
+    .map_err(|()| sensitive_plan(&caller))?;
     if let Some(k) = key {
         state
             .done_reverts

@@ -263,6 +263,26 @@ impl Decision {
 }
 
 /// Hides a plan's sensitive values, as every output does without `--reveal`.
+/// Whether a plan compares sensitive values: which paths it sets, which conflict and whether
+/// it refuses all depend on whether they are equal, so one who may set a record's current
+/// state could learn a secret a guess at a time from such plans.
+pub fn compares_sensitive(plan: &api::RevertPlan, redactor: &crate::redact::Redactor) -> bool {
+    let holds = |v: &Option<serde_json::Value>| {
+        v.as_ref().is_some_and(|v| {
+            let mut hidden = v.clone();
+            redactor.redact_value(&mut hidden);
+            hidden != *v
+        })
+    };
+    plan.set.iter().any(|p| redactor.is_sensitive_path(&p.path))
+        || plan
+            .conflicts
+            .iter()
+            .any(|c| redactor.is_sensitive_path(&c.path))
+        || holds(&plan.current)
+        || holds(&plan.restored)
+}
+
 pub fn redact_plan(plan: &mut api::RevertPlan, redactor: &crate::redact::Redactor) {
     redactor.redact_pair(plan.current.as_mut(), plan.restored.as_mut());
     for p in &mut plan.set {

@@ -37,11 +37,16 @@ pub struct SqliteStore {
     /// The keys whose values the search index leaves out: the built-in ones and those
     /// recorded in the store (`hide_in_search`).
     pub(super) search: Redactor,
+    /// Whether the search index was made by the current rules of which keys are sensitive.
+    search_current: std::cell::Cell<bool>,
 }
 
 /// The `store_info` key that lists the keys, beyond the built-in ones, whose values the
-/// search index leaves out (a JSON array).
-const SEARCH_KEYS: &str = "redact_keys";
+/// search index leaves out (a JSON array), with keys matched folded (`redact::folded_key`).
+const SEARCH_KEYS: &str = "search_hides";
+/// The same list from before keys were folded: its index may hold the values of `apiKey` and
+/// the like, so a store that has only this one is reindexed by the next process that may.
+const LEGACY_SEARCH_KEYS: &str = "redact_keys";
 
 impl SqliteStore {
     /// Opens an existing store; a missing file is `StoreError::Missing` and is not created.
@@ -341,26 +346,38 @@ impl SqliteStore {
             conn,
             path: path.to_owned(),
             search: Redactor::builtin().clone(),
+            search_current: std::cell::Cell::new(false),
         })
     }
 
-    /// The search redactor the store records, read in `conn`'s current transaction.
-    fn recorded_search(&self) -> Result<Redactor, StoreError> {
-        let keys: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM store_info WHERE key = ?1",
-                [SEARCH_KEYS],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sqlite_err(e))?;
-        let keys: Vec<String> = match keys {
+    /// The search redactor the store records, read in `conn`'s current transaction, and
+    /// whether its index was made by the current rules (else it is to be made again).
+    fn recorded_search_rules(&self) -> Result<(Redactor, bool), StoreError> {
+        let read = |key: &str| -> Result<Option<String>, StoreError> {
+            self.conn
+                .query_row("SELECT value FROM store_info WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|e| self.sqlite_err(e))
+        };
+        let (text, current) = match read(SEARCH_KEYS)? {
+            Some(text) => (Some(text), true),
+            None => (read(LEGACY_SEARCH_KEYS)?, false),
+        };
+        let keys: Vec<String> = match text {
             Some(text) => serde_json::from_str(&text)
                 .map_err(|e| self.foreign(format!("its {SEARCH_KEYS} are unreadable: {e}")))?,
             None => Vec::new(),
         };
-        Redactor::new(&keys).map_err(|e| self.foreign(e))
+        Ok((Redactor::new(&keys).map_err(|e| self.foreign(e))?, current))
+    }
+
+    /// The search redactor the store records (`recorded_search_rules`).
+    fn recorded_search(&self) -> Result<Redactor, StoreError> {
+        let (redactor, current) = self.recorded_search_rules()?;
+        self.search_current.set(current);
+        Ok(redactor)
     }
 
     /// Makes the search index leave out the values of every key `wanted` hides too: a server
@@ -368,7 +385,7 @@ impl SqliteStore {
     /// index rebuilt without their values, once, in one write transaction. So a search can
     /// never confirm a value that someone reading through it may not see.
     pub fn hide_in_search(&mut self, wanted: &Redactor) -> Result<(), StoreError> {
-        if self.search.covers(wanted) {
+        if self.search.covers(wanted) && self.search_current.get() {
             return Ok(());
         }
         let wrap = |source| StoreError::Sqlite {
@@ -377,13 +394,14 @@ impl SqliteStore {
         };
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(wrap)?;
         let result = (|| {
-            let recorded = self.recorded_search()?;
+            let (recorded, current) = self.recorded_search_rules()?;
             let mut keys = recorded.extra_keys();
             keys.extend(wanted.extra_keys());
             keys.sort();
             keys.dedup();
             self.search = Redactor::new(&keys).map_err(|e| self.foreign(e))?;
-            if recorded.covers(wanted) {
+            self.search_current.set(true);
+            if recorded.covers(wanted) && current {
                 return Ok(());
             }
             self.conn

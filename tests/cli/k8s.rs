@@ -532,3 +532,41 @@ fn sessions_import_when_they_start_and_stale_requests_as_they_stand() {
         assert!(ids.contains(&id.to_owned()), "{id} in {ids:?}");
     }
 }
+
+#[test]
+fn a_secrets_values_are_never_imported() {
+    let env = Env::new();
+    let secret = json!({
+        "kind": "Secret", "apiVersion": "v1", "type": "Opaque",
+        "metadata": {"name": "db", "namespace": "prod", "annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration":
+                "{\"data\":{\"DB_PASS\":\"aHVudGVyMg==\"}}"
+        }},
+        "data": {"DB_PASS": "aHVudGVyMg==", "tls.key": "LS0tLS1CRUdJTg=="},
+        "stringData": {"url": "postgres://app:hunter2@db/app"}
+    });
+    let line = json!({
+        "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse",
+        "auditID": "a-secret", "stage": "ResponseComplete", "verb": "create",
+        "requestURI": "/api/v1/namespaces/prod/secrets",
+        "user": {"username": "alice"}, "sourceIPs": ["10.0.0.1"],
+        "objectRef": {"resource": "secrets", "namespace": "prod", "name": "db", "apiVersion": "v1"},
+        "responseStatus": {"code": 201},
+        "requestObject": secret, "responseObject": secret,
+        "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z",
+        "stageTimestamp": "2026-11-20T10:00:00.100000Z"
+    });
+    env.write("secret.log", &format!("{line}\n"));
+    env.run(&["import", "secret.log"]).ok();
+    let all = env.run(&["export", "-o", "jsonl", "--reveal"]).ok().stdout;
+    for value in ["aHVudGVyMg==", "LS0tLS1CRUdJTg==", "hunter2"] {
+        assert!(!all.contains(value), "{value} was imported: {all}");
+    }
+    // Which keys the Secret has is kept.
+    let after = &env.all_events()[0].after.clone().unwrap();
+    assert_eq!(after["data"]["DB_PASS"], "[Secret value, not imported]");
+    assert!(after["stringData"]["url"].is_string());
+    // Nor can a search find them.
+    let found = env.run(&["list", "--search", "aHVudGVyMg==", "-o", "jsonl"]);
+    assert_eq!(found.stdout, "");
+}

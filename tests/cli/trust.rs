@@ -387,6 +387,24 @@ fn a_view_token_sees_no_secret_on_any_endpoint() {
 #[test]
 fn every_endpoint_answers_each_scope_as_documented() {
     let (env, tokens) = secret_store();
+    env.run(&[
+        "record",
+        "--id",
+        "plain",
+        "--user",
+        "u",
+        "--action",
+        "UPDATE",
+        "--table",
+        "t",
+        "--pk",
+        "1",
+        "--before",
+        r#"{"a": 1}"#,
+        "--after",
+        r#"{"a": 2}"#,
+    ])
+    .ok();
     // Two checkpoints, the sizes between which any reader may have a consistency proof.
     env.run(&["checkpoint"]).ok();
     let first = env.all_events().len();
@@ -398,12 +416,19 @@ fn every_endpoint_answers_each_scope_as_documented() {
     let client = reqwest::blocking::Client::new();
     // Endpoint, method, and the statuses for: no token, a wrong token, view, view and
     // view_sensitive, write, view and revert, all.
-    let table: [(&str, &str, [u16; 7]); 11] = [
+    let table: [(&str, &str, [u16; 7]); 12] = [
         ("/v1", "GET", [401, 401, 200, 200, 200, 200, 200]),
         ("/v1/events", "GET", [401, 401, 200, 200, 403, 200, 200]),
         ("/v1/events/1", "GET", [401, 401, 200, 200, 403, 200, 200]),
+        // A plan compares the record's values: one that compares secrets needs
+        // view_sensitive (whether a guess equals a secret would show in it).
         (
             "/v1/events/s1/revert",
+            "GET",
+            [401, 401, 403, 200, 403, 403, 200],
+        ),
+        (
+            "/v1/events/plain/revert",
             "GET",
             [401, 401, 200, 200, 403, 200, 200],
         ),
@@ -776,4 +801,64 @@ fn redacted_exports_do_not_come_back_as_data() {
     // With --reveal, the export is the data, and says nothing.
     let full = env.run(&["export", "-o", "jsonl", "--reveal"]).ok();
     assert!(full.stderr.is_empty(), "{}", full.stderr);
+}
+
+#[test]
+fn a_sensitive_key_is_found_however_it_is_spelled() {
+    let env = Env::new();
+    let spellings = [
+        ("apiKey", "V1camel"),
+        ("API-Key", "V2dash"),
+        ("privateKey", "V3private"),
+        ("pass\u{200b}word", "V4zerowidth"),
+        ("ｐａｓｓｗｏｒｄ", "V5fullwidth"),
+    ];
+    let after: serde_json::Map<String, serde_json::Value> = spellings
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+        .collect();
+    env.run(&[
+        "record",
+        "--user",
+        "a",
+        "--action",
+        "UPDATE",
+        "--table",
+        "t",
+        "--pk",
+        "1",
+        "--after",
+        &serde_json::Value::Object(after).to_string(),
+    ])
+    .ok();
+    let view = super::common::token(&env, "view", "view");
+    let server = super::common::Server::start(&env, &["--tokens", "tokens.toml"]);
+    for args in [
+        &["show", "1"][..],
+        &["list", "-o", "jsonl"],
+        &["export", "-o", "csv"],
+    ] {
+        let remote = env
+            .run(
+                &[
+                    &["--remote", server.url.as_str(), "--token", view.as_str()][..],
+                    args,
+                ]
+                .concat(),
+            )
+            .ok();
+        let local = env.run(args).ok();
+        for (_, value) in spellings {
+            assert!(
+                !remote.stdout.contains(value),
+                "{args:?}: {}",
+                remote.stdout
+            );
+            assert!(!local.stdout.contains(value), "{args:?}: {}", local.stdout);
+        }
+    }
+    for (_, value) in spellings {
+        let found = env.run(&["list", "--search", value, "-o", "jsonl"]).ok();
+        assert_eq!(found.stdout, "", "a search confirms {value}");
+    }
 }
