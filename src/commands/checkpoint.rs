@@ -41,7 +41,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     // --remote, keys sign on the server's host).
     let text = ctx.open_store()?.integrity()?.checkpoint(key.as_ref())?;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    // The note is signed text, kept byte for byte when it goes to a file or a pipe; on a
+    // terminal its origin (a file name, a server's word) must not drive the screen.
+    if std::io::IsTerminal::is_terminal(&out) {
+        out.write_all(crate::render::visible(&text, true).as_bytes())?;
+    } else {
+        out.write_all(text.as_bytes())?;
+    }
     out.flush()?;
     Ok(())
 }
@@ -90,8 +96,8 @@ fn new_key(file: &Path, name: &str) -> anyhow::Result<()> {
         .map_err(|e| Failure::runtime(format!("cannot write {}: {e}", public.display())))?;
     println!(
         "wrote the private key {} and the public key {}",
-        file.display(),
-        public.display()
+        crate::render::visible(&file.display().to_string(), false),
+        crate::render::visible(&public.display().to_string(), false)
     );
     Ok(())
 }

@@ -113,6 +113,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     event
         .normalize()
         .map_err(|e| Failure::usage(e.to_string()))?;
+    if let Some(path) = crate::redact::marker_path(&event) {
+        return Err(Failure::usage(format!(
+            "{path} holds a {:?} marker, put where an export redacted a value: it is not the data",
+            crate::redact::REDACTED
+        ))
+        .into());
+    }
     let id = event.id.clone();
     let report = ctx
         .open_store_for_append()?

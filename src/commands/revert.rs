@@ -142,7 +142,13 @@ fn print_plan(
     let style = &ctx.style;
     let heading = format!("revert {}", title(target, ctx));
     writeln!(out, "{}", render_diff::paint(style, "\x1b[1m", &heading))?;
-    writeln!(out, "message:  {}", visible(&target.message, true))?;
+    // Continuation lines are indented under the first, so a message cannot pass off lines of
+    // its own as lines of the plan.
+    writeln!(
+        out,
+        "message:  {}",
+        visible(&target.message, true).replace('\n', "\n          ")
+    )?;
     let paths: Vec<std::borrow::Cow<str>> = plan
         .set
         .iter()

@@ -71,6 +71,14 @@ fn grouping(by: &[String]) -> anyhow::Result<Grouping> {
         let field = Field::from_name(name).ok_or_else(|| unknown_field(name))?;
         fields.push((field.name(), field));
     }
+    if fields.len() > crate::store::MAX_GROUP_FIELDS {
+        return Err(Failure::usage(format!(
+            "--by takes at most {} fields, not {}",
+            crate::store::MAX_GROUP_FIELDS,
+            fields.len()
+        ))
+        .into());
+    }
     if fields.is_empty() {
         return Err(
             Failure::usage("--by needs a field name, or hour, day, week, month or year").into(),

@@ -22,6 +22,12 @@ pub enum QueryError {
     Ip(String),
     #[error("invalid --where {0:?}: expected FIELD=VALUE, e.g. meta.account_id=1234")]
     Where(String),
+    /// An expression of more comparisons than any query needs.
+    #[error(
+        "the expression has {terms} terms; at most {max} are taken (a list of values is one \
+         term: `user in [a, b, …]`)"
+    )]
+    TooLarge { terms: usize, max: usize },
     /// `--since` at or after `--until`: a window nothing can be in.
     #[error("--since {since} is not before --until {until}: no event can be in that window")]
     EmptyWindow { since: String, until: String },

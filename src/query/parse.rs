@@ -32,6 +32,19 @@ use crate::timespec;
 /// How deeply parentheses and `not` may nest: far beyond any hand-written filter, and well
 /// inside the stack of every back end that walks the tree recursively.
 const MAX_DEPTH: usize = 100;
+/// Most comparisons an expression may hold: far more than a person writes, and within what
+/// the SQL it becomes may hold (SQLite refuses expressions nested 1,000 deep).
+const MAX_TERMS: usize = 256;
+
+/// The comparisons (leaves) of an expression.
+fn count_terms(e: &Expr) -> usize {
+    match e {
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().map(count_terms).sum(),
+        Expr::Not(inner) => count_terms(inner),
+        Expr::All => 0,
+        _ => 1,
+    }
+}
 
 const FUNCTIONS: [&str; 3] = ["changed", "has", "search"];
 
@@ -50,7 +63,16 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Expr, QueryError> {
     let expr = p.or_expr("")?;
     let t = p.peek()?;
     match &t.tok {
-        Tok::End => Ok(expr),
+        Tok::End => {
+            let terms = count_terms(&expr);
+            if terms > MAX_TERMS {
+                return Err(QueryError::TooLarge {
+                    terms,
+                    max: MAX_TERMS,
+                });
+            }
+            Ok(expr)
+        }
         Tok::RParen => Err(p.err(t.start, "unexpected ')' with no '(' to close")),
         other => Err(p.err(
             t.start,

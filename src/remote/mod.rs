@@ -35,18 +35,44 @@ pub struct RemoteStore {
 /// A URL as it may be printed: a password in it replaced by `***`.
 pub fn without_password(url: &str) -> String {
     match reqwest::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
+        Ok(mut parsed) if parsed.password().is_some() || !parsed.username().is_empty() => {
+            // A user name alone may be the secret (`https://TOKEN@host`): neither is shown.
+            let _ = parsed.set_password(None);
+            let _ = parsed.set_username("***");
             parsed.as_str().trim_end_matches('/').to_owned()
         }
         _ => url.to_owned(),
     }
 }
 
+/// The URL without its credentials, and the token they carried: the password, else the user
+/// name (`https://ci:TOKEN@host`, `https://TOKEN@host`). The token goes as a bearer token
+/// only; reqwest would also send the credentials as Basic authentication, which a server
+/// reads first.
+fn split_credentials(url: &str) -> (String, Option<String>) {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return (url.to_owned(), None);
+    };
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let token = match (parsed.username(), parsed.password()) {
+        (_, Some(password)) => Some(decode(password)),
+        ("", None) => None,
+        (user, None) => Some(decode(user)),
+    };
+    let _ = parsed.set_password(None);
+    let _ = parsed.set_username("");
+    (parsed.as_str().trim_end_matches('/').to_owned(), token)
+}
+
 impl RemoteStore {
     pub fn new(url: &str, token: Option<String>) -> anyhow::Result<RemoteStore> {
-        let base = url.trim_end_matches('/').to_owned();
-        let shown = without_password(&base);
+        let shown = without_password(url.trim_end_matches('/'));
+        let (base, in_url) = split_credentials(url.trim_end_matches('/'));
+        let token = token.or(in_url);
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(Failure::usage(format!(
                 "--remote takes an http:// or https:// URL, not {shown:?}"

@@ -4,20 +4,36 @@
 
 use std::borrow::Cow;
 
-/// Whether a character must not reach a terminal as it is: C0 and C1 controls, DEL, the
-/// bidirectional controls and marks (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069), and the
-/// line and paragraph separators.
+/// Whether a character must not reach a terminal as it is: C0 and C1 controls, DEL, the line
+/// and paragraph separators, and every format character (Unicode category Cf): the
+/// bidirectional controls and marks, and the invisible ones — zero-width space and joiners,
+/// the byte-order mark, the soft hyphen, tags — with which `recorded_by\u{200b}` would read as
+/// `recorded_by`.
 fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
+            '\u{00ad}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061c}'
+                | '\u{06dd}'
+                | '\u{070f}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08e2}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{110bd}'
+                | '\u{110cd}'
+                | '\u{13430}'..='\u{1343f}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0001}'
+                | '\u{e0020}'..='\u{e007f}'
         )
 }
 
@@ -60,6 +76,11 @@ mod tests {
     fn escapes_say_what_was_there() {
         assert_eq!(visible("eve\u{1b}[2K\rroot", false), "eve\\e[2K\\rroot");
         assert_eq!(visible("abc\u{202e}fed", false), "abc\\u{202e}fed");
+        assert_eq!(
+            visible("recorded_by\u{200b}", false),
+            "recorded_by\\u{200b}"
+        );
+        assert_eq!(visible("\u{feff}a\u{ad}b", false), "\\u{feff}a\\u{ad}b");
         assert_eq!(visible("a\tb\nc", false), "a\\tb\\nc");
         assert_eq!(visible("a\tb\nc", true), "a\tb\nc");
         assert_eq!(

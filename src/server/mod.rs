@@ -202,6 +202,18 @@ impl AppState {
     }
 }
 
+/// The scope a request needs for its body to be read at all: only the two writes take one.
+fn body_scope(method: &axum::http::Method, path: &str) -> Option<Scope> {
+    if method != axum::http::Method::POST {
+        return None;
+    }
+    match path.strip_prefix("/v1/events") {
+        Some("") => Some(Scope::Write),
+        Some(rest) if rest.starts_with('/') && rest.ends_with("/revert") => Some(Scope::Revert),
+        _ => None,
+    }
+}
+
 /// Authenticates (except `/healthz`), rate-limits, and logs every request to stderr: method,
 /// path, status, latency and token name, never the token.
 async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: Next) -> Response {
@@ -235,10 +247,23 @@ async fn guard(State(state): State<Arc<AppState>>, mut request: Request, next: N
                             .with_header(header::RETRY_AFTER, wait.to_string()),
                         ),
                     ),
-                    Ok(()) => {
-                        request.extensions_mut().insert(caller);
-                        (name, next.run(request).await)
-                    }
+                    Ok(()) => match body_scope(&method, &path) {
+                        // Only a token that may send a body has it read: a 200 MB body from
+                        // a view token is refused before its first byte is buffered.
+                        Some(scope) if !caller.0.has(scope) => (
+                            name,
+                            axum::response::IntoResponse::into_response(
+                                caller.require(scope).unwrap_err(),
+                            ),
+                        ),
+                        scope => {
+                            if scope.is_none() {
+                                *request.body_mut() = axum::body::Body::empty();
+                            }
+                            request.extensions_mut().insert(caller);
+                            (name, next.run(request).await)
+                        }
+                    },
                 }
             }
         }

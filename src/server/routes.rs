@@ -263,13 +263,32 @@ async fn append_events(
             )
         })?;
         // Who appended it through the API is the server's to say, never the client's.
-        if event.meta.contains_key(RECORDED_BY) {
+        // Nor one that reads like it (`Recorded_By`, `recorded_by\u{200b}`, `recorded-by`).
+        let recorded_by = crate::redact::folded_key(RECORDED_BY);
+        if event
+            .meta
+            .keys()
+            .any(|k| crate::redact::folded_key(k) == recorded_by)
+        {
             return Err(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-event",
                 format!(
                     "event {}: meta.{RECORDED_BY} is set by the server (the token that appends)",
                     i + 1
+                ),
+            ));
+        }
+        // A redacted export posted back would store the marker as if it were the value.
+        if let Some(path) = crate::redact::marker_path(&event) {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-event",
+                format!(
+                    "event {}: {path} holds a {:?} marker, put where an export redacted a \
+                     value: it is not the data",
+                    i + 1,
+                    crate::redact::REDACTED
                 ),
             ));
         }
@@ -297,6 +316,27 @@ async fn stats(
     let by = params::all(&params, "by");
     if by.is_empty() {
         return Err(bad("by is required: one or more fields"));
+    }
+    if by.len() > crate::store::MAX_GROUP_FIELDS {
+        return Err(bad(format!(
+            "by takes at most {} fields, not {}",
+            crate::store::MAX_GROUP_FIELDS,
+            by.len()
+        )));
+    }
+    // Groups by a sensitive path would say which keys a secret object has, or how long a
+    // secret list is, which a filter on it may not ask either.
+    if let Some(r) = caller.redactor(&state)
+        && let Some(name) = by.iter().find(|n| r.is_sensitive_path(n))
+    {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "insufficient-scope",
+            format!(
+                "grouping by {name:?} reads sensitive values: it needs the scope {}",
+                Scope::ViewSensitive.name()
+            ),
+        ));
     }
     let fields: Vec<crate::query::Field> = by
         .iter()

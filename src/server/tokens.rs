@@ -2,6 +2,7 @@
 //! the token itself), and `token new` to add one.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -50,11 +51,9 @@ impl Tokens {
     }
 }
 
-/// Writes the tokens file whole: to a temporary file beside it (mode 0600 from the start, for
-/// the hashes are what an attacker would try tokens against), synced, then renamed over it,
-/// so a crash never leaves it half written. A symbolic link at the path is refused rather
-/// than written through.
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Refuses a tokens file that is a symbolic link or anything but a plain file, before it is
+/// read (whose first line a parse error would show) or written through.
+fn refuse_link(path: &Path) -> anyhow::Result<()> {
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && !meta.file_type().is_file()
     {
@@ -65,6 +64,15 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         ))
         .into());
     }
+    Ok(())
+}
+
+/// Writes the tokens file whole: to a temporary file beside it (mode 0600 from the start, for
+/// the hashes are what an attacker would try tokens against), synced, then renamed over it,
+/// so a crash never leaves it half written. A symbolic link at the path is refused rather
+/// than written through.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    refuse_link(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -87,9 +95,32 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// `token new`: makes a random token, adds its entry to the file (written whole, 0600), and
 /// returns the token, which is never stored.
 pub fn new_token(path: &Path, name: &str, scopes: &[Scope]) -> anyhow::Result<String> {
-    if name.is_empty() || name.chars().any(char::is_control) {
-        return Err(Failure::usage("a token name must be printable and not empty").into());
+    // The name is what the log records as `recorded_by` and what reviewers read: plain
+    // letters, digits and `._@+-`, so that no two names can look alike.
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._@+-".contains(c);
+    if name.is_empty() || name.len() > 64 || !name.chars().all(plain) {
+        return Err(Failure::usage(
+            "a token name is 1 to 64 letters, digits and . _ @ + - (ASCII), e.g. ci-deploy",
+        )
+        .into());
     }
+    refuse_link(path)?;
+    // Two `token new` at once would each add to the file as they read it, and one token would
+    // be lost: they take turns, on a lock file beside it.
+    let lock_path = {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".lock");
+        std::path::PathBuf::from(p)
+    };
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&lock_path)
+        .map_err(|e| Failure::runtime(format!("cannot open {}: {e}", lock_path.display())))?;
+    lock.lock()
+        .map_err(|e| Failure::runtime(format!("cannot lock {}: {e}", lock_path.display())))?;
     let mut tokens = if path.exists() {
         Tokens::load(path)?
     } else {

@@ -22,6 +22,9 @@ use crate::redact::Redactor;
 
 pub use location::Location;
 
+/// The most fields `stats` groups by at once.
+pub const MAX_GROUP_FIELDS: usize = 8;
+
 /// How many ids an ambiguous prefix shows.
 pub const AMBIGUOUS_SHOWN: usize = 5;
 

@@ -757,10 +757,27 @@ fn the_server_refuses_browsers_and_slow_clients() {
 #[test]
 fn a_password_in_a_remote_url_is_never_shown() {
     let env = Env::new();
-    let run = env.run(&["--remote", "http://ops:s3cretpw@127.0.0.1:9/", "list"]);
-    assert_eq!(run.code, 1);
-    assert!(!run.stderr.contains("s3cretpw"), "{}", run.stderr);
-    assert!(run.stderr.contains("ops:***@127.0.0.1"), "{}", run.stderr);
+    for (url, secret) in [
+        ("http://ops:s3cretpw@127.0.0.1:9/", "s3cretpw"),
+        ("http://s3cretpw@127.0.0.1:9/", "s3cretpw"),
+        ("http://bob%3Apw@127.0.0.1:9/", "bob"),
+    ] {
+        let run = env.run(&["--remote", url, "list"]);
+        assert_eq!(run.code, 1);
+        assert!(!run.stderr.contains(secret), "{}", run.stderr);
+        assert!(run.stderr.contains("***@127.0.0.1"), "{}", run.stderr);
+    }
+    // The URL's credential is the token, sent as a bearer token only.
+    env.run(&["demo", "--events", "5"]).ok();
+    let view = super::common::token(&env, "view", "view");
+    let server = super::common::Server::start(&env, &["--tokens", "tokens.toml"]);
+    let with_token = server
+        .url
+        .replacen("http://", &format!("http://reader:{view}@"), 1);
+    let run = env
+        .run(&["--remote", &with_token, "list", "-o", "jsonl"])
+        .ok();
+    assert_eq!(run.stdout.lines().count(), 5);
 }
 
 #[test]
@@ -861,4 +878,100 @@ fn a_sensitive_key_is_found_however_it_is_spelled() {
         let found = env.run(&["list", "--search", value, "-o", "jsonl"]).ok();
         assert_eq!(found.stdout, "", "a search confirms {value}");
     }
+}
+
+#[test]
+fn a_token_without_the_scope_is_refused_before_its_body_is_read() {
+    use std::io::{Read, Write};
+    let (env, tokens) = secret_store();
+    let server = super::common::Server::start(&env, &["--tokens", "tokens.toml"]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    for (path, token) in [("/v1/events", "view"), ("/v1/events/s1/revert", "writer")] {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        // A body of 200 MB is announced, and a few bytes of it sent.
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 200000000\r\n\r\n[{{",
+            token_of(&tokens, token)
+        )
+        .unwrap();
+        let mut answer = [0u8; 12];
+        stream.read_exact(&mut answer).unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 403", "{path} with {token}");
+    }
+}
+
+#[test]
+fn the_server_refuses_what_it_should_not_compute_or_store() {
+    let (env, tokens) = secret_store();
+    let server = super::common::Server::start(&env, &["--tokens", "tokens.toml"]);
+    let client = reqwest::blocking::Client::new();
+    let get = |path: &str, token: &str| {
+        let r = client
+            .get(format!("{}{path}", server.url))
+            .bearer_auth(token_of(&tokens, token))
+            .send()
+            .unwrap();
+        r.status().as_u16()
+    };
+    // Grouping by a sensitive path would tell a secret object's keys: as a filter, refused.
+    assert_eq!(get("/v1/stats?by=after.secret.inner", "view"), 403);
+    assert_eq!(get("/v1/stats?by=after.secret.inner", "sensitive"), 200);
+    // Too many fields or terms are a bad request, not a server error.
+    let by: Vec<String> = (0..9).map(|i| format!("by=meta.k{i}")).collect();
+    assert_eq!(get(&format!("/v1/stats?{}", by.join("&")), "all"), 400);
+    let filter: Vec<String> = (0..1000).map(|i| format!("user = \"u{i}\"")).collect();
+    let q = format!("/v1/events?filter={}", urlencode(&filter.join(" or ")));
+    assert_eq!(get(&q, "view"), 400);
+    // A writer may neither name recorded_by by another spelling nor post redaction markers.
+    for meta in [
+        r#"{"Recorded_By": "bob"}"#,
+        "{\"recorded_by\u{200b}\": \"bob\"}",
+        r#"{"recorded-by": "bob"}"#,
+    ] {
+        let body = format!(
+            r#"{{"time":"2026-11-20T10:00:00Z","user":"u","action":"LOGIN","meta":{meta}}}"#
+        );
+        let r = client
+            .post(format!("{}/v1/events", server.url))
+            .bearer_auth(token_of(&tokens, "writer"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 400, "{meta}");
+    }
+    let r = client
+        .post(format!("{}/v1/events", server.url))
+        .bearer_auth(token_of(&tokens, "writer"))
+        .header("content-type", "application/json")
+        .body(r#"{"time":"2026-11-20T10:00:00Z","user":"u","action":"UPDATE","after":{"password":"[redacted]"}}"#)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // Token names are plain, so that no two can look alike.
+    let run = env.run(&[
+        "token",
+        "new",
+        "--tokens",
+        "tokens.toml",
+        "--name",
+        "ali\u{200b}ce",
+        "--scope",
+        "view",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
