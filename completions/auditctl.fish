@@ -67,7 +67,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l until -d 'Eve
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l search -d 'Events whose text contains every word of TEXT' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s n -l limit -d 'Print at most N events [default: 50]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s n -l limit -d 'Print at most N events, N ≥ 1 [default: 50]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l offset -d 'Skip the first N events' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l sort -d 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''
@@ -92,7 +92,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s h -l help -d 
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s e -l expr -d 'The filter expression (the same as EXPR, for use with --input)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l input -d 'Filter JSON Lines from FILE, or stdin with -, instead of the store' -r -F
-complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s n -l limit -d 'Print at most N events [default: 50]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s n -l limit -d 'Print at most N events, N ≥ 1 [default: 50]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l offset -d 'Skip the first N events' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l sort -d 'Sort by FIELD, -FIELD for descending (repeatable) [default: -time]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s o -l format -d 'Output format [default: table]' -r -f -a "table\t''

@@ -13,6 +13,38 @@ pub const REDACTED_CHANGED: &str = "[redacted, changed]";
 /// Key fragments that are always sensitive.
 pub const BUILTIN_KEYS: [&str; 5] = ["password", "secret", "token", "api_key", "private_key"];
 
+/// What `mark_uncompared` puts where two redacted values could not be compared.
+pub const REDACTED_UNCOMPARED: &str = "[redacted, not compared]";
+
+/// Marks, in `new`, each value that is redacted in both states (as a server redacts each
+/// event on its own): whether the hidden values differ is not known, and must not read as
+/// "unchanged". Returns how many were marked.
+pub fn mark_uncompared(old: Option<&Value>, new: Option<&mut Value>) -> usize {
+    fn walk(old: &Value, new: &mut Value) -> usize {
+        match (old, new) {
+            (Value::Object(a), Value::Object(b)) => b
+                .iter_mut()
+                .filter_map(|(k, v)| a.get(k).map(|o| walk(o, v)))
+                .sum(),
+            (Value::Array(a), Value::Array(b)) => {
+                a.iter().zip(b.iter_mut()).map(|(o, v)| walk(o, v)).sum()
+            }
+            (Value::String(a), new @ Value::String(_))
+                if a.starts_with("[redacted")
+                    && new.as_str().is_some_and(|b| b.starts_with("[redacted")) =>
+            {
+                *new = Value::String(REDACTED_UNCOMPARED.to_owned());
+                1
+            }
+            _ => 0,
+        }
+    }
+    match (old, new) {
+        (Some(o), Some(n)) => walk(o, n),
+        _ => 0,
+    }
+}
+
 /// Where a value is the marker of a redacted one (`[redacted]`, `[redacted, changed]`): the
 /// first path in the event's data or meta that holds one. Such a value is not data: it came
 /// from an export without `--reveal`.

@@ -69,6 +69,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if !ctx.global.reveal {
         ctx.redactor.redact_pair(old.as_mut(), new.as_mut());
     }
+    // Two events from a server that hid their sensitive values each on its own: whether those
+    // differ is not known here, and is said so rather than shown as no change.
+    let uncompared = if args.id2.is_some() && !store.can_reveal()? {
+        crate::redact::mark_uncompared(old.as_ref(), new.as_mut())
+    } else {
+        0
+    };
     match args.format {
         DiffFormat::Json => print_json(&change_list(old.as_ref(), new.as_ref())),
         DiffFormat::Patch => print_json(&patch::json_patch(old.as_ref(), new.as_ref())),
@@ -88,6 +95,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                     (&labels.0, &labels.1),
                     args.context,
                     &ctx.style,
+                )?;
+            }
+            if uncompared > 0 {
+                writeln!(
+                    out,
+                    "{uncompared} sensitive value{} not compared: the token lacks view_sensitive",
+                    if uncompared == 1 { " was" } else { "s were" }
                 )?;
             }
             out.finish()?;

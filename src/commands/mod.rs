@@ -255,6 +255,15 @@ pub struct FilterArgs {
     pub filter: Option<String>,
 }
 
+/// `--limit`: a count of events to show, 1 or more (as the API takes it; `--all` is every one).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (--all prints every event)".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Tells the user, on stderr, that a query matched nothing (stdout stays empty for a table).
 pub fn say_no_match() {
     eprintln!("no events match");
@@ -315,8 +324,8 @@ pub const DEFAULT_LIMIT: usize = 50;
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Paging and order")]
 pub struct PageArgs {
-    /// Print at most N events [default: 50]
-    #[arg(short = 'n', long, value_name = "N")]
+    /// Print at most N events, N ≥ 1 [default: 50]
+    #[arg(short = 'n', long, value_name = "N", value_parser = at_least_one)]
     pub limit: Option<usize>,
     /// Skip the first N events
     #[arg(long, value_name = "N", default_value_t = 0)]

@@ -245,7 +245,14 @@ mod tests {
     fn passwords_are_not_shown() {
         assert_eq!(
             super::without_password("https://ops:s3cret@audit.example.org/"),
-            "https://ops:***@audit.example.org"
+            "https://***@audit.example.org"
+        );
+        assert_eq!(
+            super::split_credentials("https://ops:s%40cret@audit.example.org/"),
+            (
+                "https://audit.example.org".to_owned(),
+                Some("s@cret".to_owned())
+            )
         );
         assert_eq!(
             super::without_password("http://127.0.0.1:8080"),

@@ -10,10 +10,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::problem::Problem;
-use crate::query::Expr;
+use crate::query::{CmpOp, Expr};
 use crate::redact::Redactor;
 use crate::render::{self, csv::CsvWriter, json::JsonWriter};
-use crate::store::Query;
+use crate::store::{Query, Store, seq_compare};
+
+/// Events read at once for a streamed answer.
+const PAGE: usize = 1000;
 
 /// Sends what a blocking writer produces as the response body, in chunks; a failure midway
 /// aborts the response so the client sees it did not complete.
@@ -42,6 +45,42 @@ impl Write for ChunkWriter {
     }
 }
 
+/// Calls `each` with every stored event matching `filter` up to the last one now, in seq
+/// order, a page at a time: each page is read whole and its read ends before `each` sees it,
+/// so a client that reads slowly holds no snapshot of the store open (which would keep the
+/// WAL from being checkpointed, and growing, for as long as it takes).
+fn in_pages(
+    store: &dyn Store,
+    filter: &Expr,
+    each: &mut dyn FnMut(u64, &str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let last = store.last_seq()?;
+    let mut after = 0;
+    let mut page: Vec<(u64, String)> = Vec::with_capacity(PAGE);
+    loop {
+        let query = Query {
+            limit: Some(PAGE),
+            ..Query::in_seq_order(Expr::and(vec![
+                filter.clone(),
+                seq_compare(CmpOp::Gt, after),
+                seq_compare(CmpOp::Le, last),
+            ]))
+        };
+        page.clear();
+        store.scan_entries(&query, &mut |seq, entry| {
+            page.push((seq, entry.to_owned()));
+            Ok(true)
+        })?;
+        for (seq, entry) in &page {
+            each(*seq, entry)?;
+        }
+        match page.last() {
+            Some((end, _)) if page.len() == PAGE => after = *end,
+            _ => return Ok(()),
+        }
+    }
+}
+
 /// Streams every event matching `filter` in seq order, as CSV or NDJSON.
 pub async fn events(
     state: Arc<AppState>,
@@ -58,19 +97,16 @@ pub async fn events(
                 tx: tx.clone(),
                 buf: Vec::new(),
             };
-            let query = Query::in_seq_order(filter);
             if csv {
                 let mut w = CsvWriter::new(render::EXPORT_COLUMNS.to_vec(), &mut out);
-                store.scan_entries(&query, &mut |seq, entry| {
-                    w.write_entry(seq, entry, redactor.as_ref())?;
-                    Ok(true)
+                in_pages(store.as_ref(), &filter, &mut |seq, entry| {
+                    w.write_entry(seq, entry, redactor.as_ref())
                 })?;
                 render::EventWriter::finish(&mut w)?;
             } else {
                 let mut w = JsonWriter::lines(None, &mut out);
-                store.scan_entries(&query, &mut |seq, entry| {
-                    w.write_stored(seq, entry, redactor.as_ref())?;
-                    Ok(true)
+                in_pages(store.as_ref(), &filter, &mut |seq, entry| {
+                    w.write_stored(seq, entry, redactor.as_ref())
                 })?;
             }
             out.flush()?;

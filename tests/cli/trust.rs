@@ -975,3 +975,50 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn a_remote_diff_of_two_events_does_not_call_hidden_values_unchanged() {
+    let env = Env::new();
+    for (before, after) in [
+        (None, r#"{"password": "one", "n": 1}"#),
+        (
+            Some(r#"{"password": "one", "n": 1}"#),
+            r#"{"password": "two", "n": 1}"#,
+        ),
+    ] {
+        let mut args = vec![
+            "record", "--user", "a", "--action", "UPDATE", "--table", "t",
+        ];
+        args.extend(["--pk", "1", "--after", after]);
+        if let Some(b) = before {
+            args.extend(["--before", b]);
+        }
+        env.run(&args).ok();
+    }
+    let view = super::common::token(&env, "view", "view");
+    let server = super::common::Server::start(&env, &["--tokens", "tokens.toml"]);
+    let run = env
+        .run(&[
+            "--remote",
+            &server.url,
+            "--token",
+            &view,
+            "diff",
+            "1",
+            "2",
+            "--stat",
+        ])
+        .ok();
+    assert!(
+        run.stdout
+            .contains("~ password: \"[redacted]\" → \"[redacted, not compared]\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 sensitive value was not compared"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("two"));
+}
