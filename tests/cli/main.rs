@@ -15,6 +15,7 @@ mod k8s;
 mod list;
 mod mapping;
 mod pty;
+mod readme;
 mod readonly;
 mod record;
 mod remote;
