@@ -549,10 +549,35 @@ proptest! {
         e in expr(),
     ) {
         let text = super::print::print(&e);
+        if !parser_builds(&e) {
+            return Ok(());
+        }
         if let Ok(parsed) = super::parse(&text, base_time()) {
             let (_, stored) = store(&events);
             prop_assert_eq!(memory_seqs(&stored, &parsed), memory_seqs(&stored, &e), "{}", text);
         }
+    }
+}
+
+/// Whether the parser could have built this tree: it reads every value compared with `time`
+/// as a time, so `time = "2026-…"` holding a string literal (never a match in memory) prints
+/// as text that parses to a time comparison, which may match.
+fn parser_builds(e: &Expr) -> bool {
+    match e {
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().all(parser_builds),
+        Expr::Not(inner) => parser_builds(inner),
+        Expr::Compare {
+            field: Field::Time,
+            value,
+            ..
+        } => matches!(value, Literal::Time(_) | Literal::Null),
+        Expr::In {
+            field: Field::Time,
+            values,
+        } => values
+            .iter()
+            .all(|v| matches!(v, Literal::Time(_) | Literal::Null)),
+        _ => true,
     }
 }
 
