@@ -49,7 +49,6 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -463,21 +462,6 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'auditctl;generate' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
-            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
-            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
-            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
-            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
-            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
         'auditctl;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'List events matching a filter expression')
@@ -495,7 +479,6 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
-            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -549,9 +532,6 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;demo' {
-            break
-        }
-        'auditctl;help;generate' {
             break
         }
         'auditctl;help;help' {

@@ -46,7 +46,6 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
-            cand generate 'Write shell completions and man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;list'= {
@@ -439,20 +438,6 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'auditctl;generate'= {
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
-            cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
-            cand --token 'Bearer token for --remote'
-            cand --profile 'Configuration profile to use [default: default_profile of the config]'
-            cand --color 'When to colour output'
-            cand --utc 'Show times in UTC instead of the local zone'
-            cand --no-pager 'Never page output'
-            cand --reveal 'Show sensitive values instead of [redacted]'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
         &'auditctl;help'= {
             cand list 'List events, newest first'
             cand filter 'List events matching a filter expression'
@@ -470,7 +455,6 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
-            cand generate 'Write shell completions and man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;help;list'= {
@@ -507,8 +491,6 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;help;record'= {
         }
         &'auditctl;help;demo'= {
-        }
-        &'auditctl;help;generate'= {
         }
         &'auditctl;help;help'= {
         }
