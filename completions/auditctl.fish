@@ -47,7 +47,7 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "stats" -d 'Count 
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "serve" -d 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "serve" -d 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "token" -d 'Manage API tokens for `serve`'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
@@ -196,7 +196,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l until -d 'E
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l search -d 'Events whose text contains every word of TEXT' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s o -l format -d 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)' -r -f -a "csv\t''
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -s o -l format -d 'csv (RFC 4180, columns of docs/SPEC.md §6), jsonl, json (one array) or cef (ArcSight)' -r -f -a "csv\t''
 jsonl\t''
 json\t''
 cef\t''"
@@ -412,7 +412,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_s
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "serve" -d 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "serve" -d 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "token" -d 'Manage API tokens for `serve`'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "record" -d 'Append one event from flags'

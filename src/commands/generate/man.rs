@@ -63,7 +63,8 @@ const ENVIRONMENT: [(&str, &str); 15] = [
     ("TERM", "dumb: no colour with --color auto."),
     (
         "COLUMNS",
-        "The width tables fit, else the terminal's; output that is not a terminal is not cut.",
+        "The width tables fit, also when piped; unset, the terminal's width, and output that \
+         is not a terminal is not cut.",
     ),
     (
         "TZ",
