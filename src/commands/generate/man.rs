@@ -156,8 +156,11 @@ pub fn page(cmd: &clap::Command, root: bool) -> std::io::Result<Vec<u8>> {
         page.add(|w| man.render_subcommands_section(w))?;
     }
     page.roff(shared_sections());
-    if let Some(examples) = examples(&cmd) {
-        page.roff(examples);
+    match examples(&cmd) {
+        Some(examples) => page.roff(examples),
+        // Text after the help that is not examples keeps clap_mangen's section.
+        None if cmd.get_after_help().is_some() => page.add(|w| man.render_extra_section(w))?,
+        None => {}
     }
     page.roff(see_also(&cmd, root));
     if root {
