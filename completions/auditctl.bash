@@ -31,9 +31,6 @@ _auditctl() {
             auditctl,filter)
                 cmd="auditctl__subcmd__filter"
                 ;;
-            auditctl,generate)
-                cmd="auditctl__subcmd__generate"
-                ;;
             auditctl,help)
                 cmd="auditctl__subcmd__help"
                 ;;
@@ -84,9 +81,6 @@ _auditctl() {
                 ;;
             auditctl__subcmd__help,filter)
                 cmd="auditctl__subcmd__help__subcmd__filter"
-                ;;
-            auditctl__subcmd__help,generate)
-                cmd="auditctl__subcmd__help__subcmd__generate"
                 ;;
             auditctl__subcmd__help,help)
                 cmd="auditctl__subcmd__help__subcmd__help"
@@ -146,7 +140,7 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help"
+            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -509,42 +503,8 @@ _auditctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        auditctl__subcmd__generate)
-            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version completions man"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --store)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --remote)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         auditctl__subcmd__help)
-            opts="list filter show diff history revert export stats verify checkpoint prove serve token import record demo generate help"
+            opts="list filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,20 +574,6 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help__subcmd__filter)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        auditctl__subcmd__help__subcmd__generate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -41,12 +41,11 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand verify 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
             cand checkpoint 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
             cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-            cand serve 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+            cand serve 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
             cand token 'Manage API tokens for `serve`'
             cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
-            cand generate 'Write shell completions and man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;list'= {
@@ -210,8 +209,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --search 'Events whose text contains every word of TEXT'
             cand --where 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)'
             cand --filter 'Events matching a filter expression (see `auditctl filter --help`)'
-            cand -o 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)'
-            cand --format 'csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)'
+            cand -o 'csv (RFC 4180, columns of docs/SPEC.md §6), jsonl, json (one array) or cef (ArcSight)'
+            cand --format 'csv (RFC 4180, columns of docs/SPEC.md §6), jsonl, json (one array) or cef (ArcSight)'
             cand --columns 'Columns to export, in order (csv, json, jsonl)'
             cand --output 'Write to FILE (atomically) instead of stdout (`-` is stdout)'
             cand --cursor-file 'Export only events after the seq in FILE, then record the last exported seq there'
@@ -439,20 +438,6 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'auditctl;generate'= {
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
-            cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
-            cand --token 'Bearer token for --remote'
-            cand --profile 'Configuration profile to use [default: default_profile of the config]'
-            cand --color 'When to colour output'
-            cand --utc 'Show times in UTC instead of the local zone'
-            cand --no-pager 'Never page output'
-            cand --reveal 'Show sensitive values instead of [redacted]'
-            cand -h 'Print help'
-            cand --help 'Print help'
-            cand -V 'Print version'
-            cand --version 'Print version'
-        }
         &'auditctl;help'= {
             cand list 'List events, newest first'
             cand filter 'List events matching a filter expression'
@@ -465,12 +450,11 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand verify 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
             cand checkpoint 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
             cand prove 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-            cand serve 'Serve the store over the audit HTTP API (REMOTE_API.md)'
+            cand serve 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
             cand token 'Manage API tokens for `serve`'
             cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
-            cand generate 'Write shell completions and man pages'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;help;list'= {
@@ -507,8 +491,6 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;help;record'= {
         }
         &'auditctl;help;demo'= {
-        }
-        &'auditctl;help;generate'= {
         }
         &'auditctl;help;help'= {
         }

@@ -1,4 +1,4 @@
-//! The audit HTTP API's wire contract (REMOTE_API.md): every request and answer as a type that
+//! The audit HTTP API's wire contract (docs/REMOTE_API.md): every request and answer as a type that
 //! `serve` writes and the `--remote` client reads, so the two cannot drift apart, and the
 //! words a refusal travels as.
 

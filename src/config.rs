@@ -1,4 +1,4 @@
-//! The configuration file (SPEC section 10): profiles, the default profile, redaction keys.
+//! The configuration file (docs/SPEC.md §10): profiles, the default profile, redaction keys.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

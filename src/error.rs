@@ -1,4 +1,4 @@
-//! Error kinds, their exit codes (SPEC section 9), and how an error is printed.
+//! Error kinds, their exit codes (docs/SPEC.md §9), and how an error is printed.
 
 use std::io::Write;
 
@@ -6,7 +6,7 @@ use crate::query::error::QueryError;
 use crate::store::StoreError;
 use crate::timespec::TimeError;
 
-/// Process exit codes of SPEC section 9.
+/// Process exit codes of docs/SPEC.md §9.
 pub mod exit {
     pub const SUCCESS: i32 = 0;
     pub const RUNTIME: i32 = 1;

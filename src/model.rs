@@ -1,4 +1,4 @@
-//! The audit event (SPEC section 1), its canonical bytes and its time format: serde types, no I/O.
+//! The audit event (docs/SPEC.md §1), its canonical bytes and its time format: serde types, no I/O.
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

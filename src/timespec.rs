@@ -1,4 +1,4 @@
-//! The TIME syntax of SPEC section 3: RFC 3339, dates and local times, durations ago, `now`,
+//! The TIME syntax of docs/SPEC.md §3.3: RFC 3339, dates and local times, durations ago, `now`,
 //! `today`, `yesterday`.
 
 use chrono::{DateTime, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};

@@ -1,4 +1,4 @@
-//! Revert plans (SPEC section 5): what undoing one event does to its record's current state,
+//! Revert plans (docs/SPEC.md §5): what undoing one event does to its record's current state,
 //! and which later events stand in the way. Pure: the caller reads the events.
 
 use serde_json::Value;

@@ -26,7 +26,7 @@ use crate::store::{Query, Store, seq_compare};
 pub struct Args {
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// csv (RFC 4180, SPEC column order), jsonl, json (one array) or cef (ArcSight)
+    /// csv (RFC 4180, columns of docs/SPEC.md §6), jsonl, json (one array) or cef (ArcSight)
     #[arg(short = 'o', long, value_enum, default_value_t = ExportFormat::Csv, value_name = "FORMAT")]
     pub format: ExportFormat,
     /// Columns to export, in order (csv, json, jsonl)

@@ -209,7 +209,7 @@ pub fn write_stored_json(
     writer.finish()
 }
 
-/// The quick filters of `list`, `stats` and `export` (SPEC section 3). A repeated flag or a
+/// The quick filters of `list`, `stats` and `export` (docs/SPEC.md §3.4). A repeated flag or a
 /// comma list OR-s its values; different flags AND.
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Filters")]

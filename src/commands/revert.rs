@@ -1,4 +1,4 @@
-//! `revert ID`: undo one event's change by appending a compensating event (SPEC section 5).
+//! `revert ID`: undo one event's change by appending a compensating event (docs/SPEC.md §5).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::{Command, Stdio};

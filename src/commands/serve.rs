@@ -7,7 +7,7 @@ use super::Context;
 use crate::error::Failure;
 use crate::server::{self, tokens};
 
-/// Serve the store over the audit HTTP API (REMOTE_API.md)
+/// Serve the store over the audit HTTP API (docs/REMOTE_API.md)
 ///
 /// Every request needs a bearer token from --tokens, with the scope its endpoint needs.
 /// Without --tokens, every request is accepted, and only a loopback address may be used.

@@ -1,5 +1,5 @@
 //! AWS CloudTrail log files (`{"Records": [...]}`, as CloudTrail writes them to S3), mapped as
-//! SPEC section 8 says. A file is one JSON document, read whole (CloudTrail keeps them to a few
+//! docs/SPEC.md §8.4 says. A file is one JSON document, read whole (CloudTrail keeps them to a few
 //! megabytes); each record is numbered by the line it starts on. Records one per line (as
 //! CloudTrail Lake and Athena exports write them) are read too.
 
@@ -160,7 +160,7 @@ pub fn action_of(event_name: &str) -> String {
     }
 }
 
-/// One CloudTrail record as an auditctl event (SPEC section 8).
+/// One CloudTrail record as an auditctl event (docs/SPEC.md §8.4).
 pub fn map_record(v: &Value) -> Result<Event, String> {
     if !v.is_object() {
         return Err("a record is not a JSON object".into());

@@ -1,4 +1,4 @@
-//! auditctl CSV: the export columns of SPEC section 6 with a header row, in any order and any
+//! auditctl CSV: the export columns of docs/SPEC.md §6 with a header row, in any order and any
 //! subset that includes time, user and action. Empty cells are null; before/after cells hold
 //! JSON, or text kept as a string; meta holds a JSON object.
 

@@ -1,4 +1,4 @@
-//! auditctl JSON Lines: one event object (SPEC section 1) per line; blank lines are skipped.
+//! auditctl JSON Lines: one event object (docs/SPEC.md §1) per line; blank lines are skipped.
 
 use std::io::BufRead;
 

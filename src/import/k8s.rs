@@ -1,5 +1,5 @@
 //! Kubernetes audit logs (`audit.k8s.io/v1` `Event`, one per line, as the API server writes
-//! them), mapped as SPEC section 8 says. The stages of one request become one event (the
+//! them), mapped as docs/SPEC.md §8.3 says. The stages of one request become one event (the
 //! latest stage wins), and each object's `before` is its last state seen earlier in the log.
 
 use std::collections::HashMap;
@@ -323,7 +323,7 @@ fn object(raw: &Option<Box<RawValue>>) -> Option<Value> {
     v.is_object().then_some(v)
 }
 
-/// One audit event as an auditctl event (SPEC section 8); `states` holds each object's last
+/// One audit event as an auditctl event (docs/SPEC.md §8.3); `states` holds each object's last
 /// known state, keyed by (table, resource_id).
 fn map_event(
     v: &AuditEvent,

@@ -1,4 +1,4 @@
-//! Tamper evidence (SPEC section 7): the RFC 9162 Merkle tree, C2SP checkpoints signed with
+//! Tamper evidence (docs/SPEC.md §7): the RFC 9162 Merkle tree, C2SP checkpoints signed with
 //! Ed25519, and the checks `verify` makes.
 
 pub mod merkle;

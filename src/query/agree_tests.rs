@@ -1,5 +1,5 @@
 //! The SQL back end (`sql.rs`, run on a real store schema) and the in-memory matcher
-//! (`eval.rs`) must select exactly the same events for every expression (SPEC section 4: "the
+//! (`eval.rs`) must select exactly the same events for every expression (docs/SPEC.md §4.7: "the
 //! three must give the same answer"). Random events and random trees over every node kind.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

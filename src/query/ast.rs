@@ -187,7 +187,7 @@ pub enum Field {
     Meta(Path),
 }
 
-/// The plain (non-path) fields with their names, in the order of SPEC section 1.
+/// The plain (non-path) fields with their names, in the order of docs/SPEC.md §1.
 pub const SCALAR_FIELDS: [(&str, Field); 15] = [
     ("seq", Field::Seq),
     ("id", Field::Id),

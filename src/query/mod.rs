@@ -1,4 +1,4 @@
-//! The filter language (SPEC section 4): one expression tree, built from the quick flags or
+//! The filter language (docs/SPEC.md §4): one expression tree, built from the quick flags or
 //! parsed from text, run as SQL on the store and as an in-memory match on JSON Lines.
 
 pub mod ast;

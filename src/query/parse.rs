@@ -1,4 +1,4 @@
-//! The text form of the filter language (SPEC section 4): `filter EXPR`, `--filter EXPR` and
+//! The text form of the filter language (docs/SPEC.md §4): `filter EXPR`, `--filter EXPR` and
 //! `filter -e EXPR` all come through `parse`.
 //!
 //! Grammar (keywords and function names are case-insensitive):

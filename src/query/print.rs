@@ -1,5 +1,5 @@
 //! An expression back as filter-language text, for sending a filter to a remote server
-//! (REMOTE_API.md's `filter` parameter): `parse(&print(e))` selects the same events as `e`.
+//! (docs/REMOTE_API.md §5.2, `filter`): `parse(&print(e))` selects the same events as `e`.
 
 use super::ast::{CmpOp, Expr, Field, Literal};
 use crate::model;

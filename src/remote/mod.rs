@@ -1,5 +1,5 @@
 //! `--remote URL`: the back end that is a server, through the audit HTTP API
-//! (REMOTE_API.md). Every capability of the local store is here too, so commands give the same
+//! (docs/REMOTE_API.md §7). Every capability of the local store is here, so commands give the same
 //! output against a server as against a file.
 
 mod backend;

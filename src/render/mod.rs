@@ -69,7 +69,7 @@ pub enum Column {
     RecordedBy,
 }
 
-/// Column names, in the order of the CSV export (SPEC section 6), then the derived ones.
+/// Column names, in the order of the CSV export (docs/SPEC.md §6), then the derived ones.
 pub const COLUMN_NAMES: [(&str, Column); 21] = [
     ("seq", Column::Seq),
     ("id", Column::Id),
@@ -94,7 +94,7 @@ pub const COLUMN_NAMES: [(&str, Column); 21] = [
     ("recorded_by", Column::RecordedBy),
 ];
 
-/// The columns of a table when `--columns` is not given (SPEC section 3).
+/// The columns of a table when `--columns` is not given (docs/SPEC.md §3.2).
 pub const DEFAULT_TABLE_COLUMNS: [Column; 9] = [
     Column::Seq,
     Column::Time,
@@ -107,7 +107,7 @@ pub const DEFAULT_TABLE_COLUMNS: [Column; 9] = [
     Column::Changes,
 ];
 
-/// The CSV export columns of SPEC section 6.
+/// The CSV export columns of docs/SPEC.md §6.
 pub const EXPORT_COLUMNS: [Column; 18] = [
     Column::Seq,
     Column::Id,

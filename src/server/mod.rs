@@ -1,4 +1,4 @@
-//! `auditctl serve`: the audit HTTP API of REMOTE_API.md over a store, on axum and tokio.
+//! `auditctl serve`: the audit HTTP API of docs/REMOTE_API.md over a store, on axum and tokio.
 //! Handlers read and write through the same `Store` trait as the CLI, on blocking threads.
 
 mod params;

@@ -1,4 +1,4 @@
-//! The endpoints of REMOTE_API.md, each a thin layer over the back end's capabilities run on a
+//! Endpoints of docs/REMOTE_API.md §4, each a thin layer over the back end's capabilities run on a
 //! blocking thread (SQLite connections are not shared between requests), answering with the
 //! types of `api`.
 

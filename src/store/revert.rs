@@ -48,7 +48,7 @@ impl Refusal {
         }
     }
 
-    /// The stable word of the HTTP API (REMOTE_API.md).
+    /// The stable word of the HTTP API (docs/REMOTE_API.md §3, §5.5).
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::NotRevertible(_) | Refusal::NoChange(_) => "not-revertible",

@@ -1,4 +1,4 @@
-//! AWS CloudTrail: the mapping of SPEC section 8, gzip files in an S3 folder tree, digest files
+//! AWS CloudTrail: the mapping of docs/SPEC.md §8.4, gzip files in an S3 folder tree, digest files
 //! passed over, and bad records named by file and line.
 
 use std::io::Write;

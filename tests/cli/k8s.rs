@@ -1,4 +1,4 @@
-//! Kubernetes audit logs: detection, the mapping of SPEC section 8, merged stages, and an
+//! Kubernetes audit logs: detection, the mapping of docs/SPEC.md §8.3, merged stages, and an
 //! object's life through history and diff.
 
 use serde_json::json;
