@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let first = store.get(&args.id)?;
     let (title, labels, mut old, mut new) = match &args.id2 {
         None => (
-            title(&first, ctx),
+            title(&first, &ctx.style),
             ("before".to_owned(), "after".to_owned()),
             first.before.clone(),
             first.after.clone(),
@@ -59,7 +59,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             let second = store.get(id2)?;
             let label = |e: &Event| format!("{} after event {}", record(e), seq(e));
             (
-                format!("{} → {}", title(&first, ctx), title(&second, ctx)),
+                format!(
+                    "{} → {}",
+                    title(&first, &ctx.style),
+                    title(&second, &ctx.style)
+                ),
                 (label(&first), label(&second)),
                 history::state_after(store.as_ref(), &first)?,
                 history::state_after(store.as_ref(), &second)?,
@@ -155,14 +159,14 @@ pub fn record(e: &Event) -> String {
 }
 
 /// `event 4211 UPDATE policies/42 by alice at 2026-11-20 10:00:00`.
-pub fn title(e: &Event, ctx: &Context) -> String {
+pub fn title(e: &Event, style: &crate::render::Style) -> String {
     let text = format!(
         "event {} {} {} by {} at {}",
         seq(e),
         e.action,
         record(e),
         e.user,
-        human_time(&e.time, &ctx.style)
+        human_time(&e.time, style)
     );
     crate::render::visible(&text, false).into_owned()
 }

@@ -76,19 +76,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     let query = Query::in_seq_order(filter);
     let progress = Progress::start(store.as_ref(), &query)?;
+    let how = How {
+        format: args.format,
+        columns: args.columns.clone().map(|c| c.0),
+    };
 
     // `--output -` is stdout, as for every tool that takes a file name.
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let last = match output {
         Some(path) => {
             let mut file = AtomicFile::create(path)?;
-            let last = write_events(ctx, store.as_ref(), &query, &args, &mut file, &progress)?;
+            let last = write_events(ctx, store.as_ref(), &query, &how, &mut file, &progress)?;
             file.commit()?;
             last
         }
         None => {
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
-            let last = write_events(ctx, store.as_ref(), &query, &args, &mut out, &progress)?;
+            let last = write_events(ctx, store.as_ref(), &query, &how, &mut out, &progress)?;
             out.flush()?;
             last
         }
@@ -118,25 +122,52 @@ fn read_cursor(path: &Path) -> anyhow::Result<u64> {
     }
 }
 
+/// What an export writes: the format, and the columns if not all.
+struct How {
+    format: ExportFormat,
+    columns: Option<Vec<render::Column>>,
+}
+
+/// Exports every event matching `filter`, oldest first, in `format`, atomically to `path`
+/// (the browser's `e`); returns how many were written and how many had values redacted.
+pub fn export_to_file(
+    ctx: &Context,
+    store: &dyn Store,
+    filter: Expr,
+    format: ExportFormat,
+    path: &Path,
+) -> anyhow::Result<(u64, u64)> {
+    let query = Query::in_seq_order(filter);
+    let progress = Progress::quiet();
+    let mut file = AtomicFile::create(path)?;
+    let how = How {
+        format,
+        columns: None,
+    };
+    write_events(ctx, store, &query, &how, &mut file, &progress)?;
+    file.commit()?;
+    Ok((progress.written.get(), progress.redacted.get()))
+}
+
 /// Writes every event of `query` in the chosen format; returns the last seq written.
 fn write_events(
     ctx: &Context,
     store: &dyn Store,
     query: &Query,
-    args: &Args,
+    how: &How,
     out: &mut dyn Write,
     progress: &Progress,
 ) -> anyhow::Result<Option<u64>> {
-    let columns = args.columns.clone().map(|c| c.0);
+    let columns = how.columns.clone();
     let mut last = None;
     let whole_json =
-        columns.is_none() && matches!(args.format, ExportFormat::Json | ExportFormat::Jsonl);
+        columns.is_none() && matches!(how.format, ExportFormat::Json | ExportFormat::Jsonl);
     if whole_json {
         super::write_stored_json(
             ctx,
             store,
             query,
-            args.format == ExportFormat::Json,
+            how.format == ExportFormat::Json,
             out,
             &mut |seq, entry| {
                 last = Some(seq);
@@ -146,7 +177,7 @@ fn write_events(
         )?;
         return Ok(last);
     }
-    if args.format == ExportFormat::Csv {
+    if how.format == ExportFormat::Csv {
         // CSV straight from the stored text, decoding only data that may need redacting.
         let mut writer = CsvWriter::new(
             columns.unwrap_or_else(|| render::EXPORT_COLUMNS.to_vec()),
@@ -162,7 +193,7 @@ fn write_events(
         writer.finish()?;
         return Ok(last);
     }
-    let mut writer: Box<dyn EventWriter> = match args.format {
+    let mut writer: Box<dyn EventWriter> = match how.format {
         ExportFormat::Csv => Box::new(CsvWriter::new(
             columns.unwrap_or_else(|| render::EXPORT_COLUMNS.to_vec()),
             out,
@@ -192,9 +223,22 @@ struct Progress {
     stop: Arc<AtomicBool>,
     /// Events written with values redacted.
     redacted: std::cell::Cell<u64>,
+    /// Events written.
+    written: std::cell::Cell<u64>,
 }
 
 impl Progress {
+    /// No bar and no signal handlers: for an export inside the browser, which owns both the
+    /// terminal and the signals.
+    fn quiet() -> Progress {
+        Progress {
+            bar: None,
+            stop: Arc::new(AtomicBool::new(false)),
+            redacted: std::cell::Cell::new(0),
+            written: std::cell::Cell::new(0),
+        }
+    }
+
     fn start(store: &dyn Store, query: &Query) -> anyhow::Result<Progress> {
         // Ctrl-C or a SIGTERM stops the export between two events, so that the temporary
         // file is removed and the cursor stays where it was.
@@ -207,6 +251,7 @@ impl Progress {
                 bar: None,
                 stop,
                 redacted: std::cell::Cell::new(0),
+                written: std::cell::Cell::new(0),
             });
         }
         let total = store.count(&query.filter)?;
@@ -221,6 +266,7 @@ impl Progress {
             bar: Some(bar),
             stop,
             redacted: std::cell::Cell::new(0),
+            written: std::cell::Cell::new(0),
         })
     }
 
@@ -233,6 +279,7 @@ impl Progress {
             )
             .into());
         }
+        self.written.set(self.written.get() + 1);
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }

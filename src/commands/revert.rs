@@ -94,7 +94,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         ))
         .into());
     }
-    print_plan(ctx, &target, &plan, args.exec.as_deref(), &user)?;
+    let mut out = std::io::stdout().lock();
+    write_plan(
+        &mut out,
+        &ctx.style,
+        ctx.output_redactor(),
+        &target,
+        &plan,
+        args.exec.as_deref(),
+        &user,
+    )?;
+    out.flush()?;
+    drop(out);
     let refusal = if args.force {
         &plan.refusal_forced
     } else {
@@ -130,17 +141,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Shows the plan: which event, which paths, and the diff of current → restored state.
-fn print_plan(
-    ctx: &Context,
+/// Writes the plan: which event, which paths, and the diff of current → restored state, with
+/// sensitive values hidden by `redactor` (the browser shows the same plan).
+pub fn write_plan(
+    out: &mut dyn Write,
+    style: &crate::render::Style,
+    redactor: Option<&crate::redact::Redactor>,
     target: &Event,
     plan: &api::RevertPlan,
     exec: Option<&str>,
     user: &str,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    let style = &ctx.style;
-    let heading = format!("revert {}", title(target, ctx));
+    let heading = format!("revert {}", title(target, style));
     writeln!(out, "{}", render_diff::paint(style, "\x1b[1m", &heading))?;
     // Continuation lines are indented under the first, so a message cannot pass off lines of
     // its own as lines of the plan.
@@ -175,12 +187,11 @@ fn print_plan(
         )?;
     }
     let (mut current, mut restored) = (plan.current.clone(), plan.restored.clone());
-    if !ctx.global.reveal {
-        ctx.redactor
-            .redact_pair(current.as_mut(), restored.as_mut());
+    if let Some(r) = redactor {
+        r.redact_pair(current.as_mut(), restored.as_mut());
     }
     render_diff::write_unified(
-        &mut out,
+        out,
         current.as_ref(),
         restored.as_ref(),
         (
@@ -190,7 +201,6 @@ fn print_plan(
         render_diff::DEFAULT_CONTEXT,
         style,
     )?;
-    out.flush()?;
     Ok(())
 }
 

@@ -36,10 +36,39 @@ struct Row {
 }
 
 /// One cell's text and look, kept until the layout is known.
-struct Styled {
-    text: String,
-    color: Option<Color>,
-    dim: bool,
+pub struct Styled {
+    pub text: String,
+    pub color: Option<Color>,
+    pub dim: bool,
+}
+
+/// A cell of an event's row: its text on one line, safe for a terminal (the time is left
+/// empty: its form depends on the layout), and its look: failures red and marked, actions
+/// coloured, the seq dim, empty cells `-`. The browser draws the same cells.
+pub fn styled(column: Column, e: &Event) -> Styled {
+    let text = match column {
+        Column::Time => String::new(),
+        Column::Action if e.outcome == "failure" => format!("{} {FAILED}", one_line(&e.action)),
+        other => one_line(&other.text(e)),
+    };
+    if text.is_empty() && column != Column::Time {
+        return Styled {
+            text: "-".into(),
+            color: None,
+            dim: true,
+        };
+    }
+    let color = match column {
+        Column::Action if e.outcome == "failure" => Some(Color::Red),
+        Column::Action => Some(action_color(&e.action)),
+        Column::Outcome if e.outcome == "failure" => Some(Color::Red),
+        _ => None,
+    };
+    Styled {
+        text,
+        color,
+        dim: column == Column::Seq,
+    }
 }
 
 /// The width a column usually needs, for a following table laid out before its rows exist.
@@ -78,32 +107,6 @@ impl<'a> TableWriter<'a> {
     pub fn streaming(mut self) -> Self {
         self.streaming = Some(None);
         self
-    }
-
-    fn styled(&self, column: Column, e: &Event) -> Styled {
-        let text = match column {
-            Column::Time => String::new(),
-            Column::Action if e.outcome == "failure" => format!("{} {FAILED}", one_line(&e.action)),
-            other => one_line(&other.text(e)),
-        };
-        if text.is_empty() && column != Column::Time {
-            return Styled {
-                text: "-".into(),
-                color: None,
-                dim: true,
-            };
-        }
-        let color = match column {
-            Column::Action if e.outcome == "failure" => Some(Color::Red),
-            Column::Action => Some(action_color(&e.action)),
-            Column::Outcome if e.outcome == "failure" => Some(Color::Red),
-            _ => None,
-        };
-        Styled {
-            text,
-            color,
-            dim: column == Column::Seq,
-        }
     }
 
     /// Lays out the rows so far in the terminal's width.
@@ -148,7 +151,7 @@ impl<'a> TableWriter<'a> {
 pub const FAILED: &str = "✗";
 
 /// The header of a column; the time's says its zone.
-fn header(c: Column, zone: &Zone) -> String {
+pub fn header(c: Column, zone: &Zone) -> String {
     match c {
         Column::Time => format!("TIME ({})", zone.label()),
         other => other.name().to_ascii_uppercase(),
@@ -182,7 +185,7 @@ impl TableWriter<'_> {
             .columns
             .iter()
             .map(|c| {
-                let mut cell = self.styled(*c, e);
+                let mut cell = styled(*c, e);
                 if Some(*c) == marked && !mark.is_empty() {
                     cell.text = if cell.dim {
                         mark.to_owned()
