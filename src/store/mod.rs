@@ -4,6 +4,7 @@ pub mod check;
 pub mod functions;
 pub mod history;
 pub mod jsonl;
+pub mod keyset;
 pub mod location;
 pub mod revert;
 pub mod schema;
