@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
+            [CompletionResult]::new('browse', 'browse', [CompletionResultType]::ParameterValue, 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'List events matching a filter expression')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one event in full: every field, meta, the changed paths and the data')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what an event changed, as a coloured unified diff of before → after')
@@ -85,6 +86,35 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse the order (oldest first by default)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;browse' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Events by USER (repeatable, or a comma list)')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Events with ACTION, case-insensitive (e.g. UPDATE)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Events on TABLE (the resource type)')
+            [CompletionResult]::new('--resource-id', '--resource-id', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--pk', '--pk', [CompletionResultType]::ParameterName, 'Events on the record with this primary key')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Events from SERVICE')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Events through ORIGIN (Control Panel, Portal, API, …)')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Events with OUTCOME (success or failure)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Events from an IP address or a CIDR network (v4 or v6)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Events before TIME')
+            [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Events whose text contains every word of TEXT')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)')
+            [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Events matching a filter expression (see `auditctl filter --help`)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
@@ -464,6 +494,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         }
         'auditctl;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List events, newest first')
+            [CompletionResult]::new('browse', 'browse', [CompletionResultType]::ParameterValue, 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert')
             [CompletionResult]::new('filter', 'filter', [CompletionResultType]::ParameterValue, 'List events matching a filter expression')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one event in full: every field, meta, the changed paths and the data')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show what an event changed, as a coloured unified diff of before → after')
@@ -483,6 +514,9 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;list' {
+            break
+        }
+        'auditctl;help;browse' {
             break
         }
         'auditctl;help;filter' {

@@ -16,6 +16,9 @@ _auditctl() {
             ",$1")
                 cmd="auditctl"
                 ;;
+            auditctl,browse)
+                cmd="auditctl__subcmd__browse"
+                ;;
             auditctl,checkpoint)
                 cmd="auditctl__subcmd__checkpoint"
                 ;;
@@ -66,6 +69,9 @@ _auditctl() {
                 ;;
             auditctl,verify)
                 cmd="auditctl__subcmd__verify"
+                ;;
+            auditctl__subcmd__help,browse)
+                cmd="auditctl__subcmd__help__subcmd__browse"
                 ;;
             auditctl__subcmd__help,checkpoint)
                 cmd="auditctl__subcmd__help__subcmd__checkpoint"
@@ -140,12 +146,102 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
+            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__browse)
+            opts="-h -V --user --action --table --pk --resource-id --service --origin --outcome --ip --since --until --search --where --filter --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --action)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outcome)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -504,8 +600,22 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help)
-            opts="list filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
+            opts="list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__browse)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

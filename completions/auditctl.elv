@@ -31,6 +31,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand list 'List events, newest first'
+            cand browse 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert'
             cand filter 'List events matching a filter expression'
             cand show 'Show one event in full: every field, meta, the changed paths and the data'
             cand diff 'Show what an event changed, as a coloured unified diff of before → after'
@@ -81,6 +82,34 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --reverse 'Reverse the order (oldest first by default)'
             cand -f 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)'
             cand --follow 'Print the last matching events oldest first, then each new one as it is appended, until interrupted (like tail -f)'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;browse'= {
+            cand --user 'Events by USER (repeatable, or a comma list)'
+            cand --action 'Events with ACTION, case-insensitive (e.g. UPDATE)'
+            cand --table 'Events on TABLE (the resource type)'
+            cand --resource-id 'Events on the record with this primary key'
+            cand --pk 'Events on the record with this primary key'
+            cand --service 'Events from SERVICE'
+            cand --origin 'Events through ORIGIN (Control Panel, Portal, API, …)'
+            cand --outcome 'Events with OUTCOME (success or failure)'
+            cand --ip 'Events from an IP address or a CIDR network (v4 or v6)'
+            cand --since 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)'
+            cand --until 'Events before TIME'
+            cand --search 'Events whose text contains every word of TEXT'
+            cand --where 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)'
+            cand --filter 'Events matching a filter expression (see `auditctl filter --help`)'
+            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
+            cand --token 'Bearer token for --remote'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
             cand --utc 'Show times in UTC instead of the local zone'
             cand --no-pager 'Never page output'
             cand --reveal 'Show sensitive values instead of [redacted]'
@@ -440,6 +469,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         }
         &'auditctl;help'= {
             cand list 'List events, newest first'
+            cand browse 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert'
             cand filter 'List events matching a filter expression'
             cand show 'Show one event in full: every field, meta, the changed paths and the data'
             cand diff 'Show what an event changed, as a coloured unified diff of before → after'
@@ -458,6 +488,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;help;list'= {
+        }
+        &'auditctl;help;browse'= {
         }
         &'auditctl;help;filter'= {
         }

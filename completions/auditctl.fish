@@ -37,6 +37,7 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -l reveal -d 'Show sensi
 complete -c auditctl -n "__fish_auditctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_needs_command" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "browse" -d 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "filter" -d 'List events matching a filter expression'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
@@ -89,6 +90,31 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l no-pager -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l user -d 'Events by USER (repeatable, or a comma list)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l action -d 'Events with ACTION, case-insensitive (e.g. UPDATE)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l table -d 'Events on TABLE (the resource type)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l resource-id -l pk -d 'Events on the record with this primary key' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l service -d 'Events from SERVICE' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l origin -d 'Events through ORIGIN (Control Panel, Portal, API, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l outcome -d 'Events with OUTCOME (success or failure)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l ip -d 'Events from an IP address or a CIDR network (v4 or v6)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l since -d 'Events at or after TIME (RFC 3339, YYYY-MM-DD, 2h, 7d, today, …)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l until -d 'Events before TIME' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l search -d 'Events whose text contains every word of TEXT' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l token -d 'Bearer token for --remote' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s e -l expr -d 'The filter expression (the same as EXPR, for use with --input)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l input -d 'Filter JSON Lines from FILE, or stdin with -, instead of the store' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -s n -l limit -d 'Print at most N events, N ≥ 1 [default: 50]' -r
@@ -401,21 +427,22 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l no-pager -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "filter" -d 'List events matching a filter expression'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "serve" -d 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "token" -d 'Manage API tokens for `serve`'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "browse" -d 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "serve" -d 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "token" -d 'Manage API tokens for `serve`'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'

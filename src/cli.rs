@@ -106,6 +106,7 @@ impl From<OutputFormat> for crate::render::Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     List(commands::list::Args),
+    Browse(crate::browse::Args),
     Filter(commands::filter::Args),
     Show(commands::show::Args),
     Diff(commands::diff::Args),

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod atomic;
+pub mod browse;
 pub mod change;
 pub mod cli;
 pub mod commands;

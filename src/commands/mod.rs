@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::List(args) => list::run(&ctx, args),
+        Command::Browse(args) => crate::browse::run(&ctx, args),
         Command::Filter(args) => filter::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),

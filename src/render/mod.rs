@@ -10,7 +10,7 @@ pub mod json;
 pub mod show;
 pub mod table;
 mod visible;
-mod zone;
+pub mod zone;
 
 pub use visible::visible;
 pub use zone::{Zone, human_time};

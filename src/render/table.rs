@@ -174,6 +174,20 @@ fn one_line(text: &str) -> String {
     super::visible(text, false).into_owned()
 }
 
+/// Adds a revert mark (`reverted by #12`) to the cell of a change column.
+pub fn add_mark(cell: &mut Styled, mark: &str) {
+    if mark.is_empty() {
+        return;
+    }
+    cell.text = if cell.dim {
+        mark.to_owned()
+    } else {
+        format!("{}, {mark}", cell.text)
+    };
+    cell.dim = false;
+    cell.color = Some(Color::Magenta);
+}
+
 impl TableWriter<'_> {
     /// Adds a row whose change column (`paths`, else `changes`) carries a mark such as
     /// `reverted by #12`.
@@ -186,14 +200,8 @@ impl TableWriter<'_> {
             .iter()
             .map(|c| {
                 let mut cell = styled(*c, e);
-                if Some(*c) == marked && !mark.is_empty() {
-                    cell.text = if cell.dim {
-                        mark.to_owned()
-                    } else {
-                        format!("{}, {mark}", cell.text)
-                    };
-                    cell.dim = false;
-                    cell.color = Some(Color::Magenta);
+                if Some(*c) == marked {
+                    add_mark(&mut cell, mark);
                 }
                 cell
             })

@@ -144,9 +144,11 @@ mod tests {
     }
 
     fn key() -> impl Strategy<Value = SortKey> {
-        (prop::sample::select(SortField::NAMES.to_vec()), any::<bool>()).prop_map(
-            |((_, field), descending)| SortKey { field, descending },
+        (
+            prop::sample::select(SortField::NAMES.to_vec()),
+            any::<bool>(),
         )
+            .prop_map(|((_, field), descending)| SortKey { field, descending })
     }
 
     fn seqs(store: &dyn Store, filter: Expr, key: SortKey) -> Vec<u64> {

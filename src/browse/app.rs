@@ -1,0 +1,1014 @@
+//! The viewer as a state machine: what is on screen and what each key does to it. `update`
+//! takes an input and returns the effects to carry out (loads, reverts, exports); their
+//! outcomes come back through `apply`. Nothing here touches a store or a terminal, so every key
+//! is tested without either.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::text::Text;
+
+use crate::commands::export::ExportFormat;
+use crate::model::Event;
+use crate::query::{CmpOp, Expr, Field, Literal};
+use crate::render::{Column, DEFAULT_TABLE_COLUMNS, Style};
+use crate::store::{SortField, SortKey};
+
+/// Lines outside the table: its header, the status line and the prompt line.
+pub const CHROME_ROWS: u16 = 3;
+/// The smallest terminal the viewer draws in; below it a plain message says so.
+pub const MIN_SIZE: (u16, u16) = (40, 8);
+
+/// What comes in: a key, the mouse, a new terminal size, or a clock tick (for follow).
+#[derive(Debug, Clone)]
+pub enum Input {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick,
+}
+
+/// What the viewer asks for; `mod.rs` carries it out and hands the outcome to `apply`.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Events of the view: `filter` in the order of `key`.
+    Load {
+        filter: Expr,
+        key: SortKey,
+        load: Load,
+    },
+    /// The full view of an event (`show`).
+    Detail(Event),
+    /// The before → after diff of an event (`diff`).
+    Diff(Event),
+    /// Every event of the event's record (`history`).
+    History(Event),
+    /// The plan of reverting an event (`revert --dry-run`).
+    Plan(Event),
+    /// Reverts the event, if its plan still has `etag`.
+    Revert {
+        target: Event,
+        etag: String,
+        reason: Option<String>,
+    },
+    /// Writes the events of `filter` to a file (`export`).
+    Export {
+        filter: Expr,
+        format: ExportFormat,
+        path: String,
+    },
+    /// Puts text on the clipboard of the terminal (OSC 52).
+    Copy(String),
+    /// Asks whether the log grew past `last_seq` (follow).
+    Poll { last_seq: u64 },
+}
+
+/// Which events of the view to load.
+#[derive(Debug, Clone)]
+pub enum Load {
+    /// The first `n`, and the total.
+    Top(usize),
+    /// The last `n`, and the total.
+    Bottom(usize),
+    /// `n` on each side of an event, its position and the total: the event stays selected.
+    /// When it no longer matches the view (`or_clear`: the filters are dropped to keep it).
+    Around {
+        anchor: Event,
+        n: usize,
+        or_clear: bool,
+    },
+    /// The `n` after an event.
+    After(Event, usize),
+    /// The `n` before an event, in view order.
+    Before(Event, usize),
+}
+
+/// A loaded event with its revert mark (`reverted by #12`).
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub event: Event,
+    pub mark: String,
+}
+
+/// What an effect gave.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Rows of a `Load`; `total` and `start` (the position of the first row) where the load
+    /// counted them; `cleared` when the filters were dropped to keep the anchor.
+    Rows {
+        load: Load,
+        rows: Vec<Row>,
+        total: Option<u64>,
+        start: Option<u64>,
+        cleared: bool,
+    },
+    /// A text pane: the detail or the diff.
+    Pane {
+        title: String,
+        text: Text<'static>,
+    },
+    History {
+        title: String,
+        rows: Vec<Row>,
+    },
+    Plan(Plan),
+    /// The revert was appended: what to say.
+    Reverted(String),
+    /// Something to say on the message line.
+    Said(String),
+    /// The log's last seq (follow).
+    Polled(u64),
+    Failed(String),
+}
+
+/// A revert plan as the viewer shows it.
+#[derive(Debug)]
+pub struct Plan {
+    pub target: Event,
+    pub etag: String,
+    pub text: Text<'static>,
+    /// Why it would be refused, with the hint.
+    pub refusal: Option<String>,
+}
+
+/// What has the keyboard.
+#[derive(Debug)]
+pub enum Mode {
+    Table,
+    Pane(Pane),
+    History(History),
+    Prompt(Prompt),
+    Revert(Box<RevertView>),
+    Help,
+}
+
+/// Scrollable text: the detail or the diff of an event.
+#[derive(Debug)]
+pub struct Pane {
+    pub title: String,
+    pub text: Text<'static>,
+    pub scroll: usize,
+}
+
+/// The events of one record, one selected.
+#[derive(Debug)]
+pub struct History {
+    pub title: String,
+    pub rows: Vec<Row>,
+    pub cursor: usize,
+}
+
+/// A line being typed.
+#[derive(Debug)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: String,
+    /// For a filter: what is wrong with it as typed, and the byte it starts at.
+    pub error: Option<(String, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Filter,
+    Export(ExportFormat),
+}
+
+/// The formats `e` cycles through with Tab.
+const EXPORT_FORMATS: [ExportFormat; 4] = [
+    ExportFormat::Csv,
+    ExportFormat::Jsonl,
+    ExportFormat::Json,
+    ExportFormat::Cef,
+];
+
+pub fn export_format_name(f: ExportFormat) -> &'static str {
+    match f {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Jsonl => "jsonl",
+        ExportFormat::Json => "json",
+        ExportFormat::Cef => "cef",
+    }
+}
+
+/// A revert being asked for: the plan, then a reason, then y or n.
+#[derive(Debug)]
+pub struct RevertView {
+    pub plan: Plan,
+    pub reason: String,
+    pub confirming: bool,
+    pub scroll: usize,
+}
+
+/// The viewer.
+pub struct App {
+    /// Where the events are, for the status line.
+    pub source: String,
+    pub style: Style,
+    pub now: DateTime<Utc>,
+    pub size: (u16, u16),
+    pub columns: Vec<Column>,
+    /// The column `=`, `!=` and `s` act on.
+    pub chosen: usize,
+    /// The filter of the command line.
+    pub base: Expr,
+    pub search: Option<String>,
+    /// The typed filter expression, as typed and parsed.
+    pub expr: Option<(String, Expr)>,
+    pub funnels: Vec<Expr>,
+    pub key: SortKey,
+    /// The loaded window of the view, around what is on screen.
+    pub rows: Vec<Row>,
+    /// The position of `rows[0]` in the view.
+    pub start: u64,
+    pub total: u64,
+    /// Whether `rows` reaches the first / last event of the view.
+    pub at_start: bool,
+    pub at_end: bool,
+    /// The index in `rows` of the first row on screen, and of the selected one.
+    pub top: usize,
+    pub cursor: usize,
+    pub follow: bool,
+    pub last_seq: u64,
+    pub mode: Mode,
+    /// The message line, and whether it is an error.
+    pub message: Option<(String, bool)>,
+    /// `!` was typed: `=` next makes a `!=` funnel.
+    bang: bool,
+    pub quit: bool,
+}
+
+/// The default order, as `list`: newest first.
+pub const NEWEST_FIRST: SortKey = SortKey {
+    field: SortField::Time,
+    descending: true,
+};
+
+impl App {
+    pub fn new(source: String, base: Expr, style: Style, size: (u16, u16)) -> App {
+        App {
+            source,
+            style,
+            now: Utc::now(),
+            size,
+            columns: DEFAULT_TABLE_COLUMNS.to_vec(),
+            chosen: 2,
+            base,
+            search: None,
+            expr: None,
+            funnels: Vec::new(),
+            key: NEWEST_FIRST,
+            rows: Vec::new(),
+            start: 0,
+            total: 0,
+            at_start: true,
+            at_end: true,
+            top: 0,
+            cursor: 0,
+            follow: false,
+            last_seq: 0,
+            mode: Mode::Table,
+            message: None,
+            bang: false,
+            quit: false,
+        }
+    }
+
+    /// What to do first: load the top of the view.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![self.load(Load::Top(self.batch()))]
+    }
+
+    /// Rows of the table on screen.
+    pub fn height(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(CHROME_ROWS)).max(1)
+    }
+
+    /// How many rows a load asks for: enough that a page either way is already loaded.
+    fn batch(&self) -> usize {
+        self.height() * 2
+    }
+
+    /// The filter of the view: the command line's, the search, the typed filter, the funnels.
+    pub fn filter(&self) -> Expr {
+        let mut parts = vec![self.base.clone()];
+        if let Some(words) = &self.search {
+            parts.push(Expr::Search(words.clone()));
+        }
+        if let Some((_, e)) = &self.expr {
+            parts.push(e.clone());
+        }
+        parts.extend(self.funnels.iter().cloned());
+        Expr::and(parts)
+    }
+
+    /// The filter as the status line shows it: each part as it was given.
+    pub fn filter_text(&self) -> String {
+        let mut parts = Vec::new();
+        if self.base != Expr::All {
+            parts.push(crate::query::print::print(&self.base));
+        }
+        if let Some(words) = &self.search {
+            parts.push(crate::query::print::print(&Expr::Search(words.clone())));
+        }
+        if let Some((text, _)) = &self.expr {
+            parts.push(text.clone());
+        }
+        parts.extend(self.funnels.iter().map(crate::query::print::print));
+        parts.join(" · ")
+    }
+
+    pub fn selected(&self) -> Option<&Event> {
+        self.rows.get(self.cursor).map(|r| &r.event)
+    }
+
+    /// The rows on screen.
+    pub fn visible(&self) -> &[Row] {
+        let end = (self.top + self.height()).min(self.rows.len());
+        &self.rows[self.top.min(end)..end]
+    }
+
+    /// The position of the selected event in the view, from 1.
+    pub fn position(&self) -> u64 {
+        self.start + self.cursor as u64 + 1
+    }
+
+    fn load(&self, load: Load) -> Effect {
+        Effect::Load {
+            filter: self.filter(),
+            key: self.key,
+            load,
+        }
+    }
+
+    /// Loads the view again keeping the selected event where it can (after a change of
+    /// filter, order, or the log).
+    fn reload(&self, or_clear: bool) -> Vec<Effect> {
+        let n = self.batch();
+        match self.selected() {
+            Some(e) => vec![self.load(Load::Around {
+                anchor: e.clone(),
+                n,
+                or_clear,
+            })],
+            None => vec![self.load(Load::Top(n))],
+        }
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.message = Some((text.into(), false));
+    }
+
+    fn complain(&mut self, text: impl Into<String>) {
+        self.message = Some((text.into(), true));
+    }
+
+    pub fn update(&mut self, input: Input) -> Vec<Effect> {
+        match input {
+            Input::Resize(w, h) => {
+                self.size = (w, h);
+                self.scroll_to_cursor();
+                self.prefetch()
+            }
+            Input::Tick if self.follow => vec![Effect::Poll {
+                last_seq: self.last_seq,
+            }],
+            Input::Tick => Vec::new(),
+            Input::Mouse(m) => self.mouse(m),
+            Input::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
+            Input::Key(k)
+                if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') =>
+            {
+                self.quit = true;
+                Vec::new()
+            }
+            Input::Key(k) => {
+                match std::mem::replace(&mut self.mode, Mode::Table) {
+                    Mode::Table => self.table_key(k),
+                    Mode::Pane(p) => self.pane_key(p, k),
+                    Mode::History(h) => self.history_key(h, k),
+                    Mode::Prompt(p) => self.prompt_key(p, k),
+                    Mode::Revert(r) => self.revert_key(*r, k),
+                    // Any key closes the help.
+                    Mode::Help => Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn table_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let bang = std::mem::take(&mut self.bang);
+        if !matches!(k.code, KeyCode::Char('=')) {
+            self.message = None;
+        }
+        let page = self.height() as isize;
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Char('q') => {
+                self.quit = true;
+                Vec::new()
+            }
+            KeyCode::Char('j') | KeyCode::Down => self.move_by(1),
+            KeyCode::Char('k') | KeyCode::Up => self.move_by(-1),
+            KeyCode::Char('f') if ctrl => self.move_by(page),
+            KeyCode::Char('b') if ctrl => self.move_by(-page),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.move_by(page),
+            KeyCode::PageUp => self.move_by(-page),
+            KeyCode::Char('g') | KeyCode::Home => vec![self.load(Load::Top(self.batch()))],
+            KeyCode::Char('G') | KeyCode::End => vec![self.load(Load::Bottom(self.batch()))],
+            KeyCode::Left => {
+                self.chosen = self.chosen.checked_sub(1).unwrap_or(self.columns.len() - 1);
+                Vec::new()
+            }
+            KeyCode::Right => {
+                self.chosen = (self.chosen + 1) % self.columns.len();
+                Vec::new()
+            }
+            KeyCode::Enter => self.on_selected(Effect::Detail),
+            KeyCode::Char('d') => self.on_selected(Effect::Diff),
+            KeyCode::Char('r') => self.on_selected(Effect::Plan),
+            KeyCode::Char('h') => match self.selected() {
+                Some(e) if e.table.is_some() && e.resource_id.is_some() => {
+                    vec![Effect::History(e.clone())]
+                }
+                Some(_) => {
+                    self.complain("this event names no record (table and resource_id)");
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            KeyCode::Char('y') => match self.selected() {
+                Some(e) => vec![Effect::Copy(e.id.clone())],
+                None => Vec::new(),
+            },
+            KeyCode::Char('/') => {
+                self.prompt(PromptKind::Search, self.search.clone().unwrap_or_default());
+                Vec::new()
+            }
+            KeyCode::Char('f') => {
+                let text = self
+                    .expr
+                    .as_ref()
+                    .map(|(t, _)| t.clone())
+                    .unwrap_or_default();
+                self.prompt(PromptKind::Filter, text);
+                Vec::new()
+            }
+            KeyCode::Char('e') => {
+                self.prompt(PromptKind::Export(ExportFormat::Csv), String::new());
+                Vec::new()
+            }
+            KeyCode::Char('!') => {
+                self.bang = true;
+                self.say("!= : press = to exclude the selected value");
+                Vec::new()
+            }
+            KeyCode::Char('=') => {
+                self.message = None;
+                self.funnel(if bang { CmpOp::Ne } else { CmpOp::Eq })
+            }
+            KeyCode::Char('s') => self.sort_by(self.chosen),
+            KeyCode::Char('S') => {
+                self.key.descending = !self.key.descending;
+                self.reload(false)
+            }
+            KeyCode::Char('c') => {
+                let had = self.filter() != Expr::All;
+                self.base = Expr::All;
+                self.search = None;
+                self.expr = None;
+                self.funnels.clear();
+                if had {
+                    self.say("filters cleared");
+                    self.reload(false)
+                } else {
+                    Vec::new()
+                }
+            }
+            KeyCode::Char('F') => {
+                self.follow = !self.follow;
+                if self.follow {
+                    self.say("following: new events appear as they are appended");
+                    vec![Effect::Poll {
+                        last_seq: self.last_seq,
+                    }]
+                } else {
+                    self.say("follow off");
+                    Vec::new()
+                }
+            }
+            KeyCode::Char('R') => self.reload(false),
+            KeyCode::Char('?') => {
+                self.mode = Mode::Help;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_selected(&mut self, make: fn(Event) -> Effect) -> Vec<Effect> {
+        self.selected().cloned().map(make).into_iter().collect()
+    }
+
+    fn prompt(&mut self, kind: PromptKind, input: String) {
+        let mut p = Prompt {
+            kind,
+            input,
+            error: None,
+        };
+        self.check(&mut p);
+        self.mode = Mode::Prompt(p);
+    }
+
+    /// Checks a filter as typed, so its error shows before Enter.
+    fn check(&self, p: &mut Prompt) {
+        if p.kind != PromptKind::Filter || p.input.trim().is_empty() {
+            p.error = None;
+            return;
+        }
+        p.error = match crate::query::parse(&p.input, self.now) {
+            Ok(_) => None,
+            Err(crate::query::error::QueryError::Syntax { pos, message, .. }) => {
+                Some((message, pos))
+            }
+            Err(e) => Some((e.to_string(), p.input.len())),
+        };
+    }
+
+    /// Moves the selection `d` rows (down when positive), within what is loaded; loads more
+    /// when the selection comes near an end of it.
+    fn move_by(&mut self, d: isize) -> Vec<Effect> {
+        if self.rows.is_empty() {
+            return Vec::new();
+        }
+        let last = self.rows.len() as isize - 1;
+        self.cursor = (self.cursor as isize + d).clamp(0, last) as usize;
+        self.scroll_to_cursor();
+        self.prefetch()
+    }
+
+    /// Keeps the selected row on screen.
+    fn scroll_to_cursor(&mut self) {
+        let h = self.height();
+        if self.cursor < self.top {
+            self.top = self.cursor;
+        } else if self.cursor >= self.top + h {
+            self.top = self.cursor + 1 - h;
+        }
+        // No blank rows below the last event when there are events above the screen.
+        if self.at_end && self.rows.len() >= h && self.top + h > self.rows.len() {
+            self.top = self.rows.len() - h;
+        }
+    }
+
+    /// Loads the next rows before the selection can reach the end of what is loaded: more than
+    /// a page must lie loaded on either side of it, so a key never waits for two loads.
+    fn prefetch(&self) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let margin = self.height() + 1;
+        if let (false, Some(last)) = (self.at_end, self.rows.last())
+            && self.rows.len() - 1 - self.cursor < margin
+        {
+            out.push(self.load(Load::After(last.event.clone(), self.batch())));
+        }
+        if let (false, Some(first)) = (self.at_start, self.rows.first())
+            && self.cursor < margin
+        {
+            out.push(self.load(Load::Before(first.event.clone(), self.batch())));
+        }
+        out
+    }
+
+    /// Most rows kept loaded: a few pages; those far from the screen are let go.
+    fn keep(&self) -> usize {
+        self.batch() * 4
+    }
+
+    fn funnel(&mut self, op: CmpOp) -> Vec<Effect> {
+        let Some(e) = self.selected() else {
+            return Vec::new();
+        };
+        let column = self.columns[self.chosen];
+        let value = match funnel_value(column, e) {
+            Ok(v) => v,
+            Err(why) => {
+                self.complain(why);
+                return Vec::new();
+            }
+        };
+        let Some(field) = Field::from_name(column.name()) else {
+            return Vec::new();
+        };
+        self.funnels.push(Expr::Compare { field, op, value });
+        // Excluding the selected value moves off the selected event.
+        self.reload(false)
+    }
+
+    fn sort_by(&mut self, column: usize) -> Vec<Effect> {
+        let column = self.columns[column];
+        let Some(field) = SortField::from_name(column.name()) else {
+            self.complain(format!("cannot sort by {}", column.name()));
+            return Vec::new();
+        };
+        self.key = if self.key.field == field {
+            SortKey {
+                field,
+                descending: !self.key.descending,
+            }
+        } else {
+            // Times and seqs newest first, names from A.
+            SortKey {
+                field,
+                descending: matches!(field, SortField::Time | SortField::Seq),
+            }
+        };
+        self.reload(false)
+    }
+
+    fn pane_key(&mut self, mut p: Pane, k: KeyEvent) -> Vec<Effect> {
+        let lines = p.text.lines.len();
+        if scroll(&mut p.scroll, k.code, self.height(), lines) {
+            self.mode = Mode::Pane(p);
+            return Vec::new();
+        }
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') => Vec::new(),
+            // From the detail straight to another view of the same event.
+            KeyCode::Char('d') => self.on_selected(Effect::Diff),
+            KeyCode::Enter => self.on_selected(Effect::Detail),
+            _ => {
+                self.mode = Mode::Pane(p);
+                Vec::new()
+            }
+        }
+    }
+
+    fn history_key(&mut self, mut h: History, k: KeyEvent) -> Vec<Effect> {
+        let last = h.rows.len().saturating_sub(1);
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') => return Vec::new(),
+            KeyCode::Char('j') | KeyCode::Down => h.cursor = (h.cursor + 1).min(last),
+            KeyCode::Char('k') | KeyCode::Up => h.cursor = h.cursor.saturating_sub(1),
+            KeyCode::Char('g') | KeyCode::Home => h.cursor = 0,
+            KeyCode::Char('G') | KeyCode::End => h.cursor = last,
+            KeyCode::Enter => {
+                if let Some(row) = h.rows.get(h.cursor) {
+                    return vec![self.load(Load::Around {
+                        anchor: row.event.clone(),
+                        n: self.batch(),
+                        or_clear: true,
+                    })];
+                }
+            }
+            _ => {}
+        }
+        self.mode = Mode::History(h);
+        Vec::new()
+    }
+
+    fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Vec<Effect> {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Enter => return self.submit(p),
+            KeyCode::Backspace => {
+                p.input.pop();
+            }
+            KeyCode::Char('u') if ctrl => p.input.clear(),
+            KeyCode::Tab => {
+                if let PromptKind::Export(f) = p.kind {
+                    let i = EXPORT_FORMATS.iter().position(|x| *x == f).unwrap_or(0);
+                    p.kind = PromptKind::Export(EXPORT_FORMATS[(i + 1) % EXPORT_FORMATS.len()]);
+                }
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => p.input.push(c),
+            _ => {}
+        }
+        self.check(&mut p);
+        self.mode = Mode::Prompt(p);
+        Vec::new()
+    }
+
+    fn submit(&mut self, mut p: Prompt) -> Vec<Effect> {
+        let text = p.input.trim().to_owned();
+        match p.kind {
+            PromptKind::Search => {
+                self.search = (!text.is_empty()).then_some(text);
+                vec![self.load(Load::Top(self.batch()))]
+            }
+            PromptKind::Filter if text.is_empty() => {
+                self.expr = None;
+                vec![self.load(Load::Top(self.batch()))]
+            }
+            PromptKind::Filter => match crate::query::parse(&text, self.now) {
+                Ok(e) => {
+                    self.expr = Some((text, e));
+                    vec![self.load(Load::Top(self.batch()))]
+                }
+                Err(_) => {
+                    // The error is on screen; the prompt stays for the fix.
+                    self.check(&mut p);
+                    self.mode = Mode::Prompt(p);
+                    Vec::new()
+                }
+            },
+            PromptKind::Export(_) if text.is_empty() => {
+                self.mode = Mode::Prompt(p);
+                Vec::new()
+            }
+            PromptKind::Export(format) => vec![Effect::Export {
+                filter: self.filter(),
+                format,
+                path: text,
+            }],
+        }
+    }
+
+    fn revert_key(&mut self, mut r: RevertView, k: KeyEvent) -> Vec<Effect> {
+        let lines = r.plan.text.lines.len();
+        if matches!(
+            k.code,
+            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown
+        ) {
+            scroll(&mut r.scroll, k.code, self.height(), lines);
+            self.mode = Mode::Revert(Box::new(r));
+            return Vec::new();
+        }
+        if k.code == KeyCode::Esc {
+            self.say("revert cancelled");
+            return Vec::new();
+        }
+        if r.plan.refusal.is_some() {
+            // A refused plan is only read.
+            if matches!(k.code, KeyCode::Char('q' | 'n') | KeyCode::Enter) {
+                return Vec::new();
+            }
+        } else if r.confirming {
+            match k.code {
+                KeyCode::Char('y' | 'Y') => {
+                    let reason = r.reason.trim();
+                    return vec![Effect::Revert {
+                        target: r.plan.target,
+                        etag: r.plan.etag,
+                        reason: (!reason.is_empty()).then(|| reason.to_owned()),
+                    }];
+                }
+                KeyCode::Char('n' | 'N' | 'q') => {
+                    self.say("revert cancelled");
+                    return Vec::new();
+                }
+                _ => {}
+            }
+        } else {
+            match k.code {
+                KeyCode::Enter => r.confirming = true,
+                KeyCode::Backspace => {
+                    r.reason.pop();
+                }
+                KeyCode::Char(c) if !c.is_control() => r.reason.push(c),
+                _ => {}
+            }
+        }
+        self.mode = Mode::Revert(Box::new(r));
+        Vec::new()
+    }
+
+    fn mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+        if !matches!(self.mode, Mode::Table) {
+            return match m.kind {
+                MouseEventKind::ScrollDown => self.update(Input::Key(KeyCode::Down.into())),
+                MouseEventKind::ScrollUp => self.update(Input::Key(KeyCode::Up.into())),
+                _ => Vec::new(),
+            };
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.move_by(3),
+            MouseEventKind::ScrollUp => self.move_by(-3),
+            MouseEventKind::Down(MouseButton::Left) if m.row == 0 => {
+                match super::view::column_at(self, m.column) {
+                    Some(i) => {
+                        self.chosen = i;
+                        self.sort_by(i)
+                    }
+                    None => Vec::new(),
+                }
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                let i = self.top + usize::from(m.row) - 1;
+                if usize::from(m.row) <= self.height() && i < self.rows.len() {
+                    self.cursor = i;
+                    if let Some(c) = super::view::column_at(self, m.column) {
+                        self.chosen = c;
+                    }
+                    return self.prefetch();
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Takes in what an effect gave.
+    pub fn apply(&mut self, outcome: Outcome) -> Vec<Effect> {
+        match outcome {
+            Outcome::Rows {
+                load,
+                rows,
+                total,
+                start,
+                cleared,
+            } => {
+                if cleared {
+                    self.base = Expr::All;
+                    self.search = None;
+                    self.expr = None;
+                    self.funnels.clear();
+                    self.say("filters cleared to show the chosen event");
+                }
+                if let Some(t) = total {
+                    self.total = t;
+                }
+                if !matches!(load, Load::After(..) | Load::Before(..)) {
+                    self.mode = Mode::Table;
+                }
+                self.take_rows(load, rows, start);
+                self.scroll_to_cursor();
+                self.prefetch()
+            }
+            Outcome::Pane { title, text } => {
+                self.mode = Mode::Pane(Pane {
+                    title,
+                    text,
+                    scroll: 0,
+                });
+                Vec::new()
+            }
+            Outcome::History { title, rows } => {
+                // The selected event is chosen in its record's history.
+                let seq = self.selected().and_then(|e| e.seq);
+                let cursor = rows.iter().position(|r| r.event.seq == seq).unwrap_or(0);
+                self.mode = Mode::History(History {
+                    title,
+                    rows,
+                    cursor,
+                });
+                Vec::new()
+            }
+            Outcome::Plan(plan) => {
+                self.mode = Mode::Revert(Box::new(RevertView {
+                    plan,
+                    reason: String::new(),
+                    confirming: false,
+                    scroll: 0,
+                }));
+                Vec::new()
+            }
+            Outcome::Reverted(text) => {
+                self.mode = Mode::Table;
+                self.say(text);
+                self.reload(false)
+            }
+            Outcome::Said(text) => {
+                if matches!(self.mode, Mode::Prompt(_)) {
+                    self.mode = Mode::Table;
+                }
+                self.say(text);
+                Vec::new()
+            }
+            Outcome::Polled(seq) => {
+                let grew = seq != self.last_seq;
+                self.last_seq = seq;
+                if !grew || !self.follow {
+                    return Vec::new();
+                }
+                // At the end where new events arrive, stay there and see them come in.
+                let newest_first = self.key.descending;
+                if newest_first && self.at_start && self.cursor == 0 {
+                    vec![self.load(Load::Top(self.batch()))]
+                } else if !newest_first && self.at_end && self.cursor + 1 >= self.rows.len() {
+                    vec![self.load(Load::Bottom(self.batch()))]
+                } else {
+                    self.reload(false)
+                }
+            }
+            Outcome::Failed(text) => {
+                self.complain(text);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Puts loaded rows in the window.
+    fn take_rows(&mut self, load: Load, mut rows: Vec<Row>, start: Option<u64>) {
+        let got = rows.len();
+        match load {
+            Load::Top(n) => {
+                self.rows = rows;
+                (self.start, self.top, self.cursor) = (0, 0, 0);
+                self.at_start = true;
+                self.at_end = got < n;
+            }
+            Load::Bottom(n) => {
+                self.rows = rows;
+                self.start = self.total.saturating_sub(got as u64);
+                self.cursor = got.saturating_sub(1);
+                self.top = got.saturating_sub(self.height());
+                self.at_start = got < n;
+                self.at_end = true;
+            }
+            Load::Around { anchor, n, .. } => {
+                let index = rows.iter().position(|r| r.event.seq == anchor.seq);
+                let Some(index) = index else {
+                    // The anchor left the view: its top.
+                    self.rows = rows;
+                    (self.start, self.top, self.cursor) = (0, 0, 0);
+                    self.at_start = true;
+                    self.at_end = got < n;
+                    return;
+                };
+                self.at_start = index < n;
+                self.at_end = got - index - 1 < n;
+                self.rows = rows;
+                self.start = start.unwrap_or(0);
+                self.cursor = index;
+                self.top = index.saturating_sub(self.height() / 2);
+            }
+            Load::After(anchor, n) => {
+                if self.rows.last().map(|r| r.event.seq) != Some(anchor.seq) {
+                    return;
+                }
+                self.at_end = got < n;
+                self.rows.append(&mut rows);
+                let excess = self.rows.len().saturating_sub(self.keep());
+                let drop = excess.min(self.top.min(self.cursor));
+                if drop > 0 {
+                    self.rows.drain(..drop);
+                    self.start += drop as u64;
+                    self.top -= drop;
+                    self.cursor -= drop;
+                    self.at_start = false;
+                }
+            }
+            Load::Before(anchor, n) => {
+                if self.rows.first().map(|r| r.event.seq) != Some(anchor.seq) {
+                    return;
+                }
+                self.at_start = got < n;
+                self.start = self.start.saturating_sub(got as u64);
+                if self.at_start {
+                    self.start = 0;
+                }
+                rows.append(&mut self.rows);
+                self.rows = rows;
+                self.top += got;
+                self.cursor += got;
+                let keep = self.keep().max(self.top + self.height() + 1);
+                if self.rows.len() > keep {
+                    self.rows.truncate(keep);
+                    self.at_end = false;
+                }
+            }
+        }
+    }
+}
+
+/// Scrolls a text of `lines` lines by a key; false for a key that does not scroll.
+fn scroll(at: &mut usize, key: KeyCode, page: usize, lines: usize) -> bool {
+    let end = lines.saturating_sub(page);
+    *at = match key {
+        KeyCode::Char('j') | KeyCode::Down => *at + 1,
+        KeyCode::Char('k') | KeyCode::Up => at.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => *at + page,
+        KeyCode::PageUp => at.saturating_sub(page),
+        KeyCode::Char('g') | KeyCode::Home => 0,
+        KeyCode::Char('G') | KeyCode::End => end,
+        _ => return false,
+    }
+    .min(end);
+    true
+}
+
+/// The value of a column that `=` and `!=` filter by: the event's own, not the text shown.
+fn funnel_value(column: Column, e: &Event) -> Result<Literal, String> {
+    let text = |s: &Option<String>| s.clone().map_or(Literal::Null, Literal::String);
+    Ok(match column {
+        Column::Seq => Literal::Number(e.seq.unwrap_or_default() as f64),
+        Column::Id => Literal::String(e.id.clone()),
+        Column::User => Literal::String(e.user.clone()),
+        Column::Action => Literal::String(e.action.clone()),
+        Column::Outcome => Literal::String(e.outcome.clone()),
+        Column::Message => Literal::String(e.message.clone()),
+        Column::UserType => text(&e.user_type),
+        Column::Ip => text(&e.ip),
+        Column::Operation => text(&e.operation),
+        Column::Service => text(&e.service),
+        Column::Origin => text(&e.origin),
+        Column::Table => text(&e.table),
+        Column::ResourceId => text(&e.resource_id),
+        Column::Time => {
+            return Err("= on time would match one instant: use f and `time >= …`".into());
+        }
+        other => return Err(format!("cannot filter by {} with =", other.name())),
+    })
+}

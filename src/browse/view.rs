@@ -1,0 +1,500 @@
+//! Drawing the viewer: the table fitted as `list` fits it, the status and prompt lines, and
+//! the panes over the table. Reads the `App`, changes nothing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style as Look};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, MIN_SIZE, Mode, PromptKind, Row, export_format_name};
+use crate::render::fit::{self, GAP};
+use crate::render::table::{Styled, add_mark, header, styled};
+use crate::render::zone::{ZONE_SUFFIX_WIDTH, Zone};
+use crate::render::{Column, thousands, visible};
+use crate::store::SortField;
+
+/// The keys, as `?` shows them and the README lists them.
+pub const KEYS: [(&str, &str); 24] = [
+    ("j k ↓ ↑", "move the selection"),
+    ("PgDn PgUp Space", "a page down or up"),
+    ("g G", "first and last event"),
+    ("Enter", "the selected event in full (show)"),
+    ("d", "its diff, before → after"),
+    (
+        "h",
+        "the history of its record; Enter there selects an event",
+    ),
+    ("Esc", "close a pane or a prompt"),
+    ("/", "search: events with every word"),
+    ("f", "filter expression, checked as you type"),
+    ("← →", "choose a column"),
+    (
+        "=",
+        "only events with the selected row's value in that column",
+    ),
+    ("! =", "only events without it"),
+    ("s", "sort by the chosen column (again: reverse)"),
+    ("S", "reverse the order"),
+    ("c", "clear every filter"),
+    ("F", "follow: show new events as they are appended"),
+    ("R", "load the view again"),
+    ("r", "revert the selected event: plan, reason, y"),
+    ("e", "export the view to a file (Tab: format)"),
+    ("y", "copy the selected event's id (OSC 52)"),
+    ("?", "this help"),
+    ("q", "quit (Ctrl-C too)"),
+    ("mouse", "click a header to sort, a row to select"),
+    ("wheel", "scroll"),
+];
+
+const HISTORY_COLUMNS: [Column; 6] = [
+    Column::Seq,
+    Column::Time,
+    Column::User,
+    Column::Action,
+    Column::Paths,
+    Column::Message,
+];
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = format!(
+            "auditctl browse needs a terminal of at least {}×{} (this one is {}×{})",
+            MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+        );
+        f.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [main, status, bottom] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_table(f, app, main);
+    draw_status(f, app, status);
+    draw_bottom(f, app, bottom);
+    match &app.mode {
+        Mode::Pane(p) => draw_text(f, &p.title, &p.text, p.scroll, main),
+        Mode::History(h) => {
+            let block = Block::bordered().title(format!(
+                " {} · {} events · Enter selects, Esc closes ",
+                h.title,
+                h.rows.len()
+            ));
+            let inner = block.inner(main);
+            f.render_widget(Clear, main);
+            f.render_widget(block, main);
+            let width = usize::from(inner.width);
+            let height = usize::from(inner.height).saturating_sub(1);
+            let top = h.cursor.saturating_sub(height.saturating_sub(1));
+            let shown = &h.rows[top..(top + height).min(h.rows.len())];
+            let (head, lines) = table_lines(
+                app,
+                &HISTORY_COLUMNS,
+                shown,
+                h.cursor.checked_sub(top),
+                None,
+                width,
+            );
+            let mut text = vec![head];
+            text.extend(lines);
+            f.render_widget(Paragraph::new(text), inner);
+        }
+        Mode::Revert(r) => {
+            let [plan, foot] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(main);
+            draw_text(f, "revert", &r.plan.text, r.scroll, plan);
+            let lines = match (&r.plan.refusal, r.confirming) {
+                (Some(why), _) => vec![
+                    Line::styled(format!("refused: {why}"), red(app)),
+                    Line::raw("Esc closes · `auditctl revert --force` overrides"),
+                ],
+                (None, false) => vec![
+                    Line::raw(format!("reason: {}▏", visible(&r.reason, false))),
+                    Line::raw("type why (Enter for none) · Esc cancels"),
+                ],
+                (None, true) => vec![
+                    Line::styled(
+                        format!(
+                            "revert event {}? y appends the revert · n or Esc cancels",
+                            r.plan.target.seq.unwrap_or_default()
+                        ),
+                        Look::new().add_modifier(Modifier::BOLD),
+                    ),
+                    Line::raw(format!("reason: {}", visible(&r.reason, false))),
+                ],
+            };
+            f.render_widget(Clear, foot);
+            f.render_widget(Paragraph::new(lines), foot);
+        }
+        Mode::Help => draw_help(f, main),
+        Mode::Table | Mode::Prompt(_) => {}
+    }
+}
+
+/// A scrollable text in a frame.
+fn draw_text(f: &mut Frame, title: &str, text: &Text<'static>, scroll: usize, area: Rect) {
+    let block = Block::bordered().title(format!(" {title} · ↑↓ PgUp PgDn scroll, Esc closes "));
+    f.render_widget(Clear, area);
+    let offset = u16::try_from(scroll).unwrap_or(u16::MAX);
+    f.render_widget(
+        Paragraph::new(text.clone())
+            .block(block)
+            .scroll((offset, 0)),
+        area,
+    );
+}
+
+fn draw_help(f: &mut Frame, area: Rect) {
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(
+                    format!("{k:>16}  "),
+                    Look::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    let width = area.width.min(78);
+    let height = area.height.min(KEYS.len() as u16 + 2);
+    let x = area.x + (area.width - width) / 2;
+    let box_area = Rect::new(x, area.y, width, height);
+    f.render_widget(Clear, box_area);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" keys · any key closes ")),
+        box_area,
+    );
+}
+
+fn red(app: &App) -> Look {
+    if app.style.color {
+        Look::new().fg(Color::Red)
+    } else {
+        Look::new().add_modifier(Modifier::BOLD)
+    }
+}
+
+fn draw_table(f: &mut Frame, app: &App, area: Rect) {
+    let rows = app.visible();
+    if rows.is_empty() {
+        let what = if app.filter() == crate::query::Expr::All {
+            "the log is empty"
+        } else {
+            "no events match the filter (c clears it)"
+        };
+        f.render_widget(Paragraph::new(what), area);
+        return;
+    }
+    let selected = app.cursor.checked_sub(app.top);
+    let (head, lines) = table_lines(
+        app,
+        &app.columns,
+        rows,
+        selected,
+        Some(app.chosen),
+        usize::from(area.width),
+    );
+    let mut text = vec![head];
+    text.extend(lines);
+    f.render_widget(Paragraph::new(text), area);
+}
+
+/// The shown columns of a table: (column index, x, width).
+struct Placed {
+    cells: Vec<(usize, usize, usize)>,
+    plan: fit::Plan,
+    zone: Zone,
+}
+
+/// A row's cells, marks added to the change column.
+fn cells(columns: &[Column], row: &Row) -> Vec<Styled> {
+    let marked = [Column::Paths, Column::Changes]
+        .into_iter()
+        .find(|c| columns.contains(c));
+    columns
+        .iter()
+        .map(|c| {
+            let mut cell = styled(*c, &row.event);
+            if Some(*c) == marked {
+                add_mark(&mut cell, &row.mark);
+            }
+            cell
+        })
+        .collect()
+}
+
+/// Lays out rows as `list` does: columns give way in its order to fit `width`.
+fn place(
+    app: &App,
+    columns: &[Column],
+    rows: &[Vec<Styled>],
+    times: &[&Row],
+    width: usize,
+) -> Placed {
+    let reference = times.first().map_or(app.now, |r| r.event.time);
+    let zone = Zone::at(&app.style, &reference);
+    let natural: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let head = header(*c, &zone).width();
+            if *c == Column::Time {
+                return head;
+            }
+            rows.iter()
+                .map(|r| r[i].text.width())
+                .max()
+                .unwrap_or(0)
+                .max(head)
+        })
+        .collect();
+    let time_extra = if times.iter().any(|r| zone.suffix(&r.event.time).is_some()) {
+        ZONE_SUFFIX_WIDTH
+    } else {
+        0
+    };
+    let mut years = times.iter().map(|r| zone.local_year(&r.event.time));
+    let first = years.next();
+    let wants = fit::Wants {
+        columns,
+        natural: &natural,
+        time_extra,
+        named: false,
+        one_year: years.all(|y| Some(y) == first),
+    };
+    let plan = fit::plan(&wants, Some(width));
+    let mut x = 0;
+    let mut cells = Vec::new();
+    for (i, w) in plan.widths.iter().enumerate() {
+        if let Some(w) = w {
+            cells.push((i, x, *w));
+            x += w + GAP;
+        }
+    }
+    Placed { cells, plan, zone }
+}
+
+/// The header and the lines of a table of `rows`, `selected` reversed; in the main table
+/// (`chosen` given) the chosen column's header underlined and the sort column's arrowed.
+fn table_lines(
+    app: &App,
+    columns: &[Column],
+    rows: &[Row],
+    selected: Option<usize>,
+    chosen: Option<usize>,
+    width: usize,
+) -> (Line<'static>, Vec<Line<'static>>) {
+    let styled_rows: Vec<Vec<Styled>> = rows.iter().map(|r| cells(columns, r)).collect();
+    let refs: Vec<&Row> = rows.iter().collect();
+    let placed = place(app, columns, &styled_rows, &refs, width);
+    let bold = Look::new().add_modifier(Modifier::BOLD);
+    let head: Vec<Span> = placed
+        .cells
+        .iter()
+        .map(|&(i, _, w)| {
+            let mut name = header(columns[i], &placed.zone);
+            if chosen.is_some() && columns[i] == app.key_column() {
+                name.push_str(if app.key.descending { "↓" } else { "↑" });
+            }
+            let look = if Some(i) == chosen {
+                bold.add_modifier(Modifier::UNDERLINED)
+            } else {
+                bold
+            };
+            Span::styled(pad(&fit::cut_end(&name, w), w + GAP), look)
+        })
+        .collect();
+    let lines = rows
+        .iter()
+        .zip(styled_rows)
+        .enumerate()
+        .map(|(n, (row, cells))| {
+            let spans: Vec<Span> = placed
+                .cells
+                .iter()
+                .map(|&(i, _, w)| {
+                    let column = columns[i];
+                    let cell = &cells[i];
+                    let mut text = if column == Column::Time {
+                        let mut t = placed
+                            .zone
+                            .format(&row.event.time, placed.plan.time.pattern());
+                        if let Some(s) = placed.zone.suffix(&row.event.time) {
+                            t.push_str(&s);
+                        }
+                        t
+                    } else if column == Column::Ip {
+                        fit::cut_middle(&cell.text, w)
+                    } else {
+                        fit::cut_end(&cell.text, w)
+                    };
+                    text = pad(&text, w + GAP);
+                    Span::styled(text, look_of(app, cell))
+                })
+                .collect();
+            let mut line = Line::from(spans);
+            if Some(n) == selected {
+                // The whole width, so the selection shows as a bar.
+                let used = line.width();
+                line.push_span(Span::raw(" ".repeat(width.saturating_sub(used))));
+                line = line.style(Look::new().add_modifier(Modifier::REVERSED));
+            }
+            line
+        })
+        .collect();
+    (Line::from(head), lines)
+}
+
+fn pad(text: &str, width: usize) -> String {
+    format!("{text}{}", " ".repeat(width.saturating_sub(text.width())))
+}
+
+/// A cell's colour and dimness where colour is on.
+fn look_of(app: &App, cell: &Styled) -> Look {
+    let mut look = Look::new();
+    if !app.style.color {
+        return look;
+    }
+    if let Some(c) = cell.color {
+        look = look.fg(match c {
+            comfy_table::Color::Red => Color::Red,
+            comfy_table::Color::Green => Color::Green,
+            comfy_table::Color::Yellow => Color::Yellow,
+            comfy_table::Color::Blue => Color::Blue,
+            comfy_table::Color::Magenta => Color::Magenta,
+            comfy_table::Color::Cyan => Color::Cyan,
+            _ => Color::Reset,
+        });
+    }
+    if cell.dim {
+        look = look.add_modifier(Modifier::DIM);
+    }
+    look
+}
+
+/// The column under screen column `x` of the table, as an index into `app.columns`.
+pub fn column_at(app: &App, x: u16) -> Option<usize> {
+    let rows = app.visible();
+    let styled_rows: Vec<Vec<Styled>> = rows.iter().map(|r| cells(&app.columns, r)).collect();
+    let refs: Vec<&Row> = rows.iter().collect();
+    let placed = place(
+        app,
+        &app.columns,
+        &styled_rows,
+        &refs,
+        usize::from(app.size.0),
+    );
+    let x = usize::from(x);
+    placed
+        .cells
+        .iter()
+        .find(|&&(_, start, w)| x >= start && x < start + w + GAP)
+        .map(|&(i, _, _)| i)
+}
+
+impl App {
+    /// The column the view is sorted by, for its arrow in the header.
+    fn key_column(&self) -> Column {
+        match self.key.field {
+            SortField::Seq => Column::Seq,
+            SortField::Time => Column::Time,
+            SortField::Id => Column::Id,
+            SortField::User => Column::User,
+            SortField::Action => Column::Action,
+            SortField::Table => Column::Table,
+            SortField::ResourceId => Column::ResourceId,
+            SortField::Service => Column::Service,
+            SortField::Origin => Column::Origin,
+            SortField::Outcome => Column::Outcome,
+            SortField::Ip => Column::Ip,
+        }
+    }
+}
+
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    if let Mode::Prompt(p) = &app.mode {
+        let prefix = prompt_prefix(p.kind);
+        let line = Line::from(vec![
+            Span::styled(prefix, Look::new().add_modifier(Modifier::BOLD)),
+            Span::raw(format!("{}▏", visible(&p.input, false))),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let filter = app.filter_text();
+    let filter = if filter.is_empty() {
+        "no filter".to_owned()
+    } else {
+        visible(&filter, false).into_owned()
+    };
+    let position = if app.rows.is_empty() {
+        format!("0 of {}", thousands(app.total))
+    } else {
+        format!("{} of {}", thousands(app.position()), thousands(app.total))
+    };
+    let follow = if app.follow { " · following" } else { "" };
+    let right = format!(" {position}{follow} ");
+    let left = format!(" {} · {filter}", visible(&app.source, false));
+    let width = usize::from(area.width);
+    let room = width.saturating_sub(right.width());
+    let line = format!("{}{right}", pad(&fit::cut_end(&left, room), room));
+    f.render_widget(
+        Paragraph::new(line).style(Look::new().add_modifier(Modifier::REVERSED)),
+        area,
+    );
+}
+
+fn prompt_prefix(kind: PromptKind) -> String {
+    match kind {
+        PromptKind::Search => "search: ".into(),
+        PromptKind::Filter => "filter: ".into(),
+        PromptKind::Export(format) => {
+            format!(
+                "export {} (Tab: format) to file: ",
+                export_format_name(format)
+            )
+        }
+    }
+}
+
+fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
+    let line = match (&app.mode, &app.message) {
+        (Mode::Prompt(p), _) => match &p.error {
+            // The caret under the fault in the line above, as `filter` prints it.
+            Some((message, pos)) => {
+                let before = p.input.get(..*pos).unwrap_or(&p.input);
+                let col = prompt_prefix(p.kind).width() + visible(before, false).width();
+                Line::styled(
+                    format!("{}^ {}", " ".repeat(col), visible(message, false)),
+                    red(app),
+                )
+            }
+            None => Line::raw(match p.kind {
+                PromptKind::Filter => {
+                    "Enter applies · Esc cancels · e.g. user = alice and time >= -7d"
+                }
+                PromptKind::Search => "Enter searches · Esc cancels · empty clears the search",
+                PromptKind::Export(_) => {
+                    "Enter writes the file · Tab changes the format · Esc cancels"
+                }
+            }),
+        },
+        (_, Some((text, true))) => Line::styled(visible(text, false).into_owned(), red(app)),
+        (_, Some((text, false))) => Line::raw(visible(text, false).into_owned()),
+        _ => Line::styled(
+            "? keys  / search  f filter  = funnel  s sort  Enter show  d diff  h history  r revert  q quit",
+            Look::new().add_modifier(Modifier::DIM),
+        ),
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
