@@ -2,12 +2,13 @@
 //! events by keyset paging (`store::keyset`), the detail of `show`, the diff of `diff`, the
 //! history of `history`, the plan and the revert of `revert`, the file of `export`.
 
+use std::collections::VecDeque;
 use std::io::Write;
 
 use ansi_to_tui::IntoText;
 use ratatui::text::Text;
 
-use super::app::{Effect, Load, Outcome, Plan, Row};
+use super::app::{App, Effect, Load, Outcome, Plan, Row};
 use crate::api;
 use crate::commands::{Context, diff, export, revert};
 use crate::model::Event;
@@ -25,6 +26,16 @@ pub struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// Carries out `effects` and the effects their outcomes lead to, until the viewer waits
+    /// for input again.
+    pub fn settle(&mut self, app: &mut App, effects: Vec<Effect>) {
+        let mut queue: VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            let outcome = self.run(effect, &app.style);
+            queue.extend(app.apply(outcome));
+        }
+    }
+
     /// Carries out one effect; a failure becomes a message, never the end of the viewer.
     pub fn run(&mut self, effect: Effect, style: &Style) -> Outcome {
         self.try_run(effect, style).unwrap_or_else(|e| {

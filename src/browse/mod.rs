@@ -6,7 +6,6 @@ pub mod app;
 pub mod data;
 pub mod view;
 
-use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +21,7 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
-use self::app::{App, Effect, Input};
+use self::app::{App, Input};
 use crate::commands::{Context, FilterArgs};
 use crate::error::Failure;
 use crate::store::Location;
@@ -75,12 +74,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         backend,
         clipboard: Box::new(std::io::stdout()),
     };
-    let mut effects: VecDeque<Effect> = app.start().into();
+    let mut effects = app.start();
     loop {
-        while let Some(effect) = effects.pop_front() {
-            let outcome = session.run(effect, &app.style);
-            effects.extend(app.apply(outcome));
-        }
+        session.settle(&mut app, std::mem::take(&mut effects));
         if app.quit || ended.load(Ordering::Relaxed) {
             break;
         }
@@ -99,7 +95,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         } else {
             Input::Tick
         };
-        effects.extend(app.update(input));
+        effects = app.update(input);
     }
     drop(terminal);
     screen.leave();
@@ -144,3 +140,6 @@ fn restore() {
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
+
+#[cfg(test)]
+mod tests;

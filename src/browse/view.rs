@@ -16,10 +16,10 @@ use crate::render::{Column, thousands, visible};
 use crate::store::SortField;
 
 /// The keys, as `?` shows them and the README lists them.
-pub const KEYS: [(&str, &str); 24] = [
+pub const KEYS: [(&str, &str); 20] = [
     ("j k ↓ ↑", "move the selection"),
     ("PgDn PgUp Space", "a page down or up"),
-    ("g G", "first and last event"),
+    ("g G", "the first and the last event"),
     ("Enter", "the selected event in full (show)"),
     ("d", "its diff, before → after"),
     (
@@ -28,25 +28,41 @@ pub const KEYS: [(&str, &str); 24] = [
     ),
     ("Esc", "close a pane or a prompt"),
     ("/", "search: events with every word"),
-    ("f", "filter expression, checked as you type"),
+    ("f", "a filter expression, checked as you type"),
     ("← →", "choose a column"),
     (
-        "=",
-        "only events with the selected row's value in that column",
+        "= !=",
+        "only events with (!=: without) the selected value there",
     ),
-    ("! =", "only events without it"),
-    ("s", "sort by the chosen column (again: reverse)"),
-    ("S", "reverse the order"),
+    (
+        "s S",
+        "sort by the chosen column (again: reverse); S reverses",
+    ),
     ("c", "clear every filter"),
     ("F", "follow: show new events as they are appended"),
-    ("R", "load the view again"),
     ("r", "revert the selected event: plan, reason, y"),
     ("e", "export the view to a file (Tab: format)"),
     ("y", "copy the selected event's id (OSC 52)"),
-    ("?", "this help"),
-    ("q", "quit (Ctrl-C too)"),
-    ("mouse", "click a header to sort, a row to select"),
-    ("wheel", "scroll"),
+    ("R", "load the view again"),
+    ("q Ctrl-C", "quit; ? shows these keys"),
+    (
+        "mouse",
+        "click a header to sort, a row to select; wheel scrolls",
+    ),
+];
+
+/// The keys the bottom line names, as many as fit.
+const HINTS: [&str; 10] = [
+    "? keys",
+    "/ search",
+    "f filter",
+    "Enter show",
+    "d diff",
+    "h history",
+    "r revert",
+    "= funnel",
+    "s sort",
+    "q quit",
 ];
 
 const HISTORY_COLUMNS: [Column; 6] = [
@@ -84,9 +100,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Pane(p) => draw_text(f, &p.title, &p.text, p.scroll, main),
         Mode::History(h) => {
             let block = Block::bordered().title(format!(
-                " {} · {} events · Enter selects, Esc closes ",
+                " {} · {} · Enter selects, Esc closes ",
                 h.title,
-                h.rows.len()
+                count(h.rows.len() as u64, "event")
             ));
             let inner = block.inner(main);
             f.render_widget(Clear, main);
@@ -134,7 +150,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             f.render_widget(Clear, foot);
             f.render_widget(Paragraph::new(lines), foot);
         }
-        Mode::Help => draw_help(f, main),
+        Mode::Help => draw_help(f, area),
         Mode::Table | Mode::Prompt(_) => {}
     }
 }
@@ -492,9 +508,30 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
         (_, Some((text, true))) => Line::styled(visible(text, false).into_owned(), red(app)),
         (_, Some((text, false))) => Line::raw(visible(text, false).into_owned()),
         _ => Line::styled(
-            "? keys  / search  f filter  = funnel  s sort  Enter show  d diff  h history  r revert  q quit",
+            hints(usize::from(area.width)),
             Look::new().add_modifier(Modifier::DIM),
         ),
     };
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// The key hints that fit in `width`.
+fn hints(width: usize) -> String {
+    let mut line = String::new();
+    for hint in HINTS {
+        let gap = if line.is_empty() { 0 } else { 2 };
+        if line.width() + gap + hint.width() > width {
+            break;
+        }
+        if gap > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(hint);
+    }
+    line
+}
+
+/// `1 event`, `3 events`.
+fn count(n: u64, what: &str) -> String {
+    format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })
 }

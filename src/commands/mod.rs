@@ -73,7 +73,11 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: GlobalArgs) -> anyhow::Result<Context> {
-        let config = Config::load()?;
+        Context::with_config(global, Config::load()?)
+    }
+
+    /// A context of a given configuration (tests use an empty one, whatever the user's is).
+    pub fn with_config(global: GlobalArgs, config: Config) -> anyhow::Result<Context> {
         let style = Style {
             color: term::use_color(global.color.into()),
             utc: global.utc,

@@ -2,6 +2,7 @@
 //! TZ=UTC, COLUMNS=100, NO_COLOR=1, a fixed "now").
 
 mod answers;
+mod browse;
 mod cloudtrail;
 mod common;
 mod diff;

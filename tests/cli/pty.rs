@@ -119,6 +119,26 @@ impl Terminal {
         self.writer.flush().unwrap();
     }
 
+    /// Whether the screen is the alternate one (a full-screen program's) now.
+    pub fn alternate_screen(&self) -> bool {
+        self.screen.lock().unwrap().screen().alternate_screen()
+    }
+
+    /// Whether the terminal hides its cursor now.
+    pub fn cursor_hidden(&self) -> bool {
+        self.screen.lock().unwrap().screen().hide_cursor()
+    }
+
+    /// Sends the program a signal (`TERM`, `HUP`, …) with kill(1).
+    pub fn signal(&mut self, name: &str) {
+        let pid = self.child.process_id().expect("a running program");
+        let done = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(done.success());
+    }
+
     /// Whether the program is still running.
     pub fn running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()

@@ -1,0 +1,180 @@
+//! `browse` in a real terminal: keys typed into a pseudo-terminal, the screen read back, the
+//! store checked afterwards, and the terminal given back as it was however the viewer ends.
+
+use std::time::Duration;
+
+use super::common::{Env, Server, token};
+use super::pty::Terminal;
+
+fn demo() -> Env {
+    let env = Env::new();
+    env.run(&["demo", "--events", "300"]).ok();
+    env
+}
+
+/// Waits for the viewer to take in what was typed before the next keys.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(150));
+}
+
+#[track_caller]
+fn assert_restored(term: &Terminal) {
+    // The program has ended; what it wrote last may still be on its way through the pty.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while term.alternate_screen() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!term.alternate_screen(), "the alternate screen is left");
+    assert!(!term.cursor_hidden(), "the cursor shows again");
+    let raw = term.raw();
+    assert!(
+        raw.ends_with("\x1b[?1049l") || raw.contains("\x1b[?1049l"),
+        "{raw:?}"
+    );
+    // Mouse reports are turned off again.
+    assert!(raw.contains("\x1b[?1000l"), "mouse capture left on");
+}
+
+#[test]
+fn search_diff_revert_and_quit_in_a_real_terminal() {
+    let env = demo();
+    let mut term = Terminal::spawn(&env, &["browse"], (120, 30), &[]);
+    term.wait_for("1 of 300");
+    assert!(term.alternate_screen());
+    // Search for the webhook updates, open the newest one's diff.
+    term.send("/webhooks");
+    settle();
+    term.send("\r");
+    let screen = term.wait_for("search(\"webhooks\")");
+    assert!(screen.contains("webhooks"), "{screen}");
+    term.send("fwebhooks");
+    settle();
+    // A filter is checked as it is typed: `webhooks` alone is no expression.
+    let screen = term.wait_for("^");
+    assert!(screen.contains("filter: webhooks"), "{screen}");
+    term.send("\x15action = UPDATE\r");
+    term.wait_for("action = UPDATE");
+    term.send("d");
+    let screen = term.wait_for("+++ after");
+    assert!(screen.contains("--- before"), "{screen}");
+    term.send("\x1b");
+    settle();
+    // Revert it: the plan, a reason, y.
+    term.send("r");
+    term.wait_for("reason:");
+    term.send("bad change\r");
+    term.wait_for("y appends the revert");
+    term.send("y");
+    let screen = term.wait_for("reverted event");
+    assert!(screen.contains("reverted by #301"), "{screen}");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+    let shown = env.run(&["show", "301"]).ok().stdout;
+    assert!(
+        shown.contains("bad change") && shown.contains("reverts:"),
+        "{shown}"
+    );
+    env.run(&["verify"]).ok();
+}
+
+#[test]
+fn sigterm_and_ctrl_c_give_the_terminal_back() {
+    let env = demo();
+    let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
+    term.wait_for("of 300");
+    term.signal("TERM");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+    let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
+    term.wait_for("of 300");
+    term.send("\x03");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+}
+
+#[test]
+fn a_small_terminal_gets_a_message_not_garbage() {
+    let env = demo();
+    let mut term = Terminal::spawn(&env, &["browse"], (30, 6), &[]);
+    let screen = term.wait_for("40×8");
+    assert!(!screen.contains("SEQ"), "{screen}");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    let env = Env::new();
+    env.run(&[
+        "record",
+        "--user",
+        "mallory\x1b]0;pwned\x07\x1b[2J\u{202e}",
+        "--action",
+        "UPDATE",
+        "--table",
+        "t\x1b[31m",
+        "--resource-id",
+        "r1",
+        "--message",
+        "line one\nline two\x1b]52;c;ZXZpbA==\x07",
+    ])
+    .ok();
+    let mut term = Terminal::spawn(&env, &["browse"], (120, 20), &[]);
+    term.wait_for("1 of 1");
+    term.send("\r");
+    term.wait_for("message:");
+    term.send("q");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    let raw = term.raw();
+    for bad in ["\x1b]0;pwned", "\x1b[2J", "\u{202e}", "\x1b]52;c;ZXZpbA"] {
+        assert!(!raw.contains(bad), "{bad:?} reached the terminal");
+    }
+}
+
+#[test]
+fn without_a_terminal_it_says_to_use_list() {
+    let env = demo();
+    let run = env.run(&["browse"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("auditctl list"), "{}", run.stderr);
+}
+
+#[test]
+fn a_view_only_token_browses_but_cannot_revert_and_a_lost_server_is_an_error() {
+    let env = demo();
+    let viewer = token(&env, "viewer", "view");
+    let mut server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let url = server.url.clone();
+    let mut term = Terminal::spawn(
+        &env,
+        &["--remote", &url, "--token", &viewer, "browse"],
+        (120, 30),
+        &[],
+    );
+    term.wait_for("1 of 300");
+    term.send("r");
+    let screen = term.wait_for("scope");
+    assert!(screen.contains("revert"), "{screen}");
+    // Sorting by user is not something the API does: said, not fatal.
+    term.send("s");
+    term.wait_for("not available with --remote");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    term.send("G");
+    let screen = term.wait_for("error");
+    assert!(term.running(), "{screen}");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+    // Nothing was appended.
+    assert_eq!(
+        env.run(&["list", "--limit", "1", "-o", "jsonl"])
+            .ok()
+            .stdout
+            .matches("\"seq\":300")
+            .count(),
+        1
+    );
+}
