@@ -735,3 +735,12 @@ mod screens {
         insta::assert_snapshot!("too_small", v.screen());
     }
 }
+
+#[test]
+fn the_readme_lists_every_key() {
+    let readme = include_str!("../../README.md");
+    for (key, what) in super::view::KEYS {
+        let row = format!("| `{key}` | {what} |");
+        assert!(readme.contains(&row), "README lacks {row}");
+    }
+}
