@@ -12,6 +12,7 @@ use ratatui::text::Text;
 use crate::commands::export::ExportFormat;
 use crate::model::Event;
 use crate::query::{CmpOp, Expr, Field, Literal};
+use crate::render::table::{Styled, add_mark, styled};
 use crate::render::{Column, DEFAULT_TABLE_COLUMNS, Style};
 use crate::store::{SortField, SortKey};
 
@@ -84,11 +85,57 @@ pub enum Load {
     Before(Event, usize),
 }
 
-/// A loaded event with its revert mark (`reverted by #12`).
+/// A loaded event with its revert mark (`reverted by #12`) and its table cells, made once
+/// when loaded (the change summary diffs the data: not a thing to do at every frame).
 #[derive(Debug, Clone)]
 pub struct Row {
     pub event: Event,
     pub mark: String,
+    cells: Vec<(Column, Styled)>,
+}
+
+/// The columns a row's cells are made for: the table's and the history's.
+const CELL_COLUMNS: [Column; 10] = [
+    Column::Seq,
+    Column::Time,
+    Column::User,
+    Column::Ip,
+    Column::Action,
+    Column::Table,
+    Column::ResourceId,
+    Column::Message,
+    Column::Changes,
+    Column::Paths,
+];
+
+/// The most of a cell's text kept: wider than any terminal, far less than a value can be.
+const CELL_CHARS: usize = 400;
+
+impl Row {
+    pub fn new(event: Event, mark: String) -> Row {
+        let cells = CELL_COLUMNS
+            .iter()
+            .map(|c| {
+                let mut cell = styled(*c, &event);
+                if matches!(c, Column::Changes | Column::Paths) {
+                    add_mark(&mut cell, &mark);
+                }
+                if cell.text.len() > CELL_CHARS {
+                    cell.text = crate::render::fit::cut_end(&cell.text, CELL_CHARS);
+                }
+                (*c, cell)
+            })
+            .collect();
+        Row { event, mark, cells }
+    }
+
+    /// The cell of a column (an empty one for a column the viewer does not show).
+    pub fn cell(&self, column: Column) -> std::borrow::Cow<'_, Styled> {
+        match self.cells.iter().find(|(c, _)| *c == column) {
+            Some((_, cell)) => std::borrow::Cow::Borrowed(cell),
+            None => std::borrow::Cow::Owned(styled(column, &self.event)),
+        }
+    }
 }
 
 /// What an effect gave.
@@ -117,6 +164,9 @@ pub enum Outcome {
     Reverted(String),
     /// Something to say on the message line.
     Said(String),
+    /// A load failed (a server refused a sort or a filter, or went away): the view stays as
+    /// it was shown.
+    LoadFailed(String),
     /// The log's last seq (follow).
     Polled(u64),
     Failed(String),
@@ -140,7 +190,8 @@ pub enum Mode {
     History(History),
     Prompt(Prompt),
     Revert(Box<RevertView>),
-    Help,
+    /// The keys, scrolled this far.
+    Help(usize),
 }
 
 /// Scrollable text: the detail or the diff of an event.
@@ -149,6 +200,8 @@ pub struct Pane {
     pub title: String,
     pub text: Text<'static>,
     pub scroll: usize,
+    /// Columns scrolled sideways, for lines wider than the screen.
+    pub across: usize,
 }
 
 /// The events of one record, one selected.
@@ -236,7 +289,19 @@ pub struct App {
     pub message: Option<(String, bool)>,
     /// `!` was typed: `=` next makes a `!=` funnel.
     bang: bool,
+    /// What the rows on screen were loaded with, to go back to when a new view fails to load.
+    shown: Selection,
     pub quit: bool,
+}
+
+/// What selects and orders the events of the view.
+#[derive(Debug, Clone)]
+struct Selection {
+    base: Expr,
+    search: Option<String>,
+    expr: Option<(String, Expr)>,
+    funnels: Vec<Expr>,
+    key: SortKey,
 }
 
 /// The default order, as `list`: newest first.
@@ -254,7 +319,7 @@ impl App {
             size,
             columns: DEFAULT_TABLE_COLUMNS.to_vec(),
             chosen: 2,
-            base,
+            base: base.clone(),
             search: None,
             expr: None,
             funnels: Vec::new(),
@@ -271,7 +336,24 @@ impl App {
             mode: Mode::Table,
             message: None,
             bang: false,
+            shown: Selection {
+                base,
+                search: None,
+                expr: None,
+                funnels: Vec::new(),
+                key: NEWEST_FIRST,
+            },
             quit: false,
+        }
+    }
+
+    fn selection(&self) -> Selection {
+        Selection {
+            base: self.base.clone(),
+            search: self.search.clone(),
+            expr: self.expr.clone(),
+            funnels: self.funnels.clone(),
+            key: self.key,
         }
     }
 
@@ -390,8 +472,14 @@ impl App {
                     Mode::History(h) => self.history_key(h, k),
                     Mode::Prompt(p) => self.prompt_key(p, k),
                     Mode::Revert(r) => self.revert_key(*r, k),
-                    // Any key closes the help.
-                    Mode::Help => Vec::new(),
+                    Mode::Help(mut at) => {
+                        // Keys that scroll it scroll it; any other closes it.
+                        let lines = super::view::KEYS.len();
+                        if scroll(&mut at, k.code, self.height(), lines) {
+                            self.mode = Mode::Help(at);
+                        }
+                        Vec::new()
+                    }
                 }
             }
         }
@@ -439,6 +527,12 @@ impl App {
                 None => Vec::new(),
             },
             KeyCode::Char('y') => match self.selected() {
+                // An id is free text: one with control characters could end a bracketed
+                // paste and run what follows in the shell it is pasted into.
+                Some(e) if crate::render::visible(&e.id, false) != e.id => {
+                    self.complain("this id holds control or bidi characters: not copied");
+                    Vec::new()
+                }
                 Some(e) => vec![Effect::Copy(e.id.clone())],
                 None => Vec::new(),
             },
@@ -500,7 +594,7 @@ impl App {
             }
             KeyCode::Char('R') => self.reload(false),
             KeyCode::Char('?') => {
-                self.mode = Mode::Help;
+                self.mode = Mode::Help(0);
                 Vec::new()
             }
             _ => Vec::new(),
@@ -634,6 +728,15 @@ impl App {
         }
         match k.code {
             KeyCode::Esc | KeyCode::Char('q') => Vec::new(),
+            KeyCode::Left | KeyCode::Right => {
+                p.across = if k.code == KeyCode::Left {
+                    p.across.saturating_sub(SIDEWAYS)
+                } else {
+                    p.across + SIDEWAYS
+                };
+                self.mode = Mode::Pane(p);
+                Vec::new()
+            }
             // From the detail straight to another view of the same event.
             KeyCode::Char('d') => self.on_selected(Effect::Diff),
             KeyCode::Enter => self.on_selected(Effect::Detail),
@@ -831,6 +934,11 @@ impl App {
                 }
                 if !matches!(load, Load::After(..) | Load::Before(..)) {
                     self.mode = Mode::Table;
+                    self.shown = self.selection();
+                    // What failed before (a server away) is over.
+                    if self.message.as_ref().is_some_and(|(_, error)| *error) {
+                        self.message = None;
+                    }
                 }
                 self.take_rows(load, rows, start);
                 self.scroll_to_cursor();
@@ -841,6 +949,7 @@ impl App {
                     title,
                     text,
                     scroll: 0,
+                    across: 0,
                 });
                 Vec::new()
             }
@@ -893,6 +1002,14 @@ impl App {
                 }
             }
             Outcome::Failed(text) => {
+                self.complain(text);
+                Vec::new()
+            }
+            Outcome::LoadFailed(text) => {
+                let shown = self.shown.clone();
+                (self.base, self.search, self.expr) = (shown.base, shown.search, shown.expr);
+                (self.funnels, self.key) = (shown.funnels, shown.key);
+                self.mode = Mode::Table;
                 self.complain(text);
                 Vec::new()
             }
@@ -972,6 +1089,9 @@ impl App {
         }
     }
 }
+
+/// Columns a pane moves sideways with ← and →.
+const SIDEWAYS: usize = 8;
 
 /// Scrolls a text of `lines` lines by a key; false for a key that does not scroll.
 fn scroll(at: &mut usize, key: KeyCode, page: usize, lines: usize) -> bool {

@@ -13,7 +13,7 @@ use crate::api;
 use crate::commands::{Context, diff, export, revert};
 use crate::model::Event;
 use crate::query::{CmpOp, Expr};
-use crate::render::{self, Style, visible};
+use crate::render::{self, Style, thousands, visible};
 use crate::store::revert::refusal_hint;
 use crate::store::{Backend, Query, SortKey, Store, history, keyset, seq_compare};
 
@@ -38,6 +38,7 @@ impl Session<'_> {
 
     /// Carries out one effect; a failure becomes a message, never the end of the viewer.
     pub fn run(&mut self, effect: Effect, style: &Style) -> Outcome {
+        let loading = matches!(effect, Effect::Load { .. });
         self.try_run(effect, style).unwrap_or_else(|e| {
             let mut text = e.to_string();
             if let Some(hint) = e
@@ -46,7 +47,12 @@ impl Session<'_> {
             {
                 text = format!("{text} ({hint})");
             }
-            Outcome::Failed(visible(&text, false).into_owned())
+            let text = visible(&text, false).into_owned();
+            if loading {
+                Outcome::LoadFailed(text)
+            } else {
+                Outcome::Failed(text)
+            }
         })
     }
 
@@ -129,7 +135,11 @@ impl Session<'_> {
                 format,
                 path,
             } => {
-                let path = std::path::PathBuf::from(&path);
+                // As a shell would: `~/x.csv` is in the home folder.
+                let path = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+                    (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+                    _ => std::path::PathBuf::from(&path),
+                };
                 if path.exists() {
                     anyhow::bail!(
                         "{} exists: export writes a new file (remove it, or give another name)",
@@ -139,13 +149,17 @@ impl Session<'_> {
                 let (written, redacted) =
                     export::export_to_file(self.ctx, self.store(), filter, format, &path)?;
                 let hidden = if redacted > 0 {
-                    format!(", sensitive values hidden in {redacted}")
+                    format!(", sensitive values hidden in {}", thousands(redacted))
                 } else {
                     String::new()
                 };
                 Outcome::Said(
                     visible(
-                        &format!("exported {written} events to {}{hidden}", path.display()),
+                        &format!(
+                            "exported {} to {}{hidden}",
+                            count(written, "event"),
+                            path.display()
+                        ),
                         false,
                     )
                     .into_owned(),
@@ -217,10 +231,7 @@ pub fn rows(
     Ok(events
         .into_iter()
         .zip(links)
-        .map(|(event, link)| Row {
-            event,
-            mark: link.mark(),
-        })
+        .map(|(event, link)| Row::new(event, link.mark()))
         .collect())
 }
 
@@ -342,7 +353,14 @@ fn window(
     Ok(out)
 }
 
-/// Text written with ANSI colours as the text of a pane.
+/// Text written with ANSI colours as the text of a pane. Tabs become spaces: a terminal
+/// moves to the next tab stop, the pane would drop them.
 fn to_text(ansi: &[u8]) -> anyhow::Result<Text<'static>> {
-    Ok(ansi.into_text()?)
+    let text = String::from_utf8_lossy(ansi).replace('\t', "    ");
+    Ok(text.as_bytes().into_text()?)
+}
+
+/// `1 event`, `2,001 events`.
+pub fn count(n: u64, what: &str) -> String {
+    format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })
 }

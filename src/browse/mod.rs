@@ -7,8 +7,7 @@ pub mod data;
 pub mod view;
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -42,8 +41,28 @@ pub struct Args {
 
 /// How often the viewer looks for new events while following.
 const FOLLOW_EVERY: Duration = Duration::from_millis(500);
-/// How long it waits for a key before checking for a signal to end.
+/// How long it waits for a key before a tick.
 const IDLE_WAIT: Duration = Duration::from_millis(250);
+
+/// Held while a frame is written, so that a signal's restore comes after it, not inside it.
+static TERMINAL: Mutex<()> = Mutex::new(());
+
+/// Ends the viewer on SIGTERM, SIGHUP (the terminal closed), SIGINT and SIGQUIT from outside:
+/// the terminal restored, exit 128 + the signal. A thread of its own does it, because the
+/// main one may be inside the terminal library, which spins on a terminal that went away
+/// rather than return.
+fn end_on_signals() -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let _drawing = TERMINAL.lock().unwrap_or_else(|e| e.into_inner());
+            restore();
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -59,10 +78,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         Location::Sqlite(p) | Location::JsonLines(p) => p.display().to_string(),
         Location::Remote { url, .. } => url.clone(),
     };
-    let ended = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(signal, Arc::clone(&ended))?;
-    }
+    end_on_signals()?;
     let screen = Screen::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
@@ -77,10 +93,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let mut effects = app.start();
     loop {
         session.settle(&mut app, std::mem::take(&mut effects));
-        if app.quit || ended.load(Ordering::Relaxed) {
+        if app.quit {
             break;
         }
-        terminal.draw(|f| view::draw(f, &app))?;
+        {
+            let _drawing = TERMINAL.lock().unwrap_or_else(|e| e.into_inner());
+            terminal.draw(|f| view::draw(f, &app))?;
+        }
         let wait = if app.follow { FOLLOW_EVERY } else { IDLE_WAIT };
         let input = if event::poll(wait)? {
             match event::read()? {
@@ -98,7 +117,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         effects = app.update(input);
     }
     drop(terminal);
-    screen.leave();
+    drop(screen);
     Ok(())
 }
 
@@ -123,8 +142,6 @@ impl Screen {
         )?;
         Ok(screen)
     }
-
-    fn leave(self) {}
 }
 
 impl Drop for Screen {

@@ -658,7 +658,7 @@ fn quits_and_closes_the_help() {
     let ctx = context(&dir, &[]);
     let mut v = Viewer::open(&ctx, &dir, (100, 30));
     v.keys("?");
-    assert!(matches!(v.app.mode, Mode::Help));
+    assert!(matches!(v.app.mode, Mode::Help(_)));
     v.keys("x");
     assert!(matches!(v.app.mode, Mode::Table) && !v.app.quit);
     v.keys("q");
@@ -743,4 +743,107 @@ fn the_readme_lists_every_key() {
         let row = format!("| `{key}` | {what} |");
         assert!(readme.contains(&row), "README lacks {row}");
     }
+}
+
+#[test]
+fn a_view_that_fails_to_load_leaves_the_last_one_shown() {
+    let dir = store(30);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (120, 20));
+    // A server that refuses the sort (or is gone) answers the load with an error.
+    let asked = v.app.update(Input::Key(KeyCode::Char('s').into()));
+    assert!(!asked.is_empty());
+    assert_eq!(v.app.key.field, SortField::User);
+    v.app
+        .apply(super::app::Outcome::LoadFailed("refused".into()));
+    assert_eq!(v.app.key, super::app::NEWEST_FIRST);
+    assert!(v.screen().contains("TIME (UTC)↓"));
+    v.keys("/nothing-here");
+    let asked = v.app.update(Input::Key(KeyCode::Enter.into()));
+    assert!(!asked.is_empty());
+    v.app.apply(super::app::Outcome::LoadFailed("gone".into()));
+    assert_eq!(v.app.filter(), Expr::All);
+    assert!(v.screen().contains("no filter"));
+    assert_eq!(v.message(), "gone");
+}
+
+#[test]
+fn ids_with_control_characters_are_not_copied() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open_or_create(&dir.path().join("audit.db")).unwrap();
+    let event: Event = serde_json::from_value(serde_json::json!({
+        "id": "id\u{1b}[201~echo PWNED\n", "time": "2026-11-30T11:00:00Z", "user": "x",
+        "action": "LOGIN"
+    }))
+    .unwrap();
+    store.append(&mut std::iter::once(Ok(event))).unwrap();
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (100, 20));
+    v.keys("y");
+    assert!(v.message().contains("not copied"), "{}", v.message());
+    assert_eq!(std::fs::read_to_string(&v.clipboard).unwrap(), "");
+}
+
+#[test]
+fn big_values_are_cut_once_when_loaded_and_long_text_scrolls_sideways() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open_or_create(&dir.path().join("audit.db")).unwrap();
+    let event: Event = serde_json::from_value(serde_json::json!({
+        "id": "big", "time": "2026-11-30T11:00:00Z", "user": "x", "action": "UPDATE",
+        "table": "t", "resource_id": "1",
+        "message": format!("start\tafter a tab {}", "A".repeat(100_000)),
+        "before": {"v": "B".repeat(50_000)}, "after": {"v": "C".repeat(50_000)}
+    }))
+    .unwrap();
+    store.append(&mut std::iter::once(Ok(event))).unwrap();
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (100, 20));
+    let row = &v.app.rows[0];
+    assert!(
+        row.cell(crate::render::Column::Message)
+            .text
+            .chars()
+            .count()
+            <= 400
+    );
+    v.key(KeyCode::Enter);
+    let text = v.pane_text();
+    assert!(
+        text.contains("start    after a tab"),
+        "a tab shows as spaces"
+    );
+    let before = v.screen();
+    v.key(KeyCode::Right);
+    let Mode::Pane(p) = &v.app.mode else { panic!() };
+    assert_eq!(p.across, 8);
+    assert_ne!(v.screen(), before);
+}
+
+#[test]
+fn the_help_scrolls_in_a_small_terminal_and_long_input_shows_its_end() {
+    let dir = store(20);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (42, 10));
+    v.keys("?");
+    v.key(KeyCode::PageDown);
+    assert!(matches!(v.app.mode, Mode::Help(at) if at > 0));
+    assert!(v.screen().contains(&super::view::KEYS[7].1[..15]));
+    v.keys("x");
+    assert!(matches!(v.app.mode, Mode::Table));
+    v.keys("/東京都の監査ログを検索する東京都の監査ログを検索するend");
+    let screen = v.screen();
+    assert!(screen.contains("…") && screen.contains("end▏"), "{screen}");
+}
+
+#[test]
+fn a_long_message_wraps_instead_of_being_cut() {
+    let dir = store(20);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (60, 12));
+    v.app.apply(super::app::Outcome::Failed(format!(
+        "the server refused the request: {} (ask for a token with the scope)",
+        "x".repeat(40)
+    )));
+    let screen = v.screen();
+    assert!(screen.contains("with the scope)"), "{screen}");
 }

@@ -9,8 +9,9 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, MIN_SIZE, Mode, PromptKind, Row, export_format_name};
+use super::data::count;
 use crate::render::fit::{self, GAP};
-use crate::render::table::{Styled, add_mark, header, styled};
+use crate::render::table::{Styled, header};
 use crate::render::zone::{ZONE_SUFFIX_WIDTH, Zone};
 use crate::render::{Column, thousands, visible};
 use crate::store::SortField;
@@ -97,7 +98,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     draw_status(f, app, status);
     draw_bottom(f, app, bottom);
     match &app.mode {
-        Mode::Pane(p) => draw_text(f, &p.title, &p.text, p.scroll, main),
+        Mode::Pane(p) => draw_text(f, &p.title, &p.text, (p.scroll, p.across), main),
         Mode::History(h) => {
             let block = Block::bordered().title(format!(
                 " {} · {} · Enter selects, Esc closes ",
@@ -114,7 +115,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             let (head, lines) = table_lines(
                 app,
                 &HISTORY_COLUMNS,
-                shown,
+                (shown, &h.rows),
                 h.cursor.checked_sub(top),
                 None,
                 width,
@@ -126,7 +127,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Mode::Revert(r) => {
             let [plan, foot] =
                 Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(main);
-            draw_text(f, "revert", &r.plan.text, r.scroll, plan);
+            draw_text(f, "revert", &r.plan.text, (r.scroll, 0), plan);
             let lines = match (&r.plan.refusal, r.confirming) {
                 (Some(why), _) => vec![
                     Line::styled(format!("refused: {why}"), red(app)),
@@ -150,27 +151,33 @@ pub fn draw(f: &mut Frame, app: &App) {
             f.render_widget(Clear, foot);
             f.render_widget(Paragraph::new(lines), foot);
         }
-        Mode::Help => draw_help(f, area),
+        Mode::Help(at) => draw_help(f, area, *at),
         Mode::Table | Mode::Prompt(_) => {}
     }
 }
 
 /// A scrollable text in a frame.
-fn draw_text(f: &mut Frame, title: &str, text: &Text<'static>, scroll: usize, area: Rect) {
-    let block = Block::bordered().title(format!(" {title} · ↑↓ PgUp PgDn scroll, Esc closes "));
+/// A text in a frame, from line `down` and column `across`.
+fn draw_text(
+    f: &mut Frame,
+    title: &str,
+    text: &Text<'static>,
+    (down, across): (usize, usize),
+    area: Rect,
+) {
+    let block = Block::bordered().title(format!(" {title} · ↑↓←→ PgUp PgDn scroll, Esc closes "));
     f.render_widget(Clear, area);
-    let offset = u16::try_from(scroll).unwrap_or(u16::MAX);
-    f.render_widget(
-        Paragraph::new(text.clone())
-            .block(block)
-            .scroll((offset, 0)),
-        area,
-    );
+    // Only the lines on screen are handed over: an event's text can be megabytes.
+    let end = (down + usize::from(area.height)).min(text.lines.len());
+    let shown = Text::from(text.lines[down.min(end)..end].to_vec());
+    let across = u16::try_from(across).unwrap_or(u16::MAX);
+    f.render_widget(Paragraph::new(shown).block(block).scroll((0, across)), area);
 }
 
-fn draw_help(f: &mut Frame, area: Rect) {
+fn draw_help(f: &mut Frame, area: Rect, at: usize) {
     let lines: Vec<Line> = KEYS
         .iter()
+        .skip(at)
         .map(|(k, what)| {
             Line::from(vec![
                 Span::styled(
@@ -182,12 +189,15 @@ fn draw_help(f: &mut Frame, area: Rect) {
         })
         .collect();
     let width = area.width.min(78);
-    let height = area.height.min(KEYS.len() as u16 + 2);
+    let height = area
+        .height
+        .min((KEYS.len() - at.min(KEYS.len())) as u16 + 2);
     let x = area.x + (area.width - width) / 2;
     let box_area = Rect::new(x, area.y, width, height);
     f.render_widget(Clear, box_area);
     f.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" keys · any key closes ")),
+        Paragraph::new(lines)
+            .block(Block::bordered().title(" keys · ↑↓ scroll, any other key closes ")),
         box_area,
     );
 }
@@ -215,7 +225,7 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
     let (head, lines) = table_lines(
         app,
         &app.columns,
-        rows,
+        (rows, &app.rows),
         selected,
         Some(app.chosen),
         usize::from(area.width),
@@ -232,54 +242,45 @@ struct Placed {
     zone: Zone,
 }
 
-/// A row's cells, marks added to the change column.
-fn cells(columns: &[Column], row: &Row) -> Vec<Styled> {
-    let marked = [Column::Paths, Column::Changes]
-        .into_iter()
-        .find(|c| columns.contains(c));
-    columns
-        .iter()
-        .map(|c| {
-            let mut cell = styled(*c, &row.event);
-            if Some(*c) == marked {
-                add_mark(&mut cell, &row.mark);
-            }
-            cell
-        })
-        .collect()
+/// The widest a column is laid out for, whatever its widest value: a long name shows cut
+/// rather than pushing the message off the screen. The message takes what is left.
+fn widest(c: Column) -> usize {
+    match c {
+        Column::Action => 12,
+        Column::Ip => 20,
+        Column::Changes => 30,
+        Column::Paths => 40,
+        Column::Message => usize::MAX,
+        _ => 24,
+    }
 }
 
-/// Lays out rows as `list` does: columns give way in its order to fit `width`.
-fn place(
-    app: &App,
-    columns: &[Column],
-    rows: &[Vec<Styled>],
-    times: &[&Row],
-    width: usize,
-) -> Placed {
-    let reference = times.first().map_or(app.now, |r| r.event.time);
+/// Lays out a table as `list` does (columns give way in its order to fit `width`), measured
+/// on `measured`: every loaded row, not only those on screen, so that the layout holds still
+/// while the selection moves.
+fn place(app: &App, columns: &[Column], measured: &[Row], width: usize) -> Placed {
+    let reference = measured.first().map_or(app.now, |r| r.event.time);
     let zone = Zone::at(&app.style, &reference);
     let natural: Vec<usize> = columns
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let head = header(*c, &zone).width();
+        .map(|c| {
+            let head = header(*c, &zone).width() + 1;
             if *c == Column::Time {
                 return head;
             }
-            rows.iter()
-                .map(|r| r[i].text.width())
-                .max()
-                .unwrap_or(0)
-                .max(head)
+            let values = measured.iter().map(|r| r.cell(*c).text.width());
+            values.max().unwrap_or(0).min(widest(*c)).max(head)
         })
         .collect();
-    let time_extra = if times.iter().any(|r| zone.suffix(&r.event.time).is_some()) {
+    let time_extra = if measured
+        .iter()
+        .any(|r| zone.suffix(&r.event.time).is_some())
+    {
         ZONE_SUFFIX_WIDTH
     } else {
         0
     };
-    let mut years = times.iter().map(|r| zone.local_year(&r.event.time));
+    let mut years = measured.iter().map(|r| zone.local_year(&r.event.time));
     let first = years.next();
     let wants = fit::Wants {
         columns,
@@ -300,19 +301,18 @@ fn place(
     Placed { cells, plan, zone }
 }
 
-/// The header and the lines of a table of `rows`, `selected` reversed; in the main table
-/// (`chosen` given) the chosen column's header underlined and the sort column's arrowed.
+/// The header and the lines of a table of `rows`, laid out for `measured`, `selected`
+/// reversed; in the main table (`chosen` given) the chosen column's header underlined and the
+/// sort column's arrowed.
 fn table_lines(
     app: &App,
     columns: &[Column],
-    rows: &[Row],
+    (rows, measured): (&[Row], &[Row]),
     selected: Option<usize>,
     chosen: Option<usize>,
     width: usize,
 ) -> (Line<'static>, Vec<Line<'static>>) {
-    let styled_rows: Vec<Vec<Styled>> = rows.iter().map(|r| cells(columns, r)).collect();
-    let refs: Vec<&Row> = rows.iter().collect();
-    let placed = place(app, columns, &styled_rows, &refs, width);
+    let placed = place(app, columns, measured, width);
     let bold = Look::new().add_modifier(Modifier::BOLD);
     let head: Vec<Span> = placed
         .cells
@@ -320,7 +320,9 @@ fn table_lines(
         .map(|&(i, _, w)| {
             let mut name = header(columns[i], &placed.zone);
             if chosen.is_some() && columns[i] == app.key_column() {
-                name.push_str(if app.key.descending { "↓" } else { "↑" });
+                // The arrow stays when the name is cut.
+                let arrow = if app.key.descending { "↓" } else { "↑" };
+                name = fit::cut_end(&name, w.saturating_sub(1)) + arrow;
             }
             let look = if Some(i) == chosen {
                 bold.add_modifier(Modifier::UNDERLINED)
@@ -332,16 +334,15 @@ fn table_lines(
         .collect();
     let lines = rows
         .iter()
-        .zip(styled_rows)
         .enumerate()
-        .map(|(n, (row, cells))| {
+        .map(|(n, row)| {
             let spans: Vec<Span> = placed
                 .cells
                 .iter()
                 .map(|&(i, _, w)| {
                     let column = columns[i];
-                    let cell = &cells[i];
-                    let mut text = if column == Column::Time {
+                    let cell = row.cell(column);
+                    let text = if column == Column::Time {
                         let mut t = placed
                             .zone
                             .format(&row.event.time, placed.plan.time.pattern());
@@ -354,8 +355,7 @@ fn table_lines(
                     } else {
                         fit::cut_end(&cell.text, w)
                     };
-                    text = pad(&text, w + GAP);
-                    Span::styled(text, look_of(app, cell))
+                    Span::styled(pad(&text, w + GAP), look_of(app, &cell))
                 })
                 .collect();
             let mut line = Line::from(spans);
@@ -400,16 +400,7 @@ fn look_of(app: &App, cell: &Styled) -> Look {
 
 /// The column under screen column `x` of the table, as an index into `app.columns`.
 pub fn column_at(app: &App, x: u16) -> Option<usize> {
-    let rows = app.visible();
-    let styled_rows: Vec<Vec<Styled>> = rows.iter().map(|r| cells(&app.columns, r)).collect();
-    let refs: Vec<&Row> = rows.iter().collect();
-    let placed = place(
-        app,
-        &app.columns,
-        &styled_rows,
-        &refs,
-        usize::from(app.size.0),
-    );
+    let placed = place(app, &app.columns, &app.rows, usize::from(app.size.0));
     let x = usize::from(x);
     placed
         .cells
@@ -440,9 +431,11 @@ impl App {
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     if let Mode::Prompt(p) = &app.mode {
         let prefix = prompt_prefix(p.kind);
+        let room = usize::from(area.width).saturating_sub(prefix.width() + 1);
+        let (input, _) = typed(&p.input, room);
         let line = Line::from(vec![
             Span::styled(prefix, Look::new().add_modifier(Modifier::BOLD)),
-            Span::raw(format!("{}▏", visible(&p.input, false))),
+            Span::raw(format!("{input}▏")),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
@@ -488,8 +481,11 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
         (Mode::Prompt(p), _) => match &p.error {
             // The caret under the fault in the line above, as `filter` prints it.
             Some((message, pos)) => {
+                let prefix = prompt_prefix(p.kind).width();
+                let room = usize::from(area.width).saturating_sub(prefix + 1);
+                let (_, hidden) = typed(&p.input, room);
                 let before = p.input.get(..*pos).unwrap_or(&p.input);
-                let col = prompt_prefix(p.kind).width() + visible(before, false).width();
+                let col = prefix + visible(before, false).width().saturating_sub(hidden);
                 Line::styled(
                     format!("{}^ {}", " ".repeat(col), visible(message, false)),
                     red(app),
@@ -505,14 +501,58 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
                 }
             }),
         },
-        (_, Some((text, true))) => Line::styled(visible(text, false).into_owned(), red(app)),
-        (_, Some((text, false))) => Line::raw(visible(text, false).into_owned()),
+        (_, Some((text, error))) => {
+            let text = visible(text, false).into_owned();
+            let look = if *error { red(app) } else { Look::new() };
+            let width = usize::from(area.width).max(1);
+            let needed = text.width().div_ceil(width);
+            if needed > 1 {
+                // Words wrap, which takes a line more than the characters alone may.
+                let needed = needed + 1;
+                // A long message is not cut: it wraps over the lines above, until the next key.
+                let lines = needed.min(MESSAGE_LINES) as u16;
+                let over = Rect::new(area.x, area.y + 1 - lines, area.width, lines);
+                f.render_widget(Clear, over);
+                f.render_widget(
+                    Paragraph::new(text)
+                        .style(look)
+                        .wrap(ratatui::widgets::Wrap { trim: false }),
+                    over,
+                );
+                return;
+            }
+            Line::styled(text, look)
+        }
         _ => Line::styled(
             hints(usize::from(area.width)),
             Look::new().add_modifier(Modifier::DIM),
         ),
     };
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// The most lines a message wraps to.
+const MESSAGE_LINES: usize = 4;
+
+/// What is typed, as it fits in `room` columns: its end, where the caret is, and how many
+/// columns were left out before it.
+fn typed(input: &str, room: usize) -> (String, usize) {
+    let text = visible(input, false);
+    let width = text.width();
+    if width <= room {
+        return (text.into_owned(), 0);
+    }
+    let mut kept = String::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        kept.insert(0, c);
+    }
+    (format!("…{kept}"), width + 1 - used)
 }
 
 /// The key hints that fit in `width`.
@@ -529,9 +569,4 @@ fn hints(width: usize) -> String {
         line.push_str(hint);
     }
     line
-}
-
-/// `1 event`, `3 events`.
-fn count(n: u64, what: &str) -> String {
-    format!("{} {what}{}", thousands(n), if n == 1 { "" } else { "s" })
 }

@@ -36,6 +36,7 @@ struct Row {
 }
 
 /// One cell's text and look, kept until the layout is known.
+#[derive(Debug, Clone)]
 pub struct Styled {
     pub text: String,
     pub color: Option<Color>,

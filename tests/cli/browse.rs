@@ -79,13 +79,16 @@ fn search_diff_revert_and_quit_in_a_real_terminal() {
 }
 
 #[test]
-fn sigterm_and_ctrl_c_give_the_terminal_back() {
+fn signals_and_ctrl_c_give_the_terminal_back() {
     let env = demo();
-    let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
-    term.wait_for("of 300");
-    term.signal("TERM");
-    assert_eq!(term.wait(), 0);
-    assert_restored(&term);
+    // A signal from outside ends the viewer as it ends other programs: 128 + its number.
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
+        term.wait_for("of 300");
+        term.signal(signal);
+        assert_eq!(term.wait(), code, "SIG{signal}");
+        assert_restored(&term);
+    }
     let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
     term.wait_for("of 300");
     term.send("\x03");
@@ -159,7 +162,11 @@ fn a_view_only_token_browses_but_cannot_revert_and_a_lost_server_is_an_error() {
     assert!(screen.contains("revert"), "{screen}");
     // Sorting by user is not something the API does: said, not fatal.
     term.send("s");
-    term.wait_for("not available with --remote");
+    let screen = term.wait_for("not available with --remote");
+    assert!(
+        screen.contains("TIME (UTC)↓"),
+        "the order shown is kept:\n{screen}"
+    );
     let _ = server.child.kill();
     let _ = server.child.wait();
     term.send("G");
