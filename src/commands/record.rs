@@ -152,5 +152,13 @@ fn read_data(arg: &str) -> anyhow::Result<Value> {
         }
         None => arg.to_owned(),
     };
-    Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    match serde_json::from_str(&text) {
+        Ok(v) => Ok(v),
+        // JSON too deep to read is still JSON: kept as text it would pass for a document.
+        Err(e) if e.to_string().contains("recursion limit") => Err(Failure::usage(format!(
+            "{arg}: JSON nested more than 128 levels deep is not taken"
+        ))
+        .into()),
+        Err(_) => Ok(Value::String(text)),
+    }
 }

@@ -192,3 +192,15 @@ fn without_user_variables_the_login_name_comes_from_the_system() {
     assert!(out.status.success());
     assert_eq!(env.all_events()[0].user, login);
 }
+
+#[test]
+fn json_too_deep_to_read_is_refused_not_kept_as_text() {
+    let env = Env::new();
+    let deep = format!("{}1{}", "[".repeat(3000), "]".repeat(3000));
+    let run = env.run(&[
+        "record", "--action", "UPDATE", "--user", "a", "--after", &deep,
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("128 levels"), "{}", run.stderr);
+    assert!(!env.store().exists(), "nothing was written");
+}
