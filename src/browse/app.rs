@@ -292,6 +292,8 @@ pub struct App {
     /// What the rows on screen were loaded with, to go back to when a new view fails to load.
     shown: Selection,
     pub quit: bool,
+    /// Ctrl-Z: give the terminal back to the shell until `fg`.
+    pub suspend: bool,
 }
 
 /// What selects and orders the events of the view.
@@ -344,6 +346,7 @@ impl App {
                 key: NEWEST_FIRST,
             },
             quit: false,
+            suspend: false,
         }
     }
 
@@ -463,6 +466,12 @@ impl App {
                 if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') =>
             {
                 self.quit = true;
+                Vec::new()
+            }
+            Input::Key(k)
+                if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('z') =>
+            {
+                self.suspend = true;
                 Vec::new()
             }
             Input::Key(k) => {

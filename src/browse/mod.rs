@@ -96,6 +96,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         if app.quit {
             break;
         }
+        if std::mem::take(&mut app.suspend) {
+            suspend(&mut terminal)?;
+        }
         {
             let _drawing = TERMINAL.lock().unwrap_or_else(|e| e.into_inner());
             terminal.draw(|f| view::draw(f, &app))?;
@@ -121,6 +124,37 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Ctrl-Z: the terminal back to the shell, the process stopped as any job is; on `fg`, the
+/// viewer's modes again and a whole new frame.
+fn suspend(terminal: &mut Terminal<CrosstermBackend<std::io::Stdout>>) -> anyhow::Result<()> {
+    {
+        let _drawing = TERMINAL.lock().unwrap_or_else(|e| e.into_inner());
+        restore();
+    }
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    enter_modes()?;
+    // A new terminal has no frame to compare with: the next one is drawn whole. (`clear`
+    // would ask the terminal where its cursor is, which not every terminal answers.)
+    execute!(
+        std::io::stdout(),
+        ratatui::crossterm::terminal::Clear(ratatui::crossterm::terminal::ClearType::All)
+    )?;
+    *terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    Ok(())
+}
+
+/// Raw mode, the alternate screen, mouse reports, no cursor.
+fn enter_modes() -> anyhow::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        cursor::Hide
+    )?;
+    Ok(())
+}
+
 /// The terminal in the viewer's modes (raw, alternate screen, mouse); put back on drop, and
 /// by a panic before the panic is reported.
 struct Screen;
@@ -132,14 +166,8 @@ impl Screen {
             restore();
             previous(info);
         }));
-        enable_raw_mode()?;
         let screen = Screen;
-        execute!(
-            std::io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            cursor::Hide
-        )?;
+        enter_modes()?;
         Ok(screen)
     }
 }

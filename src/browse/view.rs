@@ -45,7 +45,7 @@ pub const KEYS: [(&str, &str); 20] = [
     ("e", "export the view to a file (Tab: format)"),
     ("y", "copy the selected event's id (OSC 52)"),
     ("R", "load the view again"),
-    ("q Ctrl-C", "quit; ? shows these keys"),
+    ("q Ctrl-C", "quit (Ctrl-Z suspends); ? shows these keys"),
     (
         "mouse",
         "click a header to sort, a row to select; wheel scrolls",

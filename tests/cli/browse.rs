@@ -91,6 +91,12 @@ fn signals_and_ctrl_c_give_the_terminal_back() {
     }
     let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
     term.wait_for("of 300");
+    // Ctrl-Z with no shell to stop for (no job control here): the viewer carries on.
+    term.send("\x1a");
+    settle();
+    term.send("j");
+    term.wait_for("2 of 300");
+    assert!(term.alternate_screen());
     term.send("\x03");
     assert_eq!(term.wait(), 0);
     assert_restored(&term);
