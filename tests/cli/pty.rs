@@ -129,11 +129,12 @@ impl Terminal {
         self.screen.lock().unwrap().screen().hide_cursor()
     }
 
-    /// Sends the program a signal (`TERM`, `HUP`, …) with kill(1).
+    /// Sends the program a signal (`TERM`, `HUP`, …) with the shell's kill (a builtin: no
+    /// procps needed).
     pub fn signal(&mut self, name: &str) {
         let pid = self.child.process_id().expect("a running program");
-        let done = std::process::Command::new("kill")
-            .args([&format!("-{name}"), &pid.to_string()])
+        let done = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -{name} {pid}")])
             .status()
             .unwrap();
         assert!(done.success());
