@@ -9,8 +9,9 @@
 
 use std::time::{Duration, Instant};
 
-use auditctl::browse::app::{App, Input};
+use auditctl::browse::app::App;
 use auditctl::browse::data::Session;
+use auditctl::browse::effect::Input;
 use auditctl::browse::view;
 use clap::Parser;
 use ratatui::Terminal;
@@ -38,7 +39,7 @@ fn main() -> anyhow::Result<()> {
     report("open the store, first screen", &mut opens);
 
     let (mut app, mut session) = open(&ctx)?;
-    println!("{} events", app.total);
+    println!("{} events", app.window.total);
     let mut press = |app: &mut App, session: &mut Session, code: KeyCode, times: usize| {
         let mut took = Vec::with_capacity(times);
         for _ in 0..times {

@@ -7,252 +7,23 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use ratatui::text::Text;
 
 use crate::commands::export::ExportFormat;
 use crate::model::Event;
 use crate::query::{CmpOp, Expr, Field, Literal};
-use crate::render::table::{Styled, add_mark, styled};
 use crate::render::{Column, DEFAULT_TABLE_COLUMNS, Style};
 use crate::store::{SortField, SortKey};
+
+use super::effect::{Effect, Input, Load, Outcome, Row};
+use super::modes::{
+    EXPORT_FORMATS, History, Mode, Pane, Prompt, PromptKind, RevertView, SIDEWAYS, scroll,
+};
+use super::window::Window;
 
 /// Lines outside the table: its header, the status line and the prompt line.
 pub const CHROME_ROWS: u16 = 3;
 /// The smallest terminal the viewer draws in; below it a plain message says so.
 pub const MIN_SIZE: (u16, u16) = (40, 8);
-
-/// What comes in: a key, the mouse, a new terminal size, or a clock tick (for follow).
-#[derive(Debug, Clone)]
-pub enum Input {
-    Key(KeyEvent),
-    Mouse(MouseEvent),
-    Resize(u16, u16),
-    Tick,
-}
-
-/// What the viewer asks for; `mod.rs` carries it out and hands the outcome to `apply`.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Events of the view: `filter` in the order of `key`.
-    Load {
-        filter: Expr,
-        key: SortKey,
-        load: Load,
-    },
-    /// The full view of an event (`show`).
-    Detail(Event),
-    /// The before → after diff of an event (`diff`).
-    Diff(Event),
-    /// Every event of the event's record (`history`).
-    History(Event),
-    /// The plan of reverting an event (`revert --dry-run`).
-    Plan(Event),
-    /// Reverts the event, if its plan still has `etag`.
-    Revert {
-        target: Event,
-        etag: String,
-        reason: Option<String>,
-    },
-    /// Writes the events of `filter` to a file (`export`).
-    Export {
-        filter: Expr,
-        format: ExportFormat,
-        path: String,
-    },
-    /// Puts text on the clipboard of the terminal (OSC 52).
-    Copy(String),
-    /// Asks whether the log grew past `last_seq` (follow).
-    Poll { last_seq: u64 },
-}
-
-/// Which events of the view to load.
-#[derive(Debug, Clone)]
-pub enum Load {
-    /// The first `n`, and the total.
-    Top(usize),
-    /// The last `n`, and the total.
-    Bottom(usize),
-    /// `n` on each side of an event, its position and the total: the event stays selected.
-    /// When it no longer matches the view (`or_clear`: the filters are dropped to keep it).
-    Around {
-        anchor: Event,
-        n: usize,
-        or_clear: bool,
-    },
-    /// The `n` after an event.
-    After(Event, usize),
-    /// The `n` before an event, in view order.
-    Before(Event, usize),
-}
-
-/// A loaded event with its revert mark (`reverted by #12`) and its table cells, made once
-/// when loaded (the change summary diffs the data: not a thing to do at every frame).
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub event: Event,
-    pub mark: String,
-    cells: Vec<(Column, Styled)>,
-}
-
-/// The columns a row's cells are made for: the table's and the history's.
-const CELL_COLUMNS: [Column; 10] = [
-    Column::Seq,
-    Column::Time,
-    Column::User,
-    Column::Ip,
-    Column::Action,
-    Column::Table,
-    Column::ResourceId,
-    Column::Message,
-    Column::Changes,
-    Column::Paths,
-];
-
-/// The most of a cell's text kept: wider than any terminal, far less than a value can be.
-const CELL_CHARS: usize = 400;
-
-impl Row {
-    pub fn new(event: Event, mark: String) -> Row {
-        let cells = CELL_COLUMNS
-            .iter()
-            .map(|c| {
-                let mut cell = styled(*c, &event);
-                if matches!(c, Column::Changes | Column::Paths) {
-                    add_mark(&mut cell, &mark);
-                }
-                if cell.text.len() > CELL_CHARS {
-                    cell.text = crate::render::fit::cut_end(&cell.text, CELL_CHARS);
-                }
-                (*c, cell)
-            })
-            .collect();
-        Row { event, mark, cells }
-    }
-
-    /// The cell of a column (an empty one for a column the viewer does not show).
-    pub fn cell(&self, column: Column) -> std::borrow::Cow<'_, Styled> {
-        match self.cells.iter().find(|(c, _)| *c == column) {
-            Some((_, cell)) => std::borrow::Cow::Borrowed(cell),
-            None => std::borrow::Cow::Owned(styled(column, &self.event)),
-        }
-    }
-}
-
-/// What an effect gave.
-#[derive(Debug)]
-pub enum Outcome {
-    /// Rows of a `Load`; `total` and `start` (the position of the first row) where the load
-    /// counted them; `cleared` when the filters were dropped to keep the anchor.
-    Rows {
-        load: Load,
-        rows: Vec<Row>,
-        total: Option<u64>,
-        start: Option<u64>,
-        cleared: bool,
-    },
-    /// A text pane: the detail or the diff.
-    Pane {
-        title: String,
-        text: Text<'static>,
-    },
-    History {
-        title: String,
-        rows: Vec<Row>,
-    },
-    Plan(Plan),
-    /// The revert was appended: what to say.
-    Reverted(String),
-    /// Something to say on the message line.
-    Said(String),
-    /// A load failed (a server refused a sort or a filter, or went away): the view stays as
-    /// it was shown.
-    LoadFailed(String),
-    /// The log's last seq (follow).
-    Polled(u64),
-    Failed(String),
-}
-
-/// A revert plan as the viewer shows it.
-#[derive(Debug)]
-pub struct Plan {
-    pub target: Event,
-    pub etag: String,
-    pub text: Text<'static>,
-    /// Why it would be refused, with the hint.
-    pub refusal: Option<String>,
-}
-
-/// What has the keyboard.
-#[derive(Debug)]
-pub enum Mode {
-    Table,
-    Pane(Pane),
-    History(History),
-    Prompt(Prompt),
-    Revert(Box<RevertView>),
-    /// The keys, scrolled this far.
-    Help(usize),
-}
-
-/// Scrollable text: the detail or the diff of an event.
-#[derive(Debug)]
-pub struct Pane {
-    pub title: String,
-    pub text: Text<'static>,
-    pub scroll: usize,
-    /// Columns scrolled sideways, for lines wider than the screen.
-    pub across: usize,
-}
-
-/// The events of one record, one selected.
-#[derive(Debug)]
-pub struct History {
-    pub title: String,
-    pub rows: Vec<Row>,
-    pub cursor: usize,
-}
-
-/// A line being typed.
-#[derive(Debug)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub input: String,
-    /// For a filter: what is wrong with it as typed, and the byte it starts at.
-    pub error: Option<(String, usize)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PromptKind {
-    Search,
-    Filter,
-    Export(ExportFormat),
-}
-
-/// The formats `e` cycles through with Tab.
-const EXPORT_FORMATS: [ExportFormat; 4] = [
-    ExportFormat::Csv,
-    ExportFormat::Jsonl,
-    ExportFormat::Json,
-    ExportFormat::Cef,
-];
-
-pub fn export_format_name(f: ExportFormat) -> &'static str {
-    match f {
-        ExportFormat::Csv => "csv",
-        ExportFormat::Jsonl => "jsonl",
-        ExportFormat::Json => "json",
-        ExportFormat::Cef => "cef",
-    }
-}
-
-/// A revert being asked for: the plan, then a reason, then y or n.
-#[derive(Debug)]
-pub struct RevertView {
-    pub plan: Plan,
-    pub reason: String,
-    pub confirming: bool,
-    pub scroll: usize,
-}
 
 /// The viewer.
 pub struct App {
@@ -271,17 +42,8 @@ pub struct App {
     pub expr: Option<(String, Expr)>,
     pub funnels: Vec<Expr>,
     pub key: SortKey,
-    /// The loaded window of the view, around what is on screen.
-    pub rows: Vec<Row>,
-    /// The position of `rows[0]` in the view.
-    pub start: u64,
-    pub total: u64,
-    /// Whether `rows` reaches the first / last event of the view.
-    pub at_start: bool,
-    pub at_end: bool,
-    /// The index in `rows` of the first row on screen, and of the selected one.
-    pub top: usize,
-    pub cursor: usize,
+    /// The loaded part of the view, around what is on screen.
+    pub window: Window,
     pub follow: bool,
     pub last_seq: u64,
     pub mode: Mode,
@@ -326,13 +88,7 @@ impl App {
             expr: None,
             funnels: Vec::new(),
             key: NEWEST_FIRST,
-            rows: Vec::new(),
-            start: 0,
-            total: 0,
-            at_start: true,
-            at_end: true,
-            top: 0,
-            cursor: 0,
+            window: Window::new(),
             follow: false,
             last_seq: 0,
             mode: Mode::Table,
@@ -405,18 +161,38 @@ impl App {
     }
 
     pub fn selected(&self) -> Option<&Event> {
-        self.rows.get(self.cursor).map(|r| &r.event)
+        self.window.selected()
     }
 
     /// The rows on screen.
     pub fn visible(&self) -> &[Row] {
-        let end = (self.top + self.height()).min(self.rows.len());
-        &self.rows[self.top.min(end)..end]
+        self.window.visible(self.height())
     }
 
     /// The position of the selected event in the view, from 1.
     pub fn position(&self) -> u64 {
-        self.start + self.cursor as u64 + 1
+        self.window.position()
+    }
+
+    /// Moves the selection `d` rows (down when positive); loads more when it comes near an
+    /// end of what is loaded.
+    fn move_by(&mut self, d: isize) -> Vec<Effect> {
+        self.window.move_by(d, self.height());
+        self.prefetch()
+    }
+
+    /// The loads that keep the window ahead of the selection.
+    fn prefetch(&self) -> Vec<Effect> {
+        let wanted = self.window.wanted(self.height());
+        let n = self.batch();
+        [
+            wanted.after.map(|e| Load::After(e, n)),
+            wanted.before.map(|e| Load::Before(e, n)),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|load| self.load(load))
+        .collect()
     }
 
     fn load(&self, load: Load) -> Effect {
@@ -453,7 +229,7 @@ impl App {
         match input {
             Input::Resize(w, h) => {
                 self.size = (w, h);
-                self.scroll_to_cursor();
+                self.window.scroll_to_cursor(self.height());
                 self.prefetch()
             }
             Input::Tick if self.follow => vec![Effect::Poll {
@@ -637,55 +413,6 @@ impl App {
             }
             Err(e) => Some((e.to_string(), p.input.len())),
         };
-    }
-
-    /// Moves the selection `d` rows (down when positive), within what is loaded; loads more
-    /// when the selection comes near an end of it.
-    fn move_by(&mut self, d: isize) -> Vec<Effect> {
-        if self.rows.is_empty() {
-            return Vec::new();
-        }
-        let last = self.rows.len() as isize - 1;
-        self.cursor = (self.cursor as isize + d).clamp(0, last) as usize;
-        self.scroll_to_cursor();
-        self.prefetch()
-    }
-
-    /// Keeps the selected row on screen.
-    fn scroll_to_cursor(&mut self) {
-        let h = self.height();
-        if self.cursor < self.top {
-            self.top = self.cursor;
-        } else if self.cursor >= self.top + h {
-            self.top = self.cursor + 1 - h;
-        }
-        // No blank rows below the last event when there are events above the screen.
-        if self.at_end && self.rows.len() >= h && self.top + h > self.rows.len() {
-            self.top = self.rows.len() - h;
-        }
-    }
-
-    /// Loads the next rows before the selection can reach the end of what is loaded: more than
-    /// a page must lie loaded on either side of it, so a key never waits for two loads.
-    fn prefetch(&self) -> Vec<Effect> {
-        let mut out = Vec::new();
-        let margin = self.height() + 1;
-        if let (false, Some(last)) = (self.at_end, self.rows.last())
-            && self.rows.len() - 1 - self.cursor < margin
-        {
-            out.push(self.load(Load::After(last.event.clone(), self.batch())));
-        }
-        if let (false, Some(first)) = (self.at_start, self.rows.first())
-            && self.cursor < margin
-        {
-            out.push(self.load(Load::Before(first.event.clone(), self.batch())));
-        }
-        out
-    }
-
-    /// Most rows kept loaded: a few pages; those far from the screen are let go.
-    fn keep(&self) -> usize {
-        self.batch() * 4
     }
 
     fn funnel(&mut self, op: CmpOp) -> Vec<Effect> {
@@ -907,9 +634,9 @@ impl App {
                 }
             }
             MouseEventKind::Down(MouseButton::Left) => {
-                let i = self.top + usize::from(m.row) - 1;
-                if usize::from(m.row) <= self.height() && i < self.rows.len() {
-                    self.cursor = i;
+                let i = self.window.top + usize::from(m.row) - 1;
+                if usize::from(m.row) <= self.height() && i < self.window.rows.len() {
+                    self.window.cursor = i;
                     if let Some(c) = super::view::column_at(self, m.column) {
                         self.chosen = c;
                     }
@@ -939,7 +666,7 @@ impl App {
                     self.say("filters cleared to show the chosen event");
                 }
                 if let Some(t) = total {
-                    self.total = t;
+                    self.window.total = t;
                 }
                 if !matches!(load, Load::After(..) | Load::Before(..)) {
                     self.mode = Mode::Table;
@@ -949,8 +676,7 @@ impl App {
                         self.message = None;
                     }
                 }
-                self.take_rows(load, rows, start);
-                self.scroll_to_cursor();
+                self.window.take(load, rows, start, self.height());
                 self.prefetch()
             }
             Outcome::Pane { title, text } => {
@@ -1002,9 +728,10 @@ impl App {
                 }
                 // At the end where new events arrive, stay there and see them come in.
                 let newest_first = self.key.descending;
-                if newest_first && self.at_start && self.cursor == 0 {
+                let w = &self.window;
+                if newest_first && w.at_start && w.cursor == 0 {
                     vec![self.load(Load::Top(self.batch()))]
-                } else if !newest_first && self.at_end && self.cursor + 1 >= self.rows.len() {
+                } else if !newest_first && w.at_end && w.cursor + 1 >= w.rows.len() {
                     vec![self.load(Load::Bottom(self.batch()))]
                 } else {
                     self.reload(false)
@@ -1024,98 +751,6 @@ impl App {
             }
         }
     }
-
-    /// Puts loaded rows in the window.
-    fn take_rows(&mut self, load: Load, mut rows: Vec<Row>, start: Option<u64>) {
-        let got = rows.len();
-        match load {
-            Load::Top(n) => {
-                self.rows = rows;
-                (self.start, self.top, self.cursor) = (0, 0, 0);
-                self.at_start = true;
-                self.at_end = got < n;
-            }
-            Load::Bottom(n) => {
-                self.rows = rows;
-                self.start = self.total.saturating_sub(got as u64);
-                self.cursor = got.saturating_sub(1);
-                self.top = got.saturating_sub(self.height());
-                self.at_start = got < n;
-                self.at_end = true;
-            }
-            Load::Around { anchor, n, .. } => {
-                let index = rows.iter().position(|r| r.event.seq == anchor.seq);
-                let Some(index) = index else {
-                    // The anchor left the view: its top.
-                    self.rows = rows;
-                    (self.start, self.top, self.cursor) = (0, 0, 0);
-                    self.at_start = true;
-                    self.at_end = got < n;
-                    return;
-                };
-                self.at_start = index < n;
-                self.at_end = got - index - 1 < n;
-                self.rows = rows;
-                self.start = start.unwrap_or(0);
-                self.cursor = index;
-                self.top = index.saturating_sub(self.height() / 2);
-            }
-            Load::After(anchor, n) => {
-                if self.rows.last().map(|r| r.event.seq) != Some(anchor.seq) {
-                    return;
-                }
-                self.at_end = got < n;
-                self.rows.append(&mut rows);
-                let excess = self.rows.len().saturating_sub(self.keep());
-                let drop = excess.min(self.top.min(self.cursor));
-                if drop > 0 {
-                    self.rows.drain(..drop);
-                    self.start += drop as u64;
-                    self.top -= drop;
-                    self.cursor -= drop;
-                    self.at_start = false;
-                }
-            }
-            Load::Before(anchor, n) => {
-                if self.rows.first().map(|r| r.event.seq) != Some(anchor.seq) {
-                    return;
-                }
-                self.at_start = got < n;
-                self.start = self.start.saturating_sub(got as u64);
-                if self.at_start {
-                    self.start = 0;
-                }
-                rows.append(&mut self.rows);
-                self.rows = rows;
-                self.top += got;
-                self.cursor += got;
-                let keep = self.keep().max(self.top + self.height() + 1);
-                if self.rows.len() > keep {
-                    self.rows.truncate(keep);
-                    self.at_end = false;
-                }
-            }
-        }
-    }
-}
-
-/// Columns a pane moves sideways with ← and →.
-const SIDEWAYS: usize = 8;
-
-/// Scrolls a text of `lines` lines by a key; false for a key that does not scroll.
-fn scroll(at: &mut usize, key: KeyCode, page: usize, lines: usize) -> bool {
-    let end = lines.saturating_sub(page);
-    *at = match key {
-        KeyCode::Char('j') | KeyCode::Down => *at + 1,
-        KeyCode::Char('k') | KeyCode::Up => at.saturating_sub(1),
-        KeyCode::PageDown | KeyCode::Char(' ') => *at + page,
-        KeyCode::PageUp => at.saturating_sub(page),
-        KeyCode::Char('g') | KeyCode::Home => 0,
-        KeyCode::Char('G') | KeyCode::End => end,
-        _ => return false,
-    }
-    .min(end);
-    true
 }
 
 /// The value of a column that `=` and `!=` filter by: the event's own, not the text shown.

@@ -8,7 +8,8 @@ use std::io::Write;
 use ansi_to_tui::IntoText;
 use ratatui::text::Text;
 
-use super::app::{App, Effect, Load, Outcome, Plan, Row};
+use super::app::App;
+use super::effect::{Effect, Load, Outcome, Plan, Row};
 use crate::api;
 use crate::commands::{Context, diff, export, revert};
 use crate::model::Event;

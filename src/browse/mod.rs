@@ -4,7 +4,10 @@
 
 pub mod app;
 pub mod data;
+pub mod effect;
+pub mod modes;
 pub mod view;
+pub mod window;
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -20,7 +23,8 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
-use self::app::{App, Input};
+use self::app::App;
+use self::effect::Input;
 use crate::commands::{Context, FilterArgs};
 use crate::error::Failure;
 use crate::store::Location;

@@ -11,8 +11,10 @@ use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
-use super::app::{App, Input, Mode};
+use super::app::App;
 use super::data::Session;
+use super::effect::Input;
+use super::modes::Mode;
 use crate::commands::Context;
 use crate::demo::{DemoConfig, generate};
 use crate::model::Event;
@@ -140,7 +142,7 @@ impl<'a> Viewer<'a> {
             if seen.last() != Some(&self.seq()) {
                 seen.push(self.seq());
             }
-            assert!(self.app.rows.len() <= self.app.height() * 8 + 1);
+            assert!(self.app.window.rows.len() <= self.app.height() * 8 + 1);
         }
         seen
     }
@@ -191,7 +193,7 @@ fn opens_on_the_newest_event_with_the_count() {
     let ctx = context(&dir, &[]);
     let v = Viewer::open(&ctx, &dir, (100, 13));
     assert_eq!(v.seq(), 60);
-    assert_eq!((v.app.position(), v.app.total), (1, 60));
+    assert_eq!((v.app.position(), v.app.window.total), (1, 60));
     assert_eq!(v.app.visible().len(), 10);
     assert!(v.screen().contains("1 of 60"));
 }
@@ -299,7 +301,7 @@ fn searching_and_filtering_count_what_the_store_counts() {
     v.key(KeyCode::Enter);
     let expected = v.store().count(&Expr::Search("alice".into())).unwrap();
     assert!(expected > 0 && expected < 300);
-    assert_eq!(v.app.total, expected);
+    assert_eq!(v.app.window.total, expected);
     assert!(v.screen().contains("search(\"alice\")"));
     // A filter is checked as it is typed: the error and its position show before Enter.
     v.keys("faction = ");
@@ -315,18 +317,18 @@ fn searching_and_filtering_count_what_the_store_counts() {
     v.key(KeyCode::Enter);
     assert!(matches!(v.app.mode, Mode::Prompt(_)));
     v.key(KeyCode::Esc);
-    assert_eq!(v.app.total, expected);
+    assert_eq!(v.app.window.total, expected);
     v.keys("faction = UPDATE");
     v.key(KeyCode::Enter);
     let both = Expr::and(vec![
         Expr::Search("alice".into()),
         crate::query::parse("action = UPDATE", end()).unwrap(),
     ]);
-    assert_eq!(v.app.total, v.store().count(&both).unwrap());
+    assert_eq!(v.app.window.total, v.store().count(&both).unwrap());
     assert!(v.app.visible().iter().all(|r| r.event.action == "UPDATE"));
     assert_eq!(v.walk_down(), v.expected());
     v.keys("c");
-    assert_eq!(v.app.total, 300);
+    assert_eq!(v.app.window.total, 300);
 }
 
 #[test]
@@ -340,7 +342,7 @@ fn the_funnel_keeps_or_drops_the_selected_value() {
     v.keys("=");
     assert!(v.app.visible().iter().all(|r| r.event.user == user));
     assert_eq!(v.seq(), seq, "the selected event stays selected");
-    let only = v.app.total;
+    let only = v.app.window.total;
     // `!=` on the action column drops the selected event's action.
     v.key(KeyCode::Right);
     v.key(KeyCode::Right);
@@ -352,7 +354,7 @@ fn the_funnel_keeps_or_drops_the_selected_value() {
             .iter()
             .all(|r| r.event.user == user && r.event.action != action)
     );
-    assert!(v.app.total < only);
+    assert!(v.app.window.total < only);
     // A missing value funnels as `= null`.
     v.keys("c");
     while v.app.selected().unwrap().table.is_some() {
@@ -361,7 +363,7 @@ fn the_funnel_keeps_or_drops_the_selected_value() {
     v.key(KeyCode::Right);
     assert_eq!(v.app.columns[v.app.chosen], crate::render::Column::Table);
     v.keys("=");
-    assert!(v.app.total > 0);
+    assert!(v.app.window.total > 0);
     assert!(v.app.visible().iter().all(|r| r.event.table.is_none()));
     // Time is not an exact value to filter by.
     v.key(KeyCode::Left);
@@ -447,7 +449,7 @@ fn history_chooses_an_event_of_the_record() {
     // A filter the history's other events do not match: choosing one clears it.
     v.keys(&format!("fseq = {seq}"));
     v.key(KeyCode::Enter);
-    assert_eq!(v.app.total, 1);
+    assert_eq!(v.app.window.total, 1);
     v.keys("h");
     let Mode::History(h) = &v.app.mode else {
         panic!("{:?}", v.app.mode)
@@ -460,7 +462,7 @@ fn history_chooses_an_event_of_the_record() {
     v.key(KeyCode::Enter);
     assert!(matches!(v.app.mode, Mode::Table));
     assert_eq!(v.seq(), first);
-    assert_eq!(v.app.total, 400, "the filter was cleared to show it");
+    assert_eq!(v.app.window.total, 400, "the filter was cleared to show it");
     assert_eq!(v.app.position(), 400 - first + 1);
     // An event without a record has no history.
     let login = first_seq(v.store(), "action = LOGIN");
@@ -509,8 +511,12 @@ fn a_revert_is_planned_reasoned_and_confirmed_or_cancelled() {
         revert.message
     );
     assert_eq!(v.seq(), seq, "the reverted event stays selected");
-    assert_eq!(v.app.total, 301);
-    assert!(v.app.rows[v.app.cursor].mark.contains("reverted by #301"));
+    assert_eq!(v.app.window.total, 301);
+    assert!(
+        v.app.window.rows[v.app.window.cursor]
+            .mark
+            .contains("reverted by #301")
+    );
     assert!(v.message().contains("appended event 301"));
     // A second revert is refused as `revert` refuses it; y does nothing.
     v.keys("r");
@@ -555,7 +561,7 @@ fn a_read_only_log_says_why_it_cannot_revert() {
     .unwrap();
     let ctx = Context::with_config(cli.global, Default::default()).unwrap();
     let mut v = Viewer::open(&ctx, &dir, (120, 20));
-    assert_eq!(v.app.total, 50);
+    assert_eq!(v.app.window.total, 50);
     v.keys("r");
     assert!(matches!(v.app.mode, Mode::Table));
     assert!(v.app.message.as_ref().unwrap().1, "an error");
@@ -576,7 +582,7 @@ fn follow_shows_new_events_as_they_are_appended() {
     .unwrap();
     writer.append(&mut std::iter::once(Ok(event))).unwrap();
     v.input(Input::Tick);
-    assert_eq!(v.app.total, 41);
+    assert_eq!(v.app.window.total, 41);
     assert_eq!(v.app.selected().unwrap().id, "late-1");
     // Follow off: ticks load nothing.
     v.keys("F");
@@ -587,7 +593,7 @@ fn follow_shows_new_events_as_they_are_appended() {
     .unwrap();
     writer.append(&mut std::iter::once(Ok(later))).unwrap();
     v.input(Input::Tick);
-    assert_eq!(v.app.total, 41);
+    assert_eq!(v.app.window.total, 41);
 }
 
 #[test]
@@ -597,7 +603,7 @@ fn exports_the_view_and_copies_the_id() {
     let mut v = Viewer::open(&ctx, &dir, (120, 20));
     v.keys("faction = UPDATE");
     v.key(KeyCode::Enter);
-    let total = v.app.total;
+    let total = v.app.window.total;
     v.keys("e");
     v.key(KeyCode::Tab);
     let path = dir.path().join("updates.jsonl");
@@ -755,13 +761,14 @@ fn a_view_that_fails_to_load_leaves_the_last_one_shown() {
     assert!(!asked.is_empty());
     assert_eq!(v.app.key.field, SortField::User);
     v.app
-        .apply(super::app::Outcome::LoadFailed("refused".into()));
+        .apply(super::effect::Outcome::LoadFailed("refused".into()));
     assert_eq!(v.app.key, super::app::NEWEST_FIRST);
     assert!(v.screen().contains("TIME (UTC)↓"));
     v.keys("/nothing-here");
     let asked = v.app.update(Input::Key(KeyCode::Enter.into()));
     assert!(!asked.is_empty());
-    v.app.apply(super::app::Outcome::LoadFailed("gone".into()));
+    v.app
+        .apply(super::effect::Outcome::LoadFailed("gone".into()));
     assert_eq!(v.app.filter(), Expr::All);
     assert!(v.screen().contains("no filter"));
     assert_eq!(v.message(), "gone");
@@ -798,7 +805,7 @@ fn big_values_are_cut_once_when_loaded_and_long_text_scrolls_sideways() {
     store.append(&mut std::iter::once(Ok(event))).unwrap();
     let ctx = context(&dir, &[]);
     let mut v = Viewer::open(&ctx, &dir, (100, 20));
-    let row = &v.app.rows[0];
+    let row = &v.app.window.rows[0];
     assert!(
         row.cell(crate::render::Column::Message)
             .text
@@ -840,7 +847,7 @@ fn a_long_message_wraps_instead_of_being_cut() {
     let dir = store(20);
     let ctx = context(&dir, &[]);
     let mut v = Viewer::open(&ctx, &dir, (60, 12));
-    v.app.apply(super::app::Outcome::Failed(format!(
+    v.app.apply(super::effect::Outcome::Failed(format!(
         "the server refused the request: {} (ask for a token with the scope)",
         "x".repeat(40)
     )));

@@ -8,8 +8,10 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, MIN_SIZE, Mode, PromptKind, Row, export_format_name};
+use super::app::{App, MIN_SIZE};
 use super::data::count;
+use super::effect::Row;
+use super::modes::{Mode, PromptKind, export_format_name};
 use crate::render::fit::{self, GAP};
 use crate::render::table::{Styled, header};
 use crate::render::zone::{ZONE_SUFFIX_WIDTH, Zone};
@@ -221,11 +223,11 @@ fn draw_table(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(Paragraph::new(what), area);
         return;
     }
-    let selected = app.cursor.checked_sub(app.top);
+    let selected = app.window.cursor.checked_sub(app.window.top);
     let (head, lines) = table_lines(
         app,
         &app.columns,
-        (rows, &app.rows),
+        (rows, &app.window.rows),
         selected,
         Some(app.chosen),
         usize::from(area.width),
@@ -400,7 +402,7 @@ fn look_of(app: &App, cell: &Styled) -> Look {
 
 /// The column under screen column `x` of the table, as an index into `app.columns`.
 pub fn column_at(app: &App, x: u16) -> Option<usize> {
-    let placed = place(app, &app.columns, &app.rows, usize::from(app.size.0));
+    let placed = place(app, &app.columns, &app.window.rows, usize::from(app.size.0));
     let x = usize::from(x);
     placed
         .cells
@@ -446,10 +448,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     } else {
         visible(&filter, false).into_owned()
     };
-    let position = if app.rows.is_empty() {
-        format!("0 of {}", thousands(app.total))
+    let position = if app.window.rows.is_empty() {
+        format!("0 of {}", thousands(app.window.total))
     } else {
-        format!("{} of {}", thousands(app.position()), thousands(app.total))
+        format!(
+            "{} of {}",
+            thousands(app.position()),
+            thousands(app.window.total)
+        )
     };
     let follow = if app.follow { " · following" } else { "" };
     let right = format!(" {position}{follow} ");
