@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::params::bad;
 use super::problem::Problem;
-use super::routes::event_json;
+use super::routes::{EventId, event_json};
 use super::tokens::Scope;
 use super::{AppState, Caller};
 use crate::api::{self, RECORDED_BY};
@@ -68,7 +68,7 @@ fn sensitive_plan(caller: &Caller) -> Problem {
 pub async fn plan(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    EventId(id): EventId,
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
     let redactor = caller.redactor(&state).cloned();
@@ -90,7 +90,7 @@ pub async fn plan(
 pub async fn perform(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    EventId(id): EventId,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {

@@ -46,7 +46,51 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/proof/consistency", get(consistency))
         .route("/v1/proof/inclusion", get(inclusion))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(unknown_method)
         .with_state(state)
+}
+
+/// A path the API does not have: a problem like every other error, not a bare 404.
+async fn unknown_path(uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "unknown-path",
+        format!(
+            "the API has no {}; see GET /v1",
+            crate::render::visible(uri.path(), false)
+        ),
+    )
+}
+
+async fn unknown_method(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!(
+            "{} {} is not an endpoint of the API; see GET /v1",
+            method,
+            crate::render::visible(uri.path(), false)
+        ),
+    )
+}
+
+/// The `{id}` of an event's path; one that is not text (`/v1/events/%ff`) is a problem, not
+/// axum's plain-text rejection.
+pub struct EventId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for EventId {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(EventId(id)),
+            Err(e) => Err(bad(format!("the event id in the path: {}", e.body_text()))),
+        }
+    }
 }
 
 /// Runs back-end work on a blocking thread.
@@ -222,7 +266,7 @@ async fn list_events(
 async fn get_event(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    EventId(id): EventId,
 ) -> Result<Response, Problem> {
     caller.require(Scope::View)?;
     let redactor = caller.redactor(&state).cloned();

@@ -1022,3 +1022,33 @@ fn a_remote_diff_of_two_events_does_not_call_hidden_values_unchanged() {
     );
     assert!(!run.stdout.contains("two"));
 }
+
+#[test]
+fn every_error_is_a_problem_even_for_paths_the_api_lacks() {
+    let (env, tokens) = secret_store();
+    let server = super::common::Server::start(&env, &["--tokens", "tokens.toml"]);
+    let client = reqwest::blocking::Client::new();
+    let token = token_of(&tokens, "all");
+    for (method, path, status, code) in [
+        ("GET", "/v1/nothing", 404, "unknown-path"),
+        ("GET", "/v2/events", 404, "unknown-path"),
+        ("DELETE", "/v1/events", 405, "method-not-allowed"),
+        ("PUT", "/v1/stats", 405, "method-not-allowed"),
+        ("GET", "/v1/events/%ff", 400, "invalid-request"),
+        ("GET", "/v1/events/%ff/revert", 400, "invalid-request"),
+    ] {
+        let response = client
+            .request(method.parse().unwrap(), format!("{}{path}", server.url))
+            .bearer_auth(token)
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(kind, "application/problem+json", "{method} {path}");
+        let body: serde_json::Value = response.json().unwrap();
+        assert_eq!(body["code"], code, "{method} {path}: {body}");
+    }
+}
