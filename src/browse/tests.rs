@@ -854,3 +854,31 @@ fn a_long_message_wraps_instead_of_being_cut() {
     let screen = v.screen();
     assert!(screen.contains("with the scope)"), "{screen}");
 }
+
+#[test]
+fn colour_follows_the_command_line_and_the_selection_shows_without_it() {
+    use ratatui::style::{Color, Modifier};
+    let dir = store(40);
+    let draw = |colour: bool| {
+        let ctx = context(&dir, &[]);
+        let mut v = Viewer::open(&ctx, &dir, (120, 20));
+        v.app.style.color = colour;
+        let mut terminal = Terminal::new(TestBackend::new(120, 20)).unwrap();
+        terminal.draw(|f| super::view::draw(f, &v.app)).unwrap();
+        terminal.backend().buffer().clone()
+    };
+    let find = |buffer: &ratatui::buffer::Buffer, word: &str| {
+        (1..20u16).find_map(|y| {
+            let row: String = (0..120u16).map(|x| buffer[(x, y)].symbol()).collect();
+            row.find(word).map(|x| (row[..x].chars().count() as u16, y))
+        })
+    };
+    let coloured = draw(true);
+    let (x, y) = find(&coloured, "UPDATE").expect("an update on screen");
+    assert_eq!(coloured[(x, y)].fg, Color::Yellow);
+    let plain = draw(false);
+    let (x, y) = find(&plain, "UPDATE").unwrap();
+    assert_eq!(plain[(x, y)].fg, Color::Reset);
+    // The selected row (the first) is reversed either way.
+    assert!(plain[(0, 1)].modifier.contains(Modifier::REVERSED));
+}
