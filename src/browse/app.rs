@@ -35,6 +35,8 @@ pub struct App {
     pub columns: Vec<Column>,
     /// The column `=`, `!=` and `s` act on.
     pub chosen: usize,
+    /// The widest each column has been: the table's columns only ever widen.
+    pub widths: Vec<usize>,
     /// The filter of the command line.
     pub base: Expr,
     pub search: Option<String>,
@@ -83,6 +85,7 @@ impl App {
             size,
             columns: DEFAULT_TABLE_COLUMNS.to_vec(),
             chosen: 2,
+            widths: vec![0; DEFAULT_TABLE_COLUMNS.len()],
             base: base.clone(),
             search: None,
             expr: None,
@@ -181,6 +184,12 @@ impl App {
         self.prefetch()
     }
 
+    /// Turns a page: the screen and the selection move together.
+    fn page_by(&mut self, d: isize) -> Vec<Effect> {
+        self.window.page(d, self.height());
+        self.prefetch()
+    }
+
     /// The loads that keep the window ahead of the selection.
     fn prefetch(&self) -> Vec<Effect> {
         let wanted = self.window.wanted(self.height());
@@ -250,6 +259,16 @@ impl App {
                 self.suspend = true;
                 Vec::new()
             }
+            // Esc and a key read together arrive as Alt and the key (fast typing, ssh): both.
+            Input::Key(k)
+                if k.modifiers.contains(KeyModifiers::ALT)
+                    && matches!(k.code, KeyCode::Char(_)) =>
+            {
+                let mut effects = self.update(Input::Key(KeyCode::Esc.into()));
+                let plain = KeyEvent::new(k.code, k.modifiers - KeyModifiers::ALT);
+                effects.extend(self.update(Input::Key(plain)));
+                effects
+            }
             Input::Key(k) => {
                 match std::mem::replace(&mut self.mode, Mode::Table) {
                     Mode::Table => self.table_key(k),
@@ -284,18 +303,25 @@ impl App {
             }
             KeyCode::Char('j') | KeyCode::Down => self.move_by(1),
             KeyCode::Char('k') | KeyCode::Up => self.move_by(-1),
-            KeyCode::Char('f') if ctrl => self.move_by(page),
-            KeyCode::Char('b') if ctrl => self.move_by(-page),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.move_by(page),
-            KeyCode::PageUp => self.move_by(-page),
+            KeyCode::Char('f') if ctrl => self.page_by(page),
+            KeyCode::Char('b') if ctrl => self.page_by(-page),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.page_by(page),
+            KeyCode::PageUp => self.page_by(-page),
             KeyCode::Char('g') | KeyCode::Home => vec![self.load(Load::Top(self.batch()))],
             KeyCode::Char('G') | KeyCode::End => vec![self.load(Load::Bottom(self.batch()))],
-            KeyCode::Left => {
-                self.chosen = self.chosen.checked_sub(1).unwrap_or(self.columns.len() - 1);
-                Vec::new()
-            }
-            KeyCode::Right => {
-                self.chosen = (self.chosen + 1) % self.columns.len();
+            KeyCode::Left | KeyCode::Right => {
+                // Only among the columns on screen: one that gave way cannot be chosen unseen.
+                let shown = super::view::shown_columns(self);
+                let at = shown.iter().position(|i| *i == self.chosen);
+                let next = match (at, k.code) {
+                    (Some(0), KeyCode::Left) | (None, KeyCode::Left) => shown.len() - 1,
+                    (Some(i), KeyCode::Left) => i - 1,
+                    (Some(i), _) => (i + 1) % shown.len(),
+                    (None, _) => 0,
+                };
+                if let Some(c) = shown.get(next) {
+                    self.chosen = *c;
+                }
                 Vec::new()
             }
             KeyCode::Enter => self.on_selected(Effect::Detail),
@@ -674,6 +700,12 @@ impl App {
                     // What failed before (a server away) is over.
                     if self.message.as_ref().is_some_and(|(_, error)| *error) {
                         self.message = None;
+                    }
+                }
+                for row in &rows {
+                    for (i, c) in self.columns.iter().enumerate() {
+                        let w = super::view::wanted_width(*c, row);
+                        self.widths[i] = self.widths[i].max(w);
                     }
                 }
                 self.window.take(load, rows, start, self.height());

@@ -63,7 +63,7 @@ impl Session<'_> {
                 load_rows(self.store(), &|e| self.ctx.redact(e), &filter, key, load)?
             }
             Effect::Detail(e) => {
-                let mut event = self.backend.get(&seq_of(&e))?;
+                let mut event = self.fetch(&e)?;
                 self.ctx.redact(&mut event);
                 let links = history::revert_links(self.store(), std::slice::from_ref(&event))?;
                 let mut text = Vec::new();
@@ -74,7 +74,7 @@ impl Session<'_> {
                 }
             }
             Effect::Diff(e) => {
-                let event = self.backend.get(&seq_of(&e))?;
+                let event = self.fetch(&e)?;
                 let (mut old, mut new) = (event.before.clone(), event.after.clone());
                 if let Some(r) = self.ctx.output_redactor() {
                     r.redact_pair(old.as_mut(), new.as_mut());
@@ -181,11 +181,24 @@ impl Session<'_> {
         self.backend.as_ref()
     }
 
+    /// The stored event of a row, read again by its seq; an error if that is another event
+    /// now (a log file rewritten under the viewer numbers its lines anew).
+    fn fetch(&self, row: &Event) -> anyhow::Result<Event> {
+        let event = self.backend.get(&seq_of(row))?;
+        if event.id != row.id {
+            anyhow::bail!(
+                "the log changed under the viewer: event {} is another one now (R reloads)",
+                seq_of(row)
+            );
+        }
+        Ok(event)
+    }
+
     /// The revert plan of `target` as `revert --dry-run` prints it, and why it would be
     /// refused. Asks for the reverter first: a token without the scope is told so before any
     /// plan.
     fn plan(&mut self, target: &Event, style: &Style) -> anyhow::Result<Plan> {
-        let target = self.backend.get(&seq_of(target))?;
+        let target = self.fetch(target)?;
         let ctx = self.ctx;
         let reverter = self.backend.revert()?;
         let user = reverter.reverter()?;

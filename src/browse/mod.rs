@@ -6,6 +6,7 @@ pub mod app;
 pub mod data;
 pub mod effect;
 pub mod modes;
+mod stderr;
 pub mod view;
 pub mod window;
 
@@ -45,6 +46,9 @@ pub struct Args {
 
 /// How often the viewer looks for new events while following.
 const FOLLOW_EVERY: Duration = Duration::from_millis(500);
+/// How long a request to a server may take while browsing.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long it waits for a key before a tick.
 const IDLE_WAIT: Duration = Duration::from_millis(250);
 
@@ -77,6 +81,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             .into());
     }
     let base = args.filters.to_expr(ctx.now)?;
+    // Keys wait while a request is answered: a server that stops answering costs seconds,
+    // not the two minutes a streaming export may take.
+    crate::remote::set_request_timeout(REQUEST_TIMEOUT);
     let backend = ctx.open_store()?;
     let source = match ctx.location()? {
         Location::Sqlite(p) | Location::JsonLines(p) => p.display().to_string(),
@@ -84,6 +91,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     };
     end_on_signals()?;
     let screen = Screen::enter()?;
+    let warnings = stderr::Captured::start()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     let size = terminal.size()?;
     let mut style = ctx.style;
@@ -97,6 +105,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let mut effects = app.start();
     loop {
         session.settle(&mut app, std::mem::take(&mut effects));
+        for line in warnings.take() {
+            let line = line.strip_prefix("auditctl: ").unwrap_or(&line).to_owned();
+            app.apply(self::effect::Outcome::Failed(line));
+        }
         if app.quit {
             break;
         }
@@ -124,6 +136,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         effects = app.update(input);
     }
     drop(terminal);
+    drop(warnings);
     drop(screen);
     Ok(())
 }
@@ -168,6 +181,7 @@ impl Screen {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
+            stderr::restore();
             previous(info);
         }));
         let screen = Screen;

@@ -147,6 +147,17 @@ impl<'a> Viewer<'a> {
         seen
     }
 
+    /// Moves the chosen column with → until it is `column`.
+    fn choose(&mut self, column: crate::render::Column) {
+        for _ in 0..self.app.columns.len() {
+            if self.app.columns[self.app.chosen] == column {
+                return;
+            }
+            self.key(KeyCode::Right);
+        }
+        panic!("{column:?} is not on screen");
+    }
+
     fn message(&self) -> String {
         self.app.message.clone().map(|(m, _)| m).unwrap_or_default()
     }
@@ -209,6 +220,21 @@ fn moves_pages_and_jumps_at_both_ends() {
     v.keys("jj");
     v.key(KeyCode::Down);
     assert_eq!((v.app.position(), v.seq()), (4, 92));
+    // A page turns the screen with the selection: no row of the first page shows again.
+    let first_page: Vec<u64> = v
+        .app
+        .visible()
+        .iter()
+        .map(|r| r.event.seq.unwrap())
+        .collect();
+    v.key(KeyCode::PageDown);
+    assert!(
+        v.app
+            .visible()
+            .iter()
+            .all(|r| !first_page.contains(&r.event.seq.unwrap()))
+    );
+    v.key(KeyCode::PageUp);
     let mut at = 4;
     for _ in 0..20 {
         v.key(KeyCode::PageDown);
@@ -258,7 +284,7 @@ fn a_walk_through_the_whole_view_meets_every_event_once_in_order() {
 fn sorts_by_the_chosen_column_and_reverses() {
     let dir = store(120);
     let ctx = context(&dir, &[]);
-    let mut v = Viewer::open(&ctx, &dir, (120, 14));
+    let mut v = Viewer::open(&ctx, &dir, (200, 14));
     // The user column is chosen at first; the selected event stays selected in the new order.
     let seq = v.seq();
     v.keys("s");
@@ -284,10 +310,7 @@ fn sorts_by_the_chosen_column_and_reverses() {
     assert!(v.app.key.descending);
     assert_eq!(v.walk_down(), v.expected());
     // Columns that cannot be sorted say so.
-    for _ in 0..5 {
-        v.key(KeyCode::Right);
-    }
-    assert_eq!(v.app.columns[v.app.chosen], crate::render::Column::Message);
+    v.choose(crate::render::Column::Message);
     v.keys("s");
     assert!(v.message().contains("cannot sort by message"));
 }
@@ -344,8 +367,7 @@ fn the_funnel_keeps_or_drops_the_selected_value() {
     assert_eq!(v.seq(), seq, "the selected event stays selected");
     let only = v.app.window.total;
     // `!=` on the action column drops the selected event's action.
-    v.key(KeyCode::Right);
-    v.key(KeyCode::Right);
+    v.choose(crate::render::Column::Action);
     let action = v.app.selected().unwrap().action.clone();
     v.keys("!=");
     assert!(
@@ -360,16 +382,12 @@ fn the_funnel_keeps_or_drops_the_selected_value() {
     while v.app.selected().unwrap().table.is_some() {
         v.keys("j");
     }
-    v.key(KeyCode::Right);
-    assert_eq!(v.app.columns[v.app.chosen], crate::render::Column::Table);
+    v.choose(crate::render::Column::Table);
     v.keys("=");
     assert!(v.app.window.total > 0);
     assert!(v.app.visible().iter().all(|r| r.event.table.is_none()));
     // Time is not an exact value to filter by.
-    v.key(KeyCode::Left);
-    v.key(KeyCode::Left);
-    v.key(KeyCode::Left);
-    v.key(KeyCode::Left);
+    v.choose(crate::render::Column::Time);
     v.keys("=");
     assert!(v.message().contains("time"), "{}", v.message());
 }
@@ -853,6 +871,56 @@ fn a_long_message_wraps_instead_of_being_cut() {
     )));
     let screen = v.screen();
     assert!(screen.contains("with the scope)"), "{screen}");
+    assert!(
+        screen.contains("1 of 20"),
+        "the status line stays:\n{screen}"
+    );
+}
+
+#[test]
+fn esc_and_a_key_read_together_are_both_taken() {
+    let dir = store(20);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (100, 20));
+    v.keys("/abc");
+    // What a terminal sends for Esc then j typed fast: Alt-j.
+    v.input(Input::Key(KeyEvent::new(
+        KeyCode::Char('j'),
+        KeyModifiers::ALT,
+    )));
+    assert!(matches!(v.app.mode, Mode::Table), "the prompt is closed");
+    assert_eq!(v.app.position(), 2, "and j moved");
+    assert_eq!(v.app.search, None);
+}
+
+#[test]
+fn a_log_file_rewritten_under_the_viewer_is_said_not_shown_wrong() {
+    let dir = store(30);
+    let ctx = context(&dir, &[]);
+    let lines = dir.path().join("events.jsonl");
+    let v = Viewer::open(&ctx, &dir, (100, 20));
+    let mut events = Vec::new();
+    v.store()
+        .scan(&Query::in_seq_order(Expr::All), &mut |e| {
+            events.push(serde_json::to_string(&e)?);
+            Ok(true)
+        })
+        .unwrap();
+    std::fs::write(&lines, events.join("\n") + "\n").unwrap();
+    let cli =
+        crate::cli::Cli::try_parse_from(["auditctl", "--store", lines.to_str().unwrap(), "browse"])
+            .unwrap();
+    let ctx = Context::with_config(cli.global, Default::default()).unwrap();
+    let mut v = Viewer::open(&ctx, &dir, (100, 20));
+    v.keys("jj");
+    // The same events in the other order: line numbers (seqs) now name other events.
+    events.reverse();
+    std::fs::write(&lines, events.join("\n") + "\n").unwrap();
+    v.key(KeyCode::Enter);
+    assert!(matches!(v.app.mode, Mode::Table));
+    assert!(v.message().contains("log changed"), "{}", v.message());
+    v.keys("R");
+    assert!(v.app.message.is_none());
 }
 
 #[test]

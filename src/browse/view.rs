@@ -260,18 +260,33 @@ fn widest(c: Column) -> usize {
 /// Lays out a table as `list` does (columns give way in its order to fit `width`), measured
 /// on `measured`: every loaded row, not only those on screen, so that the layout holds still
 /// while the selection moves.
+/// The width a row asks of a column, as far as `widest` lets it.
+pub fn wanted_width(c: Column, row: &Row) -> usize {
+    row.cell(c).text.width().min(widest(c))
+}
+
 fn place(app: &App, columns: &[Column], measured: &[Row], width: usize) -> Placed {
+    // The main table never narrows a column it has shown wider (`App::widths`): a sort or a
+    // page does not move the headers under the pointer.
+    let floor = |i: usize| {
+        if std::ptr::eq(columns, app.columns.as_slice()) {
+            app.widths.get(i).copied().unwrap_or(0)
+        } else {
+            0
+        }
+    };
     let reference = measured.first().map_or(app.now, |r| r.event.time);
     let zone = Zone::at(&app.style, &reference);
     let natural: Vec<usize> = columns
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let head = header(*c, &zone).width() + 1;
             if *c == Column::Time {
                 return head;
             }
-            let values = measured.iter().map(|r| r.cell(*c).text.width());
-            values.max().unwrap_or(0).min(widest(*c)).max(head)
+            let values = measured.iter().map(|r| wanted_width(*c, r));
+            values.max().unwrap_or(0).max(floor(i)).max(head)
         })
         .collect();
     let time_extra = if measured
@@ -401,6 +416,12 @@ fn look_of(app: &App, cell: &Styled) -> Look {
 }
 
 /// The column under screen column `x` of the table, as an index into `app.columns`.
+/// The columns the table shows at its width, as indices into `app.columns`.
+pub fn shown_columns(app: &App) -> Vec<usize> {
+    let placed = place(app, &app.columns, &app.window.rows, usize::from(app.size.0));
+    placed.cells.iter().map(|&(i, _, _)| i).collect()
+}
+
 pub fn column_at(app: &App, x: u16) -> Option<usize> {
     let placed = place(app, &app.columns, &app.window.rows, usize::from(app.size.0));
     let x = usize::from(x);
@@ -515,9 +536,10 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
             if needed > 1 {
                 // Words wrap, which takes a line more than the characters alone may.
                 let needed = needed + 1;
-                // A long message is not cut: it wraps over the lines above, until the next key.
+                // A long message is not cut: it wraps over the table's last rows, until the next
+                // key; the status line stays.
                 let lines = needed.min(MESSAGE_LINES) as u16;
-                let over = Rect::new(area.x, area.y + 1 - lines, area.width, lines);
+                let over = Rect::new(area.x, area.y - 1 - lines, area.width, lines);
                 f.render_widget(Clear, over);
                 f.render_widget(
                     Paragraph::new(text)

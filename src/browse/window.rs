@@ -63,6 +63,20 @@ impl Window {
         self.scroll_to_cursor(height);
     }
 
+    /// Turns a page of `d` rows: the screen moves as the selection does, so no row of the
+    /// last page shows again (as far as the rows loaded go).
+    pub fn page(&mut self, d: isize, height: usize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let (cursor, top) = (self.cursor as isize, self.top as isize);
+        let last = self.rows.len() as isize - 1;
+        self.cursor = (cursor + d).clamp(0, last) as usize;
+        let highest = self.rows.len().saturating_sub(height) as isize;
+        self.top = (top + self.cursor as isize - cursor).clamp(0, highest) as usize;
+        self.scroll_to_cursor(height);
+    }
+
     /// Keeps the selected row on a screen of `height` rows.
     pub fn scroll_to_cursor(&mut self, height: usize) {
         if self.cursor < self.top {

@@ -68,6 +68,18 @@ fn split_credentials(url: &str) -> (String, Option<String>) {
     (parsed.as_str().trim_end_matches('/').to_owned(), token)
 }
 
+/// How long a request may take, in seconds: long enough for an export to stream; the
+/// viewer, which waits for each answer before it reads the next key, asks for less.
+static REQUEST_TIMEOUT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(120);
+
+/// Sets how long the requests of servers opened from now on may take.
+pub fn set_request_timeout(timeout: Duration) {
+    REQUEST_TIMEOUT.store(
+        timeout.as_secs().max(1),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
 impl RemoteStore {
     pub fn new(url: &str, token: Option<String>) -> anyhow::Result<RemoteStore> {
         let shown = without_password(url.trim_end_matches('/'));
@@ -81,7 +93,9 @@ impl RemoteStore {
         }
         let client = Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120))
+            .timeout(Duration::from_secs(
+                REQUEST_TIMEOUT.load(std::sync::atomic::Ordering::Relaxed),
+            ))
             .user_agent(concat!("auditctl/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(RemoteStore {

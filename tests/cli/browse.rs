@@ -38,7 +38,7 @@ fn assert_restored(term: &Terminal) {
 #[test]
 fn search_diff_revert_and_quit_in_a_real_terminal() {
     let env = demo();
-    let mut term = Terminal::spawn(&env, &["browse"], (120, 30), &[]);
+    let mut term = Terminal::spawn(&env, &["browse"], (180, 30), &[]);
     term.wait_for("1 of 300");
     assert!(term.alternate_screen());
     // Search for the webhook updates, open the newest one's diff.
@@ -190,4 +190,67 @@ fn a_view_only_token_browses_but_cannot_revert_and_a_lost_server_is_an_error() {
             .count(),
         1
     );
+}
+
+#[test]
+fn warnings_about_a_log_go_to_the_message_line_not_over_the_screen() {
+    let env = Env::new();
+    let log = env.path("audit.log");
+    std::fs::copy(super::common::fixture("k8s-audit.jsonl"), &log).unwrap();
+    let mut term = Terminal::spawn(&env, &["--store", "audit.log", "browse"], (120, 20), &[]);
+    term.wait_for(" of ");
+    term.send("F");
+    term.wait_for("following");
+    let bad = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"x1","stage":"RequestReceived","verb":"get"}"#;
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut file, format!("{bad}\n").as_bytes()).unwrap();
+    let screen = term.wait_for("passed over");
+    assert!(
+        screen.starts_with("SEQ"),
+        "the table is where it was:\n{screen}"
+    );
+    assert!(
+        !term.raw().contains("auditctl: warning"),
+        "nothing written around the viewer"
+    );
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+}
+
+#[test]
+fn a_malformed_mouse_report_is_ignored() {
+    let env = demo();
+    let mut term = Terminal::spawn(&env, &["browse"], (100, 20), &[]);
+    term.wait_for("1 of 300");
+    // Column and row 0 do not exist in the 1-based SGR encoding; pasted text can hold them.
+    term.send("\x1b[<0;0;0M\x1b[<0;5;0M\x1b[<64;0;0M");
+    settle();
+    term.send("j");
+    term.wait_for("2 of 300");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+}
+
+#[test]
+fn a_server_that_stops_answering_costs_seconds_not_the_viewer() {
+    let env = Env::new();
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().take(4) {
+            open.push(stream);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let started = std::time::Instant::now();
+    let mut term = Terminal::spawn(&env, &["--remote", &url, "browse"], (100, 20), &[]);
+    let screen = term.wait_for_within("timed out", Duration::from_secs(20));
+    assert!(started.elapsed() < Duration::from_secs(20), "{screen}");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+    drop(held);
 }

@@ -99,7 +99,13 @@ impl Terminal {
     /// Waits until the screen shows `text`, and returns the screen.
     #[track_caller]
     pub fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_for_within(text, Duration::from_secs(10))
+    }
+
+    /// Waits at most `limit` until the screen shows `text`, and returns the screen.
+    #[track_caller]
+    pub fn wait_for_within(&self, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.screen();
             if screen.contains(text) {
@@ -107,7 +113,7 @@ impl Terminal {
             }
             assert!(
                 Instant::now() < deadline,
-                "waited 10 s for {text:?}; the screen:\n{screen}"
+                "waited {limit:?} for {text:?}; the screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
