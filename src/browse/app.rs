@@ -600,15 +600,18 @@ impl App {
             self.mode = Mode::Revert(Box::new(r));
             return Vec::new();
         }
-        if k.code == KeyCode::Esc {
+        if r.plan.refusal.is_some() {
+            // A refused plan is only read; closing it shows the log as it is now (a refusal
+            // often means it moved on: another revert, a later change).
+            if matches!(
+                k.code,
+                KeyCode::Esc | KeyCode::Char('q' | 'n') | KeyCode::Enter
+            ) {
+                return self.reload(false);
+            }
+        } else if k.code == KeyCode::Esc {
             self.say("revert cancelled");
             return Vec::new();
-        }
-        if r.plan.refusal.is_some() {
-            // A refused plan is only read.
-            if matches!(k.code, KeyCode::Char('q' | 'n') | KeyCode::Enter) {
-                return Vec::new();
-            }
         } else if r.confirming {
             match k.code {
                 KeyCode::Char('y' | 'Y') => {

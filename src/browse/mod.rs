@@ -32,9 +32,10 @@ use crate::store::Location;
 
 /// Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert
 ///
-/// Opens on the newest events of any store `list` reads (SQLite, JSON Lines, Kubernetes and
-/// CloudTrail logs, a server), with the quick filters of `list` applied. Only the rows on
-/// screen are read, so a log of millions opens at once. Press ? for the keys.
+/// Opens on the newest events of any store `list` reads (SQLite, JSON Lines files and
+/// Kubernetes audit logs read directly, a server), with the quick filters of `list` applied.
+/// Only the rows on screen are read from a store, so a log of millions opens at once. Press ?
+/// for the keys.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Keys: j/k move, / search, f filter, = funnel, s sort, Enter show, d diff, h history,\nr revert, e export, F follow, y copy id, ? all keys, q quit.\n\nExamples:\n  auditctl browse\n  auditctl browse --table policies --since 7d\n  auditctl --remote https://audit.example.org browse"
