@@ -37,13 +37,8 @@ pub struct App {
     pub chosen: usize,
     /// The widest each column has been: the table's columns only ever widen.
     pub widths: Vec<usize>,
-    /// The filter of the command line.
-    pub base: Expr,
-    pub search: Option<String>,
-    /// The typed filter expression, as typed and parsed.
-    pub expr: Option<(String, Expr)>,
-    pub funnels: Vec<Expr>,
-    pub key: SortKey,
+    /// What selects and orders the events of the view.
+    pub selection: Selection,
     /// The loaded part of the view, around what is on screen.
     pub window: Window,
     pub follow: bool,
@@ -62,12 +57,27 @@ pub struct App {
 
 /// What selects and orders the events of the view.
 #[derive(Debug, Clone)]
-struct Selection {
-    base: Expr,
-    search: Option<String>,
-    expr: Option<(String, Expr)>,
-    funnels: Vec<Expr>,
-    key: SortKey,
+pub struct Selection {
+    /// The filter of the command line.
+    pub base: Expr,
+    pub search: Option<String>,
+    /// The typed filter expression, as typed and parsed.
+    pub expr: Option<(String, Expr)>,
+    pub funnels: Vec<Expr>,
+    pub key: SortKey,
+}
+
+impl Selection {
+    /// The events of the command line's filter, newest first.
+    fn new(base: Expr) -> Selection {
+        Selection {
+            base,
+            search: None,
+            expr: None,
+            funnels: Vec::new(),
+            key: NEWEST_FIRST,
+        }
+    }
 }
 
 /// The default order, as `list`: newest first.
@@ -86,36 +96,16 @@ impl App {
             columns: DEFAULT_TABLE_COLUMNS.to_vec(),
             chosen: 2,
             widths: vec![0; DEFAULT_TABLE_COLUMNS.len()],
-            base: base.clone(),
-            search: None,
-            expr: None,
-            funnels: Vec::new(),
-            key: NEWEST_FIRST,
+            selection: Selection::new(base.clone()),
             window: Window::new(),
             follow: false,
             last_seq: 0,
             mode: Mode::Table,
             message: None,
             bang: false,
-            shown: Selection {
-                base,
-                search: None,
-                expr: None,
-                funnels: Vec::new(),
-                key: NEWEST_FIRST,
-            },
+            shown: Selection::new(base),
             quit: false,
             suspend: false,
-        }
-    }
-
-    fn selection(&self) -> Selection {
-        Selection {
-            base: self.base.clone(),
-            search: self.search.clone(),
-            expr: self.expr.clone(),
-            funnels: self.funnels.clone(),
-            key: self.key,
         }
     }
 
@@ -136,30 +126,35 @@ impl App {
 
     /// The filter of the view: the command line's, the search, the typed filter, the funnels.
     pub fn filter(&self) -> Expr {
-        let mut parts = vec![self.base.clone()];
-        if let Some(words) = &self.search {
+        let mut parts = vec![self.selection.base.clone()];
+        if let Some(words) = &self.selection.search {
             parts.push(Expr::Search(words.clone()));
         }
-        if let Some((_, e)) = &self.expr {
+        if let Some((_, e)) = &self.selection.expr {
             parts.push(e.clone());
         }
-        parts.extend(self.funnels.iter().cloned());
+        parts.extend(self.selection.funnels.iter().cloned());
         Expr::and(parts)
     }
 
     /// The filter as the status line shows it: each part as it was given.
     pub fn filter_text(&self) -> String {
         let mut parts = Vec::new();
-        if self.base != Expr::All {
-            parts.push(crate::query::print::print(&self.base));
+        if self.selection.base != Expr::All {
+            parts.push(crate::query::print::print(&self.selection.base));
         }
-        if let Some(words) = &self.search {
+        if let Some(words) = &self.selection.search {
             parts.push(crate::query::print::print(&Expr::Search(words.clone())));
         }
-        if let Some((text, _)) = &self.expr {
+        if let Some((text, _)) = &self.selection.expr {
             parts.push(text.clone());
         }
-        parts.extend(self.funnels.iter().map(crate::query::print::print));
+        parts.extend(
+            self.selection
+                .funnels
+                .iter()
+                .map(crate::query::print::print),
+        );
         parts.join(" · ")
     }
 
@@ -207,7 +202,7 @@ impl App {
     fn load(&self, load: Load) -> Effect {
         Effect::Load {
             filter: self.filter(),
-            key: self.key,
+            key: self.selection.key,
             load,
         }
     }
@@ -348,11 +343,15 @@ impl App {
                 None => Vec::new(),
             },
             KeyCode::Char('/') => {
-                self.prompt(PromptKind::Search, self.search.clone().unwrap_or_default());
+                self.prompt(
+                    PromptKind::Search,
+                    self.selection.search.clone().unwrap_or_default(),
+                );
                 Vec::new()
             }
             KeyCode::Char('f') => {
                 let text = self
+                    .selection
                     .expr
                     .as_ref()
                     .map(|(t, _)| t.clone())
@@ -375,15 +374,15 @@ impl App {
             }
             KeyCode::Char('s') => self.sort_by(self.chosen),
             KeyCode::Char('S') => {
-                self.key.descending = !self.key.descending;
+                self.selection.key.descending = !self.selection.key.descending;
                 self.reload(false)
             }
             KeyCode::Char('c') => {
                 let had = self.filter() != Expr::All;
-                self.base = Expr::All;
-                self.search = None;
-                self.expr = None;
-                self.funnels.clear();
+                self.selection.base = Expr::All;
+                self.selection.search = None;
+                self.selection.expr = None;
+                self.selection.funnels.clear();
                 if had {
                     self.say("filters cleared");
                     self.reload(false)
@@ -456,7 +455,9 @@ impl App {
         let Some(field) = Field::from_name(column.name()) else {
             return Vec::new();
         };
-        self.funnels.push(Expr::Compare { field, op, value });
+        self.selection
+            .funnels
+            .push(Expr::Compare { field, op, value });
         // Excluding the selected value moves off the selected event.
         self.reload(false)
     }
@@ -467,10 +468,10 @@ impl App {
             self.complain(format!("cannot sort by {}", column.name()));
             return Vec::new();
         };
-        self.key = if self.key.field == field {
+        self.selection.key = if self.selection.key.field == field {
             SortKey {
                 field,
-                descending: !self.key.descending,
+                descending: !self.selection.key.descending,
             }
         } else {
             // Times and seqs newest first, names from A.
@@ -559,16 +560,16 @@ impl App {
         let text = p.input.trim().to_owned();
         match p.kind {
             PromptKind::Search => {
-                self.search = (!text.is_empty()).then_some(text);
+                self.selection.search = (!text.is_empty()).then_some(text);
                 vec![self.load(Load::Top(self.batch()))]
             }
             PromptKind::Filter if text.is_empty() => {
-                self.expr = None;
+                self.selection.expr = None;
                 vec![self.load(Load::Top(self.batch()))]
             }
             PromptKind::Filter => match crate::query::parse(&text, self.now) {
                 Ok(e) => {
-                    self.expr = Some((text, e));
+                    self.selection.expr = Some((text, e));
                     vec![self.load(Load::Top(self.batch()))]
                 }
                 Err(_) => {
@@ -688,10 +689,10 @@ impl App {
                 cleared,
             } => {
                 if cleared {
-                    self.base = Expr::All;
-                    self.search = None;
-                    self.expr = None;
-                    self.funnels.clear();
+                    self.selection.base = Expr::All;
+                    self.selection.search = None;
+                    self.selection.expr = None;
+                    self.selection.funnels.clear();
                     self.say("filters cleared to show the chosen event");
                 }
                 if let Some(t) = total {
@@ -699,7 +700,7 @@ impl App {
                 }
                 if !matches!(load, Load::After(..) | Load::Before(..)) {
                     self.mode = Mode::Table;
-                    self.shown = self.selection();
+                    self.shown = self.selection.clone();
                     // What failed before (a server away) is over.
                     if self.message.as_ref().is_some_and(|(_, error)| *error) {
                         self.message = None;
@@ -762,7 +763,7 @@ impl App {
                     return Vec::new();
                 }
                 // At the end where new events arrive, stay there and see them come in.
-                let newest_first = self.key.descending;
+                let newest_first = self.selection.key.descending;
                 let w = &self.window;
                 if newest_first && w.at_start && w.cursor == 0 {
                     vec![self.load(Load::Top(self.batch()))]
@@ -777,9 +778,7 @@ impl App {
                 Vec::new()
             }
             Outcome::LoadFailed(text) => {
-                let shown = self.shown.clone();
-                (self.base, self.search, self.expr) = (shown.base, shown.search, shown.expr);
-                (self.funnels, self.key) = (shown.funnels, shown.key);
+                self.selection = self.shown.clone();
                 self.mode = Mode::Table;
                 self.complain(text);
                 Vec::new()

@@ -115,7 +115,7 @@ impl<'a> Viewer<'a> {
     fn expected(&self) -> Vec<u64> {
         let q = Query {
             filter: self.app.filter(),
-            order: vec![self.app.key],
+            order: vec![self.app.selection.key],
             limit: None,
             offset: 0,
         };
@@ -290,7 +290,7 @@ fn sorts_by_the_chosen_column_and_reverses() {
     v.keys("s");
     assert_eq!(v.seq(), seq);
     assert_eq!(
-        v.app.key,
+        v.app.selection.key,
         SortKey {
             field: SortField::User,
             descending: false
@@ -307,7 +307,7 @@ fn sorts_by_the_chosen_column_and_reverses() {
     assert_eq!(users, sorted);
     assert_eq!(v.walk_down(), v.expected());
     v.keys("S");
-    assert!(v.app.key.descending);
+    assert!(v.app.selection.key.descending);
     assert_eq!(v.walk_down(), v.expected());
     // Columns that cannot be sorted say so.
     v.choose(crate::render::Column::Message);
@@ -673,7 +673,7 @@ fn the_mouse_selects_sorts_and_scrolls() {
     // The header of the user column: after SEQ and TIME.
     let x = v.screen().lines().next().unwrap().find("USER").unwrap() as u16;
     v.click(x + 1, 0);
-    assert_eq!(v.app.key.field, SortField::User);
+    assert_eq!(v.app.selection.key.field, SortField::User);
 }
 
 #[test]
@@ -777,10 +777,10 @@ fn a_view_that_fails_to_load_leaves_the_last_one_shown() {
     // A server that refuses the sort (or is gone) answers the load with an error.
     let asked = v.app.update(Input::Key(KeyCode::Char('s').into()));
     assert!(!asked.is_empty());
-    assert_eq!(v.app.key.field, SortField::User);
+    assert_eq!(v.app.selection.key.field, SortField::User);
     v.app
         .apply(super::effect::Outcome::LoadFailed("refused".into()));
-    assert_eq!(v.app.key, super::app::NEWEST_FIRST);
+    assert_eq!(v.app.selection.key, super::app::NEWEST_FIRST);
     assert!(v.screen().contains("TIME (UTC)↓"));
     v.keys("/nothing-here");
     let asked = v.app.update(Input::Key(KeyCode::Enter.into()));
@@ -890,7 +890,7 @@ fn esc_and_a_key_read_together_are_both_taken() {
     )));
     assert!(matches!(v.app.mode, Mode::Table), "the prompt is closed");
     assert_eq!(v.app.position(), 2, "and j moved");
-    assert_eq!(v.app.search, None);
+    assert_eq!(v.app.selection.search, None);
 }
 
 #[test]

@@ -338,7 +338,11 @@ fn table_lines(
             let mut name = header(columns[i], &placed.zone);
             if chosen.is_some() && columns[i] == app.key_column() {
                 // The arrow stays when the name is cut.
-                let arrow = if app.key.descending { "↓" } else { "↑" };
+                let arrow = if app.selection.key.descending {
+                    "↓"
+                } else {
+                    "↑"
+                };
                 name = fit::cut_end(&name, w.saturating_sub(1)) + arrow;
             }
             let look = if Some(i) == chosen {
@@ -435,7 +439,7 @@ pub fn column_at(app: &App, x: u16) -> Option<usize> {
 impl App {
     /// The column the view is sorted by, for its arrow in the header.
     fn key_column(&self) -> Column {
-        match self.key.field {
+        match self.selection.key.field {
             SortField::Seq => Column::Seq,
             SortField::Time => Column::Time,
             SortField::Id => Column::Id,
