@@ -68,6 +68,14 @@ pub struct Selection {
 }
 
 impl Selection {
+    /// Drops every filter, the command line's too; the order stays.
+    fn clear(&mut self) {
+        *self = Selection {
+            key: self.key,
+            ..Selection::new(Expr::All)
+        };
+    }
+
     /// The events of the command line's filter, newest first.
     fn new(base: Expr) -> Selection {
         Selection {
@@ -379,10 +387,7 @@ impl App {
             }
             KeyCode::Char('c') => {
                 let had = self.filter() != Expr::All;
-                self.selection.base = Expr::All;
-                self.selection.search = None;
-                self.selection.expr = None;
-                self.selection.funnels.clear();
+                self.selection.clear();
                 if had {
                     self.say("filters cleared");
                     self.reload(false)
@@ -689,10 +694,7 @@ impl App {
                 cleared,
             } => {
                 if cleared {
-                    self.selection.base = Expr::All;
-                    self.selection.search = None;
-                    self.selection.expr = None;
-                    self.selection.funnels.clear();
+                    self.selection.clear();
                     self.say("filters cleared to show the chosen event");
                 }
                 if let Some(t) = total {
