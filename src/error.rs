@@ -16,6 +16,12 @@ pub mod exit {
     pub const NOT_FOUND: i32 = 5;
     /// Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
     pub const INTERRUPTED: i32 = 130;
+
+    /// Ended by `signal` (the viewer, on SIGTERM, SIGHUP, SIGINT, SIGQUIT): 128 + its number, as
+    /// shells report a program the signal ended.
+    pub fn signalled(signal: i32) -> i32 {
+        128 + signal
+    }
 }
 
 /// An error a command raises on purpose, with the exit code it stands for and an optional hint.

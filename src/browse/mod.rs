@@ -34,11 +34,13 @@ use crate::store::Location;
 ///
 /// Opens on the newest events of any store `list` reads (SQLite, JSON Lines files and
 /// Kubernetes audit logs read directly, a server), with the quick filters of `list` applied.
-/// Only the rows on screen are read from a store, so a log of millions opens at once. Press ?
-/// for the keys.
+/// Only the rows on screen are read from a store, so a log of millions opens at once.
+///
+/// Keys: j/k move, / search, f filter, = funnel, s sort, Enter show, d diff, h history, r
+/// revert, e export, F follow, y copy id, ? all keys, q quit.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Keys: j/k move, / search, f filter, = funnel, s sort, Enter show, d diff, h history,\nr revert, e export, F follow, y copy id, ? all keys, q quit.\n\nExamples:\n  auditctl browse\n  auditctl browse --table policies --since 7d\n  auditctl --remote https://audit.example.org browse"
+    after_help = "Examples:\n  auditctl browse\n  auditctl browse --table policies --since 7d\n  auditctl --remote https://audit.example.org browse"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -67,7 +69,7 @@ fn end_on_signals() -> anyhow::Result<()> {
         if let Some(signal) = signals.forever().next() {
             let _drawing = TERMINAL.lock().unwrap_or_else(|e| e.into_inner());
             restore();
-            std::process::exit(128 + signal);
+            std::process::exit(crate::error::exit::signalled(signal));
         }
     });
     Ok(())

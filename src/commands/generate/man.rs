@@ -155,6 +155,9 @@ pub fn page(cmd: &clap::Command, root: bool) -> std::io::Result<Vec<u8>> {
     if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
         page.add(|w| man.render_subcommands_section(w))?;
     }
+    if cmd.get_name() == "browse" {
+        page.roff(keys());
+    }
     page.roff(shared_sections());
     match examples(&cmd) {
         Some(examples) => page.roff(examples),
@@ -237,6 +240,12 @@ fn shared_sections() -> Roff {
         roff.text([bold(code.to_string())]);
         roff.text([roman(meaning)]);
     }
+    roff.control("TP", []);
+    roff.text([bold("128+N")]);
+    roff.text([roman(
+        "browse ended by signal N (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143), the \
+         terminal restored.",
+    )]);
     roff.control("PP", []);
     roff.text([roman(
         "Errors go to stderr as auditctl: error: …, with a hint: line where one helps.",
@@ -248,6 +257,18 @@ fn shared_sections() -> Roff {
             roff.text([bold(*name)]);
             roff.text([roman(*meaning)]);
         }
+    }
+    roff
+}
+
+/// The viewer's keys, as its `?` shows them.
+fn keys() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["KEYS"]);
+    for (key, what) in crate::browse::view::KEYS {
+        roff.control("TP", []);
+        roff.text([bold(key)]);
+        roff.text([roman(what)]);
     }
     roff
 }
