@@ -50,6 +50,8 @@ pub struct App {
     bang: bool,
     /// What the rows on screen were loaded with, to go back to when a new view fails to load.
     shown: Selection,
+    /// The message says a load failed: the next load that works takes it away.
+    load_failed: bool,
     pub quit: bool,
     /// Ctrl-Z: give the terminal back to the shell until `fg`.
     pub suspend: bool,
@@ -112,6 +114,7 @@ impl App {
             message: None,
             bang: false,
             shown: Selection::new(base),
+            load_failed: false,
             quit: false,
             suspend: false,
         }
@@ -234,6 +237,7 @@ impl App {
     }
 
     fn complain(&mut self, text: impl Into<String>) {
+        self.load_failed = false;
         self.message = Some((text.into(), true));
     }
 
@@ -703,8 +707,8 @@ impl App {
                 if !matches!(load, Load::After(..) | Load::Before(..)) {
                     self.mode = Mode::Table;
                     self.shown = self.selection.clone();
-                    // What failed before (a server away) is over.
-                    if self.message.as_ref().is_some_and(|(_, error)| *error) {
+                    // A load that failed before (a server away) is over; other errors stay.
+                    if std::mem::take(&mut self.load_failed) {
                         self.message = None;
                     }
                 }
@@ -779,10 +783,15 @@ impl App {
                 self.complain(text);
                 Vec::new()
             }
+            Outcome::RevertFailed(text) => {
+                self.complain(text);
+                self.reload(false)
+            }
             Outcome::LoadFailed(text) => {
                 self.selection = self.shown.clone();
                 self.mode = Mode::Table;
                 self.complain(text);
+                self.load_failed = true;
                 Vec::new()
             }
         }

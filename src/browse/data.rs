@@ -40,6 +40,7 @@ impl Session<'_> {
     /// Carries out one effect; a failure becomes a message, never the end of the viewer.
     pub fn run(&mut self, effect: Effect, style: &Style) -> Outcome {
         let loading = matches!(effect, Effect::Load { .. });
+        let reverting = matches!(effect, Effect::Revert { .. });
         self.try_run(effect, style).unwrap_or_else(|e| {
             let mut text = e.to_string();
             if let Some(hint) = e
@@ -51,6 +52,8 @@ impl Session<'_> {
             let text = visible(&text, false).into_owned();
             if loading {
                 Outcome::LoadFailed(text)
+            } else if reverting {
+                Outcome::RevertFailed(text)
             } else {
                 Outcome::Failed(text)
             }

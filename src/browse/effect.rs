@@ -157,6 +157,9 @@ pub enum Outcome {
     /// A load failed (a server refused a sort or a filter, or went away): the view stays as
     /// it was shown.
     LoadFailed(String),
+    /// A revert was not appended (the log moved on since its plan, a server refused it): said,
+    /// and the view loaded again as the log now is.
+    RevertFailed(String),
     /// The log's last seq (follow).
     Polled(u64),
     Failed(String),

@@ -950,3 +950,34 @@ fn colour_follows_the_command_line_and_the_selection_shows_without_it() {
     // The selected row (the first) is reversed either way.
     assert!(plain[(0, 1)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn a_revert_the_log_outran_is_refused_and_the_view_catches_up() {
+    let dir = store(200);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (160, 30));
+    let seq = first_seq(v.store(), "table = webhooks and action = UPDATE");
+    select(&mut v, seq);
+    let target = v.app.selected().unwrap().clone();
+    v.keys("r");
+    v.key(KeyCode::Enter);
+    // Someone changes the record between the plan and the y.
+    let mut writer = SqliteStore::open_or_create(&dir.path().join("audit.db")).unwrap();
+    let mut after = target.after.clone().unwrap();
+    after["url"] = serde_json::json!("https://elsewhere.example/hook");
+    let later: Event = serde_json::from_value(serde_json::json!({
+        "id": "later", "time": "2026-11-30T11:59:59Z", "user": "mallory", "action": "UPDATE",
+        "table": target.table, "resource_id": target.resource_id,
+        "before": target.after, "after": after
+    }))
+    .unwrap();
+    writer.append(&mut std::iter::once(Ok(later))).unwrap();
+    v.keys("y");
+    assert_eq!(v.store().last_seq().unwrap(), 201, "no revert appended");
+    assert!(v.app.message.as_ref().unwrap().1, "{}", v.message());
+    assert_eq!(
+        v.app.window.total, 201,
+        "the view shows the log as it is now"
+    );
+    assert_eq!(v.seq(), seq);
+}
