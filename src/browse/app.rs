@@ -253,6 +253,7 @@ impl App {
             }],
             Input::Tick => Vec::new(),
             Input::Mouse(m) => self.mouse(m),
+            Input::Paste(text) => self.paste(&text),
             Input::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
             Input::Key(k)
                 if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') =>
@@ -425,11 +426,7 @@ impl App {
     }
 
     fn prompt(&mut self, kind: PromptKind, input: String) {
-        let mut p = Prompt {
-            kind,
-            input,
-            error: None,
-        };
+        let mut p = Prompt::new(kind, input);
         self.check(&mut p);
         self.mode = Mode::Prompt(p);
     }
@@ -543,25 +540,41 @@ impl App {
     }
 
     fn prompt_key(&mut self, mut p: Prompt, k: KeyEvent) -> Vec<Effect> {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match k.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Enter => return self.submit(p),
-            KeyCode::Backspace => {
-                p.input.pop();
+        match (k.code, p.kind) {
+            (KeyCode::Esc, _) => return Vec::new(),
+            (KeyCode::Enter, _) => return self.submit(p),
+            (KeyCode::Tab, PromptKind::Export(f)) => {
+                let i = EXPORT_FORMATS.iter().position(|x| *x == f).unwrap_or(0);
+                p.kind = PromptKind::Export(EXPORT_FORMATS[(i + 1) % EXPORT_FORMATS.len()]);
             }
-            KeyCode::Char('u') if ctrl => p.input.clear(),
-            KeyCode::Tab => {
-                if let PromptKind::Export(f) = p.kind {
-                    let i = EXPORT_FORMATS.iter().position(|x| *x == f).unwrap_or(0);
-                    p.kind = PromptKind::Export(EXPORT_FORMATS[(i + 1) % EXPORT_FORMATS.len()]);
-                }
+            _ => {
+                p.edit(k);
             }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => p.input.push(c),
-            _ => {}
         }
         self.check(&mut p);
         self.mode = Mode::Prompt(p);
+        Vec::new()
+    }
+
+    /// Pasted text (bracketed paste): typed into a prompt or the revert's reason, one line; in
+    /// the table it is no keys at all, so that a paste cannot run a command or answer a
+    /// question.
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        match &mut self.mode {
+            Mode::Prompt(p) => {
+                p.insert(text);
+                if let Mode::Prompt(mut p) = std::mem::replace(&mut self.mode, Mode::Table) {
+                    self.check(&mut p);
+                    self.mode = Mode::Prompt(p);
+                }
+            }
+            Mode::Revert(r) if !r.confirming && r.plan.refusal.is_none() => {
+                let mut line = Prompt::new(PromptKind::Search, std::mem::take(&mut r.reason));
+                line.insert(text);
+                r.reason = line.input;
+            }
+            _ => self.say("a paste goes into a prompt: / to search, f to filter"),
+        }
         Vec::new()
     }
 

@@ -144,6 +144,12 @@ impl Session<'_> {
                     (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
                     _ => std::path::PathBuf::from(&path),
                 };
+                if path.is_dir() {
+                    anyhow::bail!(
+                        "{} is a folder: give the name of a file in it",
+                        path.display()
+                    );
+                }
                 if path.exists() {
                     anyhow::bail!(
                         "{} exists: export writes a new file (remove it, or give another name)",

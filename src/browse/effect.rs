@@ -17,6 +17,8 @@ pub enum Input {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste), as one input.
+    Paste(String),
     Tick,
 }
 

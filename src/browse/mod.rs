@@ -17,7 +17,8 @@ use std::time::Duration;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event as TermEvent,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event as TermEvent,
 };
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -127,6 +128,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             match event::read()? {
                 TermEvent::Key(k) => Input::Key(k),
                 TermEvent::Mouse(m) => Input::Mouse(m),
+                TermEvent::Paste(text) => Input::Paste(text),
                 TermEvent::Resize(w, h) => {
                     app.style.width = Some(w);
                     Input::Resize(w, h)
@@ -170,6 +172,7 @@ fn enter_modes() -> anyhow::Result<()> {
         std::io::stdout(),
         EnterAlternateScreen,
         EnableMouseCapture,
+        EnableBracketedPaste,
         cursor::Hide
     )?;
     Ok(())
@@ -202,7 +205,13 @@ impl Drop for Screen {
 /// Gives the terminal back: cooked mode, the main screen, no mouse reports, a cursor.
 fn restore() {
     let mut out = std::io::stdout();
-    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = disable_raw_mode();
     let _ = out.flush();
 }

@@ -981,3 +981,58 @@ fn a_revert_the_log_outran_is_refused_and_the_view_catches_up() {
     );
     assert_eq!(v.seq(), seq);
 }
+
+#[test]
+fn a_paste_is_text_for_a_prompt_and_never_keys() {
+    let dir = store(100);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (120, 20));
+    // In the table a paste does nothing: its newline is no Enter, its r y no revert.
+    v.input(Input::Paste("j\nr\ny\n".into()));
+    assert!(matches!(v.app.mode, Mode::Table));
+    assert_eq!(v.app.position(), 1);
+    assert_eq!(v.store().last_seq().unwrap(), 100);
+    // In a prompt it is typed, on one line: newlines and tabs are spaces.
+    v.keys("f");
+    v.input(Input::Paste(
+        "action = UPDATE\nand\tuser = alice\r\nr\ny".into(),
+    ));
+    let Mode::Prompt(p) = &v.app.mode else {
+        panic!("{:?}", v.app.mode)
+    };
+    assert_eq!(p.input, "action = UPDATE and user = alice  r y");
+    assert!(p.error.is_some(), "still being typed, not run");
+    assert_eq!(v.store().last_seq().unwrap(), 100);
+}
+
+#[test]
+fn prompts_edit_as_a_shell_line_does() {
+    let dir = store(20);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (120, 20));
+    v.keys("fuser = bob");
+    let ctrl = |c| Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    v.input(ctrl('w'));
+    v.keys("alice");
+    v.key(KeyCode::Home);
+    v.keys("not ");
+    v.input(ctrl('e'));
+    v.key(KeyCode::Left);
+    v.key(KeyCode::Left);
+    v.key(KeyCode::Backspace);
+    v.key(KeyCode::Delete);
+    v.keys("Li");
+    let Mode::Prompt(p) = &v.app.mode else {
+        panic!()
+    };
+    assert_eq!(p.input, "not user = alLie");
+    assert!(v.screen().contains("not user = alLi▏e"), "{}", v.screen());
+    v.input(ctrl('a'));
+    v.input(ctrl('k'));
+    v.keys("user = 東京");
+    v.key(KeyCode::Backspace);
+    let Mode::Prompt(p) = &v.app.mode else {
+        panic!()
+    };
+    assert_eq!(p.input, "user = 東");
+}

@@ -19,7 +19,7 @@ use crate::render::{Column, thousands, visible};
 use crate::store::SortField;
 
 /// The keys, as `?` shows them and the README lists them.
-pub const KEYS: [(&str, &str); 20] = [
+pub const KEYS: [(&str, &str); 21] = [
     ("j k ↓ ↑", "move the selection"),
     ("PgDn PgUp Space", "a page down or up"),
     ("g G", "the first and the last event"),
@@ -32,6 +32,10 @@ pub const KEYS: [(&str, &str); 20] = [
     ("Esc", "close a pane or a prompt"),
     ("/", "search: events with every word"),
     ("f", "a filter expression, checked as you type"),
+    (
+        "in a prompt",
+        "← → Home End, Ctrl-A E W U K edit; a paste is typed, never run",
+    ),
     ("← →", "choose a column"),
     (
         "= !=",
@@ -137,7 +141,9 @@ pub fn draw(f: &mut Frame, app: &App) {
                 ],
                 (None, false) => vec![
                     Line::raw(format!("reason: {}▏", visible(&r.reason, false))),
-                    Line::raw("type why (Enter for none) · Esc cancels"),
+                    Line::raw(
+                        "type why, Enter (none: the event's own message is used) · Esc cancels",
+                    ),
                 ],
                 (None, true) => vec![
                     Line::styled(
@@ -459,10 +465,10 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     if let Mode::Prompt(p) = &app.mode {
         let prefix = prompt_prefix(p.kind);
         let room = usize::from(area.width).saturating_sub(prefix.width() + 1);
-        let (input, _) = typed(&p.input, room);
+        let (input, _) = typed(&p.input, p.at, room);
         let line = Line::from(vec![
             Span::styled(prefix, Look::new().add_modifier(Modifier::BOLD)),
-            Span::raw(format!("{input}▏")),
+            Span::raw(input),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
@@ -483,10 +489,24 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         )
     };
     let follow = if app.follow { " · following" } else { "" };
-    let right = format!(" {position}{follow} ");
+    // The column `=` and `s` act on, named: its underline alone is easy to lose.
+    let column = app.columns[app.chosen].name();
+    let right = format!(" ▸{column} · {position}{follow} ");
     let left = format!(" {} · {filter}", visible(&app.source, false));
     let width = usize::from(area.width);
     let room = width.saturating_sub(right.width());
+    // Cut from the start: the last filter added (a funnel) is the one to see.
+    let left = if left.width() > room {
+        let source = format!(" {} · ", visible(&app.source, false));
+        let (tail, _) = typed(
+            &filter,
+            filter.len(),
+            room.saturating_sub(source.width() + 1),
+        );
+        format!("{source}{}", tail.trim_end_matches('▏'))
+    } else {
+        left
+    };
     let line = format!("{}{right}", pad(&fit::cut_end(&left, room), room));
     f.render_widget(
         Paragraph::new(line).style(Look::new().add_modifier(Modifier::REVERSED)),
@@ -514,9 +534,11 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
             Some((message, pos)) => {
                 let prefix = prompt_prefix(p.kind).width();
                 let room = usize::from(area.width).saturating_sub(prefix + 1);
-                let (_, hidden) = typed(&p.input, room);
+                let (_, hidden) = typed(&p.input, p.at, room);
                 let before = p.input.get(..*pos).unwrap_or(&p.input);
-                let col = prefix + visible(before, false).width().saturating_sub(hidden);
+                // The caret mark takes a column when the fault lies after it.
+                let mark = usize::from(*pos > p.at);
+                let col = prefix + (visible(before, false).width() + mark).saturating_sub(hidden);
                 Line::styled(
                     format!("{}^ {}", " ".repeat(col), visible(message, false)),
                     red(app),
@@ -528,7 +550,7 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
                 }
                 PromptKind::Search => "Enter searches · Esc cancels · empty clears the search",
                 PromptKind::Export(_) => {
-                    "Enter writes the file · Tab changes the format · Esc cancels"
+                    "Enter writes the file (a relative name: where browse started) · Tab: format · Esc cancels"
                 }
             }),
         },
@@ -566,25 +588,38 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
 /// The most lines a message wraps to.
 const MESSAGE_LINES: usize = 4;
 
-/// What is typed, as it fits in `room` columns: its end, where the caret is, and how many
-/// columns were left out before it.
-fn typed(input: &str, room: usize) -> (String, usize) {
-    let text = visible(input, false);
-    let width = text.width();
-    if width <= room {
-        return (text.into_owned(), 0);
+/// What is typed with its caret, as it fits in `room` columns (the caret always in view), and
+/// how many columns of it are left out before the first shown.
+fn typed(input: &str, at: usize, room: usize) -> (String, usize) {
+    let before = visible(input.get(..at).unwrap_or(input), false).into_owned();
+    let after = visible(input.get(at..).unwrap_or(""), false).into_owned();
+    if before.width() + 1 + after.width() <= room {
+        return (format!("{before}▏{after}"), 0);
     }
-    let mut kept = String::new();
-    let mut used = 1;
-    for c in text.chars().rev() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w > room {
-            break;
+    // Up to two thirds of the room before the caret, the rest after it.
+    let left_room = (room * 2 / 3).max(1);
+    let (left, hidden) = if before.width() <= left_room {
+        (before.clone(), 0)
+    } else {
+        let mut kept = String::new();
+        let mut used = 1;
+        for c in before.chars().rev() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if used + w > left_room {
+                break;
+            }
+            used += w;
+            kept.insert(0, c);
         }
-        used += w;
-        kept.insert(0, c);
-    }
-    (format!("…{kept}"), width + 1 - used)
+        (format!("…{kept}"), before.width() + 1 - used)
+    };
+    let right_room = room.saturating_sub(left.width() + 1);
+    let right = if after.width() <= right_room {
+        after
+    } else {
+        fit::cut_end(&after, right_room)
+    };
+    (format!("{left}▏{right}"), hidden)
 }
 
 /// The key hints that fit in `width`.

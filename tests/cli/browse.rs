@@ -254,3 +254,37 @@ fn a_server_that_stops_answering_costs_seconds_not_the_viewer() {
     assert_restored(&term);
     drop(held);
 }
+
+#[test]
+fn a_paste_cannot_run_keys_and_arrives_whole() {
+    let env = demo();
+    let mut term = Terminal::spawn(&env, &["browse"], (120, 20), &[]);
+    term.wait_for("1 of 300");
+    assert!(term.raw().contains("\x1b[?2004h"), "bracketed paste is on");
+    // A paste in the table: no keys run (no filter, no revert plan, no y).
+    term.send("\x1b[200~f seq = 5\nr\ny\n\x1b[201~");
+    term.wait_for("a paste goes into a prompt");
+    // A long paste into the filter prompt arrives whole, on one line.
+    let long = format!(
+        "user = alice or {}end",
+        "resource_id = \"r-00000\" or ".repeat(70)
+    );
+    term.send("f");
+    settle();
+    term.send(&format!("\x1b[200~{long}\x1b[201~"));
+    term.wait_for("end▏");
+    term.send("\x1b");
+    settle();
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    assert_restored(&term);
+    assert!(
+        term.raw().contains("\x1b[?2004l"),
+        "bracketed paste is off again"
+    );
+    let last = env
+        .run(&["list", "--limit", "1", "-o", "jsonl"])
+        .ok()
+        .stdout;
+    assert!(last.contains("\"seq\":300"), "nothing appended: {last}");
+}
