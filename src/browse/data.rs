@@ -230,7 +230,8 @@ impl Session<'_> {
             let hint = refusal_hint(&r.code)
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
-            visible(&format!("{}{hint}", r.detail), false).into_owned()
+            // The detail's lines stay lines (a path a line, as `revert` prints them).
+            visible(&format!("{}{hint}", r.detail), true).into_owned()
         });
         Ok(Plan {
             target,

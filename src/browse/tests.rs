@@ -1036,3 +1036,34 @@ fn prompts_edit_as_a_shell_line_does() {
     };
     assert_eq!(p.input, "user = 東");
 }
+
+#[test]
+fn a_refusal_shows_its_lines_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open_or_create(&dir.path().join("audit.db")).unwrap();
+    let change = |id: &str, minute: u32, from: i64, to: i64| -> Event {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "time": format!("2026-11-30T11:{minute:02}:00Z"), "user": "u",
+            "action": "UPDATE", "table": "policies", "resource_id": "p-1",
+            "before": {"settings": {"session_timeout": from}},
+            "after": {"settings": {"session_timeout": to}}
+        }))
+        .unwrap()
+    };
+    let events = vec![change("first", 1, 10, 20), change("second", 2, 20, 30)];
+    store.append(&mut events.into_iter().map(Ok)).unwrap();
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (100, 30));
+    v.keys("j");
+    assert_eq!(v.seq(), 1);
+    v.keys("r");
+    let screen = v.screen();
+    assert!(screen.contains("refused: later events changed"), "{screen}");
+    assert!(
+        screen.contains("settings.session_timeout: changed by event 2"),
+        "{screen}"
+    );
+    assert!(!screen.contains("\\n"), "{screen}");
+    v.keys("y");
+    assert_eq!(v.store().last_seq().unwrap(), 2);
+}

@@ -131,40 +131,53 @@ pub fn draw(f: &mut Frame, app: &App) {
             f.render_widget(Paragraph::new(text), inner);
         }
         Mode::Revert(r) => {
-            let [plan, foot] =
-                Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(main);
-            draw_text(f, "revert", &r.plan.text, (r.scroll, 0), plan);
-            let lines = match (&r.plan.refusal, r.confirming) {
-                (Some(why), _) => vec![
-                    Line::styled(format!("refused: {why}"), red(app)),
-                    Line::raw("Esc closes · `auditctl revert --force` overrides"),
-                ],
-                (None, false) => vec![
-                    Line::raw(format!("reason: {}▏", visible(&r.reason, false))),
-                    Line::raw(
-                        "type why, Enter (none: the event's own message is used) · Esc cancels",
-                    ),
-                ],
-                (None, true) => vec![
-                    Line::styled(
+            let (lines, look): (Vec<String>, Look) = match (&r.plan.refusal, r.confirming) {
+                (Some(why), _) => (
+                    format!("refused: {why}\nEsc closes · `auditctl revert --force` overrides")
+                        .lines()
+                        .map(str::to_owned)
+                        .collect(),
+                    red(app),
+                ),
+                (None, false) => (
+                    vec![
+                        format!("reason: {}▏", visible(&r.reason, false)),
+                        "type why, Enter (none: the event's own message is used) · Esc cancels"
+                            .to_owned(),
+                    ],
+                    Look::new(),
+                ),
+                (None, true) => (
+                    vec![
                         format!(
                             "revert event {}? y appends the revert · n or Esc cancels",
                             r.plan.target.seq.unwrap_or_default()
                         ),
-                        Look::new().add_modifier(Modifier::BOLD),
-                    ),
-                    Line::raw(format!("reason: {}", visible(&r.reason, false))),
-                ],
+                        format!("reason: {}", visible(&r.reason, false)),
+                    ],
+                    Look::new().add_modifier(Modifier::BOLD),
+                ),
             };
+            // As many lines as the words take (a refusal names each path), at most half.
+            let width = usize::from(main.width).max(1);
+            let needed: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+            let height = (needed as u16 + 1).min(main.height / 2).max(2);
+            let [plan, foot] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(height)]).areas(main);
+            draw_text(f, "revert", &r.plan.text, (r.scroll, 0), plan);
             f.render_widget(Clear, foot);
-            f.render_widget(Paragraph::new(lines), foot);
+            f.render_widget(
+                Paragraph::new(lines.join("\n"))
+                    .style(look)
+                    .wrap(ratatui::widgets::Wrap { trim: false }),
+                foot,
+            );
         }
         Mode::Help(at) => draw_help(f, area, *at),
         Mode::Table | Mode::Prompt(_) => {}
     }
 }
 
-/// A scrollable text in a frame.
 /// A text in a frame, from line `down` and column `across`.
 fn draw_text(
     f: &mut Frame,
