@@ -150,14 +150,8 @@ impl Session<'_> {
                         path.display()
                     );
                 }
-                if path.exists() {
-                    anyhow::bail!(
-                        "{} exists: export writes a new file (remove it, or give another name)",
-                        path.display()
-                    );
-                }
                 let (written, redacted) =
-                    export::export_to_file(self.ctx, self.store(), filter, format, &path)?;
+                    export_new(self.ctx, self.store(), filter, format, &path)?;
                 let hidden = if redacted > 0 {
                     format!(", sensitive values hidden in {}", thousands(redacted))
                 } else {
@@ -336,6 +330,48 @@ pub fn load_rows(
         start,
         cleared,
     })
+}
+
+/// Exports to a file that must not exist yet: written whole beside it, then linked into place,
+/// which fails if the name was taken meanwhile (a check and a rename could replace a file made
+/// between the two).
+fn export_new(
+    ctx: &Context,
+    store: &dyn Store,
+    filter: Expr,
+    format: export::ExportFormat,
+    path: &std::path::Path,
+) -> anyhow::Result<(u64, u64)> {
+    let exists = || {
+        anyhow::anyhow!(
+            "{} exists: export writes a new file (remove it, or give another name)",
+            path.display()
+        )
+    };
+    // A dangling link counts as taken too.
+    if path.symlink_metadata().is_ok() {
+        return Err(exists());
+    }
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let aside = tempfile::Builder::new()
+        .prefix(".auditctl-export-")
+        .tempfile_in(folder)
+        .map_err(|e| anyhow::anyhow!("cannot create a file in {}: {e}", folder.display()))?
+        .into_temp_path();
+    let counts = export::export_to_file(ctx, store, filter, format, &aside)?;
+    match std::fs::hard_link(&aside, path) {
+        Ok(()) => Ok(counts),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        // A file system without links: the check above is what there is.
+        Err(_) if path.symlink_metadata().is_err() => {
+            std::fs::rename(&aside, path)?;
+            Ok(counts)
+        }
+        Err(_) => Err(exists()),
+    }
 }
 
 /// The event's key for the back end: its seq (an id of digits would read as another seq).

@@ -634,6 +634,16 @@ fn exports_the_view_and_copies_the_id() {
     );
     let written = std::fs::read_to_string(&path).unwrap();
     assert_eq!(written.lines().count() as u64, total);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".auditctl-export-")
+        })
+        .collect();
+    assert!(left.is_empty(), "no file left aside: {left:?}");
     assert!(written.lines().all(|l| l.contains("\"action\":\"UPDATE\"")));
     // An existing file is not overwritten.
     v.keys("e");
