@@ -536,6 +536,10 @@ fn a_revert_is_planned_reasoned_and_confirmed_or_cancelled() {
             .contains("reverted by #301")
     );
     assert!(v.message().contains("appended event 301"));
+    assert!(
+        v.screen().contains("reverted by #301 · ▸"),
+        "the status line says it too"
+    );
     // A second revert is refused as `revert` refuses it; y does nothing.
     v.keys("r");
     let Mode::Revert(r) = &v.app.mode else {

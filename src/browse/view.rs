@@ -504,7 +504,12 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let follow = if app.follow { " · following" } else { "" };
     // The column `=` and `s` act on, named: its underline alone is easy to lose.
     let column = app.columns[app.chosen].name();
-    let right = format!(" ▸{column} · {position}{follow} ");
+    // The selected event's revert mark, which the table loses when its change column gives way.
+    let mark = match app.window.rows.get(app.window.cursor) {
+        Some(row) if !row.mark.is_empty() => format!("{} · ", row.mark),
+        _ => String::new(),
+    };
+    let right = format!(" {mark}▸{column} · {position}{follow} ");
     let left = format!(" {} · {filter}", visible(&app.source, false));
     let width = usize::from(area.width);
     let room = width.saturating_sub(right.width());
