@@ -135,8 +135,9 @@ fn local(t: NaiveDateTime) -> Option<DateTime<Utc>> {
     for _ in 0..4 {
         match Local.from_local_datetime(&t) {
             chrono::LocalResult::Single(t) => return Some(t.with_timezone(&Utc)),
-            chrono::LocalResult::Ambiguous(earliest, _) => {
-                return Some(earliest.with_timezone(&Utc));
+            // The earlier of the two: chrono's `Local` does not always give it first.
+            chrono::LocalResult::Ambiguous(a, b) => {
+                return Some(a.min(b).with_timezone(&Utc));
             }
             chrono::LocalResult::None => t = t.checked_add_signed(Duration::hours(1))?,
         }

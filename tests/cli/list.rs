@@ -356,3 +356,27 @@ fn json_columns_keep_the_order_asked_for() {
         run.stdout
     );
 }
+
+#[test]
+fn a_local_time_clocks_pass_twice_is_the_earlier() {
+    let env = Env::new();
+    // Berlin's clocks go back at 03:00 on 2026-10-25: 02:30 is 00:30Z, and again 01:30Z.
+    for time in [
+        "2026-10-25T00:20:00Z",
+        "2026-10-25T00:40:00Z",
+        "2026-10-25T01:40:00Z",
+    ] {
+        env.run(&["record", "--user", "u", "--action", "LOGIN", "--time", time])
+            .ok();
+    }
+    let mut cmd = env.command(&["list", "--since", "2026-10-25 02:30", "-o", "jsonl"]);
+    cmd.env("TZ", "Europe/Berlin");
+    let run = super::common::to_run(cmd.output().unwrap());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().count(),
+        2,
+        "from 00:30Z on:\n{}",
+        run.stdout
+    );
+}
