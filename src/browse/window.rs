@@ -183,6 +183,8 @@ impl Window {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     fn rows(seqs: std::ops::Range<u64>) -> Vec<Row> {
@@ -228,5 +230,101 @@ mod tests {
         let before = w.rows.len();
         w.take(Load::After(stale, 20), rows(500..520), None, h);
         assert_eq!(w.rows.len(), before);
+    }
+
+    /// What a viewer does to its window: moves, pages, and the ends.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Move(isize),
+        Page(isize),
+        Top,
+        Bottom,
+    }
+
+    /// A view of `n` events, seqs 0..n in order, served as a store would serve the loads.
+    fn serve(n: u64, load: &Load) -> (Vec<Row>, Option<u64>) {
+        match load {
+            Load::Top(k) => (rows(0..(*k as u64).min(n)), Some(0)),
+            Load::Bottom(k) => (rows(n.saturating_sub(*k as u64)..n), None),
+            Load::After(e, k) => {
+                let from = e.seq.unwrap() + 1;
+                (rows(from.min(n)..(from + *k as u64).min(n)), None)
+            }
+            Load::Before(e, k) => {
+                let to = e.seq.unwrap();
+                (rows(to.saturating_sub(*k as u64)..to), None)
+            }
+            Load::Around { .. } => unreachable!("not drawn"),
+        }
+    }
+
+    proptest! {
+        /// Whatever the keys, the window is a run of the view in order, the selection is the
+        /// event at the position the status line shows, it is on screen, a page either way
+        /// is loaded (or the view ends there), and the window stays a few pages long.
+        #[test]
+        fn the_window_is_always_the_view_around_the_screen(
+            n in 0u64..400,
+            height in 1usize..30,
+            ops in prop::collection::vec(
+                prop_oneof![
+                    (-40isize..40).prop_map(Op::Move),
+                    prop_oneof![Just(1isize), Just(-1)].prop_map(Op::Page),
+                    Just(Op::Top),
+                    Just(Op::Bottom),
+                ],
+                1..60,
+            ),
+        ) {
+            let batch = height * 2;
+            let mut w = Window::new();
+            w.total = n;
+            let (got, start) = serve(n, &Load::Top(batch));
+            w.take(Load::Top(batch), got, start, height);
+            for op in ops {
+                match op {
+                    Op::Move(d) => w.move_by(d, height),
+                    Op::Page(d) => w.page(d * height as isize, height),
+                    Op::Top => {
+                        let (got, start) = serve(n, &Load::Top(batch));
+                        w.take(Load::Top(batch), got, start, height);
+                    }
+                    Op::Bottom => {
+                        let (got, start) = serve(n, &Load::Bottom(batch));
+                        w.take(Load::Bottom(batch), got, start, height);
+                    }
+                }
+                // The loads the viewer asks for after every key, and after every load.
+                for _ in 0..10 {
+                    let wanted = w.wanted(height);
+                    if wanted == Wanted::default() {
+                        break;
+                    }
+                    for load in [
+                        wanted.after.map(|e| Load::After(e, batch)),
+                        wanted.before.map(|e| Load::Before(e, batch)),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        let (got, start) = serve(n, &load);
+                        w.take(load, got, start, height);
+                    }
+                }
+                let seqs: Vec<u64> = w.rows.iter().map(|r| r.event.seq.unwrap()).collect();
+                let expected: Vec<u64> = (w.start..w.start + seqs.len() as u64).collect();
+                prop_assert_eq!(&seqs, &expected, "a run of the view from its start");
+                // An end is known only once a load came back short; then it is the end.
+                prop_assert!(!w.at_start || w.start == 0);
+                prop_assert!(!w.at_end || w.start + seqs.len() as u64 == n);
+                if n > 0 {
+                    prop_assert_eq!(w.selected().unwrap().seq, Some(w.position() - 1));
+                    prop_assert!(w.top <= w.cursor && w.cursor < w.top + height);
+                    prop_assert!(w.at_end || seqs.len() - 1 - w.cursor > height);
+                    prop_assert!(w.at_start || w.cursor > height);
+                }
+                prop_assert!(seqs.len() <= height * 8 + height + 1);
+            }
+        }
     }
 }
