@@ -52,13 +52,15 @@ pub struct App {
     shown: Selection,
     /// The message says a load failed: the next load that works takes it away.
     load_failed: bool,
+    /// Earlier selections, the latest last, for `u`.
+    undo: Vec<Selection>,
     pub quit: bool,
     /// Ctrl-Z: give the terminal back to the shell until `fg`.
     pub suspend: bool,
 }
 
 /// What selects and orders the events of the view.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
     /// The filter of the command line.
     pub base: Expr,
@@ -90,6 +92,9 @@ impl Selection {
     }
 }
 
+/// How many changes of the view `u` can undo.
+const UNDO_STEPS: usize = 50;
+
 /// The default order, as `list`: newest first.
 pub const NEWEST_FIRST: SortKey = SortKey {
     field: SortField::Time,
@@ -115,6 +120,7 @@ impl App {
             bang: false,
             shown: Selection::new(base),
             load_failed: false,
+            undo: Vec::new(),
             quit: false,
             suspend: false,
         }
@@ -229,6 +235,19 @@ impl App {
                 or_clear,
             })],
             None => vec![self.load(Load::Top(n))],
+        }
+    }
+
+    /// Changes what selects the view, keeping the selection before for `u`.
+    fn change(&mut self, how: impl FnOnce(&mut Selection)) {
+        let before = self.selection.clone();
+        how(&mut self.selection);
+        if self.selection != before {
+            self.undo.push(before);
+            // An investigation's last steps, not all of them.
+            if self.undo.len() > UNDO_STEPS {
+                self.undo.remove(0);
+            }
         }
     }
 
@@ -387,12 +406,23 @@ impl App {
             }
             KeyCode::Char('s') => self.sort_by(self.chosen),
             KeyCode::Char('S') => {
-                self.selection.key.descending = !self.selection.key.descending;
+                self.change(|s| s.key.descending = !s.key.descending);
                 self.reload(false)
             }
+            KeyCode::Char('u') => match self.undo.pop() {
+                Some(before) => {
+                    self.selection = before;
+                    self.say("undone");
+                    self.reload(false)
+                }
+                None => {
+                    self.say("nothing to undo");
+                    Vec::new()
+                }
+            },
             KeyCode::Char('c') => {
                 let had = self.filter() != Expr::All;
-                self.selection.clear();
+                self.change(Selection::clear);
                 if had {
                     self.say("filters cleared");
                     self.reload(false)
@@ -461,9 +491,7 @@ impl App {
         let Some(field) = Field::from_name(column.name()) else {
             return Vec::new();
         };
-        self.selection
-            .funnels
-            .push(Expr::Compare { field, op, value });
+        self.change(|s| s.funnels.push(Expr::Compare { field, op, value }));
         // Excluding the selected value moves off the selected event.
         self.reload(false)
     }
@@ -474,7 +502,7 @@ impl App {
             self.complain(format!("cannot sort by {}", column.name()));
             return Vec::new();
         };
-        self.selection.key = if self.selection.key.field == field {
+        let key = if self.selection.key.field == field {
             SortKey {
                 field,
                 descending: !self.selection.key.descending,
@@ -486,6 +514,7 @@ impl App {
                 descending: matches!(field, SortField::Time | SortField::Seq),
             }
         };
+        self.change(|s| s.key = key);
         self.reload(false)
     }
 
@@ -582,16 +611,16 @@ impl App {
         let text = p.input.trim().to_owned();
         match p.kind {
             PromptKind::Search => {
-                self.selection.search = (!text.is_empty()).then_some(text);
+                self.change(|s| s.search = (!text.is_empty()).then_some(text));
                 vec![self.load(Load::Top(self.batch()))]
             }
             PromptKind::Filter if text.is_empty() => {
-                self.selection.expr = None;
+                self.change(|s| s.expr = None);
                 vec![self.load(Load::Top(self.batch()))]
             }
             PromptKind::Filter => match crate::query::parse(&text, self.now) {
                 Ok(e) => {
-                    self.selection.expr = Some((text, e));
+                    self.change(|s| s.expr = Some((text, e)));
                     vec![self.load(Load::Top(self.batch()))]
                 }
                 Err(_) => {
@@ -711,8 +740,8 @@ impl App {
                 cleared,
             } => {
                 if cleared {
-                    self.selection.clear();
-                    self.say("filters cleared to show the chosen event");
+                    self.change(Selection::clear);
+                    self.say("filters cleared to show the chosen event (u brings them back)");
                 }
                 if let Some(t) = total {
                     self.window.total = t;
@@ -801,6 +830,10 @@ impl App {
                 self.reload(false)
             }
             Outcome::LoadFailed(text) => {
+                // The change that failed is not one to undo.
+                if self.undo.last() == Some(&self.shown) {
+                    self.undo.pop();
+                }
                 self.selection = self.shown.clone();
                 self.mode = Mode::Table;
                 self.complain(text);

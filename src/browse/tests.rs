@@ -1081,3 +1081,30 @@ fn a_refusal_shows_its_lines_whole() {
     v.keys("y");
     assert_eq!(v.store().last_seq().unwrap(), 2);
 }
+
+#[test]
+fn u_takes_back_each_change_of_the_view() {
+    let dir = store(200);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (160, 20));
+    let all = v.app.selection.clone();
+    v.keys("faction = UPDATE");
+    v.key(KeyCode::Enter);
+    let filtered = v.app.selection.clone();
+    v.keys("=");
+    let funnelled = v.app.selection.clone();
+    v.keys("S");
+    let reversed = v.app.selection.clone();
+    v.keys("c");
+    assert_eq!(v.app.window.total, 200);
+    for expected in [&reversed, &funnelled, &filtered, &all] {
+        v.keys("u");
+        assert_eq!(&v.app.selection, expected);
+        assert_eq!(
+            v.app.window.total,
+            v.store().count(&v.app.filter()).unwrap()
+        );
+    }
+    v.keys("u");
+    assert_eq!(v.message(), "nothing to undo");
+}

@@ -19,7 +19,7 @@ use crate::render::{Column, thousands, visible};
 use crate::store::SortField;
 
 /// The keys, as `?` shows them and the README lists them.
-pub const KEYS: [(&str, &str); 21] = [
+pub const KEYS: [(&str, &str); 22] = [
     ("j k ↓ ↑", "move the selection"),
     ("PgDn PgUp Space", "a page down or up"),
     ("g G", "the first and the last event"),
@@ -34,7 +34,7 @@ pub const KEYS: [(&str, &str); 21] = [
     ("f", "a filter expression, checked as you type"),
     (
         "in a prompt",
-        "← → Home End, Ctrl-A E W U K edit; a paste is typed, never run",
+        "← → Home End Ctrl-A E W U K edit; a paste is only typed",
     ),
     ("← →", "choose a column"),
     (
@@ -46,6 +46,7 @@ pub const KEYS: [(&str, &str); 21] = [
         "sort by the chosen column (again: reverse); S reverses",
     ),
     ("c", "clear every filter"),
+    ("u", "undo the last change of filter, search or order"),
     ("F", "follow: show new events as they are appended"),
     ("r", "revert the selected event: plan, reason, y"),
     ("e", "export the view to a file (Tab: format)"),
