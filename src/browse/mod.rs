@@ -91,7 +91,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let backend = ctx.open_store()?;
     let source = match ctx.location()? {
         Location::Sqlite(p) | Location::JsonLines(p) => p.display().to_string(),
-        Location::Remote { url, .. } => url.clone(),
+        // A token given in the URL is not shown.
+        Location::Remote { url, .. } => crate::remote::without_password(url),
     };
     end_on_signals()?;
     let screen = Screen::enter()?;

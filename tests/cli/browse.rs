@@ -156,13 +156,15 @@ fn a_view_only_token_browses_but_cannot_revert_and_a_lost_server_is_an_error() {
     let viewer = token(&env, "viewer", "view");
     let mut server = Server::start(&env, &["--tokens", "tokens.toml"]);
     let url = server.url.clone();
-    let mut term = Terminal::spawn(
-        &env,
-        &["--remote", &url, "--token", &viewer, "browse"],
-        (120, 30),
-        &[],
+    // The token in the URL, as a user may give it: used, never shown.
+    let with_token = url.replacen("http://", &format!("http://{viewer}@"), 1);
+    let mut term = Terminal::spawn(&env, &["--remote", &with_token, "browse"], (120, 30), &[]);
+    let screen = term.wait_for("1 of 300");
+    assert!(
+        !term.raw().contains(&viewer),
+        "the token is not shown:\n{screen}"
     );
-    term.wait_for("1 of 300");
+    assert!(screen.contains("http://***@127.0.0.1"), "{screen}");
     term.send("r");
     let screen = term.wait_for("scope");
     assert!(screen.contains("revert"), "{screen}");
