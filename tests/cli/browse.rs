@@ -290,3 +290,30 @@ fn a_paste_cannot_run_keys_and_arrives_whole() {
         .stdout;
     assert!(last.contains("\"seq\":300"), "nothing appended: {last}");
 }
+
+#[test]
+fn following_while_writers_append_shows_every_event_and_harms_nothing() {
+    let env = demo();
+    let mut term = Terminal::spawn(&env, &["browse"], (120, 20), &[]);
+    term.wait_for("1 of 300");
+    term.send("F");
+    term.wait_for("following");
+    // Two writers at once, while the viewer polls the same store.
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let mut cmd = env.command(&["record", "--user", "w", "--action", "LOGIN"]);
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    assert!(cmd.output().unwrap().status.success(), "writer {w}");
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    term.wait_for("1 of 350");
+    term.send("q");
+    assert_eq!(term.wait(), 0);
+    env.run(&["verify"]).ok();
+}
