@@ -53,6 +53,9 @@ const FOLLOW_EVERY: Duration = Duration::from_millis(500);
 /// How long a request to a server may take while browsing.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A log file read directly above this size gets a word about its speed.
+const BIG_LOG: u64 = 50_000_000;
+
 /// How long it waits for a key before a tick.
 const IDLE_WAIT: Duration = Duration::from_millis(250);
 
@@ -108,6 +111,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         clipboard: Box::new(std::io::stdout()),
     };
     let mut effects = app.start();
+    if let Location::JsonLines(path) = ctx.location()? {
+        // Each load reads a log file through: fine for thousands of lines, not for millions.
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size > BIG_LOG {
+            app.apply(self::effect::Outcome::Said(format!(
+                "{} MB read directly: each page reads it through; `auditctl import` it for speed",
+                size / 1_000_000
+            )));
+        }
+    }
     loop {
         session.settle(&mut app, std::mem::take(&mut effects));
         for line in warnings.take() {
