@@ -339,6 +339,9 @@ impl App {
             KeyCode::Left | KeyCode::Right => {
                 // Only among the columns on screen: one that gave way cannot be chosen unseen.
                 let shown = super::view::shown_columns(self);
+                if shown.is_empty() {
+                    return Vec::new();
+                }
                 let at = shown.iter().position(|i| *i == self.chosen);
                 let next = match (at, k.code) {
                     (Some(0), KeyCode::Left) | (None, KeyCode::Left) => shown.len() - 1,

@@ -1108,3 +1108,96 @@ fn u_takes_back_each_change_of_the_view() {
     v.keys("u");
     assert_eq!(v.message(), "nothing to undo");
 }
+
+#[test]
+fn every_key_in_a_tiny_terminal_is_harmless() {
+    let dir = store(30);
+    let ctx = context(&dir, &[]);
+    for (w, h) in [(1, 1), (10, 3), (39, 7), (40, 8)] {
+        let mut v = Viewer::open(&ctx, &dir, (w, h));
+        for code in [
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+            KeyCode::Enter,
+            KeyCode::Esc,
+        ] {
+            v.key(code);
+            v.screen();
+        }
+        for c in "jkgGdhs=?x/ab".chars() {
+            v.key(KeyCode::Char(c));
+            v.screen();
+        }
+        v.key(KeyCode::Esc);
+        v.keys("fuser = (");
+        v.screen();
+        v.input(Input::Paste("東京\n".repeat(50)));
+        v.screen();
+        v.click(0, 0);
+        v.click(w.saturating_sub(1), h.saturating_sub(1));
+        v.screen();
+    }
+}
+
+mod random_keys {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Keys a person (or a cat on the keyboard) may press; y, r and e are left out only so
+    /// that the store and the folder stay as they are.
+    fn key() -> impl Strategy<Value = Input> {
+        let codes = prop_oneof![
+            prop::sample::select(vec![
+                KeyCode::Up,
+                KeyCode::Down,
+                KeyCode::Left,
+                KeyCode::Right,
+                KeyCode::PageUp,
+                KeyCode::PageDown,
+                KeyCode::Home,
+                KeyCode::End,
+                KeyCode::Enter,
+                KeyCode::Esc,
+                KeyCode::Backspace,
+                KeyCode::Tab,
+            ]),
+            prop::sample::select("jkgGdhfs=!S/cuFR?qx é(\")".chars().collect::<Vec<_>>())
+                .prop_map(KeyCode::Char),
+        ];
+        prop_oneof![
+            8 => codes.prop_map(|c| Input::Key(KeyEvent::from(c))),
+            1 => "[a-z =\"()]{0,12}".prop_map(Input::Paste),
+            1 => (30u16..140, 4u16..40).prop_map(|(w, h)| Input::Resize(w, h)),
+            1 => Just(Input::Tick),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Any keys, in any order, at any size: no panic, a screen every time, and the
+        /// position within the count.
+        #[test]
+        fn any_keys_draw_a_screen_and_keep_the_position_in_range(
+            keys in prop::collection::vec(key(), 1..50),
+        ) {
+            let dir = store(60);
+            let ctx = context(&dir, &[]);
+            let mut v = Viewer::open(&ctx, &dir, (100, 20));
+            for input in keys {
+                v.input(input);
+                if v.app.quit {
+                    break;
+                }
+                let _ = v.screen();
+                if !v.app.window.rows.is_empty() {
+                    prop_assert!(v.app.position() <= v.app.window.total);
+                }
+            }
+            prop_assert_eq!(v.store().last_seq().unwrap(), 60, "keys alone append nothing");
+        }
+    }
+}
