@@ -600,11 +600,9 @@ impl App {
                     self.mode = Mode::Prompt(p);
                 }
             }
-            Mode::Revert(r) if !r.confirming && r.plan.refusal.is_none() => {
-                let mut line = Prompt::new(PromptKind::Search, std::mem::take(&mut r.reason));
-                line.insert(text);
-                r.reason = line.input;
-            }
+            Mode::Revert(r) if !r.confirming && r.plan.refusal.is_none() => r.reason.insert(text),
+            // A revert's question is answered by a key, never by a paste.
+            Mode::Revert(_) => {}
             _ => self.say("a paste goes into a prompt: / to search, f to filter"),
         }
         Vec::new()
@@ -637,6 +635,7 @@ impl App {
                 self.mode = Mode::Prompt(p);
                 Vec::new()
             }
+            PromptKind::Reason => Vec::new(),
             PromptKind::Export(format) => vec![Effect::Export {
                 filter: self.filter(),
                 format,
@@ -670,7 +669,7 @@ impl App {
         } else if r.confirming {
             match k.code {
                 KeyCode::Char('y' | 'Y') => {
-                    let reason = r.reason.trim();
+                    let reason = r.reason.input.trim();
                     return vec![Effect::Revert {
                         target: r.plan.target,
                         etag: r.plan.etag,
@@ -686,11 +685,9 @@ impl App {
         } else {
             match k.code {
                 KeyCode::Enter => r.confirming = true,
-                KeyCode::Backspace => {
-                    r.reason.pop();
+                _ => {
+                    r.reason.edit(k);
                 }
-                KeyCode::Char(c) if !c.is_control() => r.reason.push(c),
-                _ => {}
             }
         }
         self.mode = Mode::Revert(Box::new(r));
@@ -789,7 +786,7 @@ impl App {
             Outcome::Plan(plan) => {
                 self.mode = Mode::Revert(Box::new(RevertView {
                     plan,
-                    reason: String::new(),
+                    reason: Prompt::new(PromptKind::Reason, String::new()),
                     confirming: false,
                     scroll: 0,
                 }));

@@ -222,7 +222,7 @@ impl Session<'_> {
         )?;
         let refusal = plan.refusal.as_ref().map(|r| {
             let hint = refusal_hint(&r.code)
-                .map(|h| format!(" ({h})"))
+                .map(|h| format!("\n({h})"))
                 .unwrap_or_default();
             // The detail's lines stay lines (a path a line, as `revert` prints them).
             visible(&format!("{}{hint}", r.detail), true).into_owned()
@@ -356,6 +356,9 @@ fn export_new(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
     };
+    if !folder.is_dir() {
+        anyhow::bail!("there is no folder {}", folder.display());
+    }
     let aside = tempfile::Builder::new()
         .prefix(".auditctl-export-")
         .tempfile_in(folder)

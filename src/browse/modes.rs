@@ -62,6 +62,7 @@ impl Prompt {
     /// other control characters are left out).
     pub fn insert(&mut self, text: &str) {
         let clean: String = text
+            .replace("\r\n", "\n")
             .chars()
             .map(|c| {
                 if matches!(c, '\n' | '\r' | '\t') {
@@ -128,6 +129,8 @@ pub enum PromptKind {
     Search,
     Filter,
     Export(ExportFormat),
+    /// The reason of a revert.
+    Reason,
 }
 
 /// The formats `e` cycles through with Tab.
@@ -151,7 +154,8 @@ pub fn export_format_name(f: ExportFormat) -> &'static str {
 #[derive(Debug)]
 pub struct RevertView {
     pub plan: Plan,
-    pub reason: String,
+    /// The reason being typed, edited as any prompt.
+    pub reason: Prompt,
     pub confirming: bool,
     pub scroll: usize,
 }

@@ -1014,7 +1014,7 @@ fn a_paste_is_text_for_a_prompt_and_never_keys() {
     let Mode::Prompt(p) = &v.app.mode else {
         panic!("{:?}", v.app.mode)
     };
-    assert_eq!(p.input, "action = UPDATE and user = alice  r y");
+    assert_eq!(p.input, "action = UPDATE and user = alice r y");
     assert!(p.error.is_some(), "still being typed, not run");
     assert_eq!(v.store().last_seq().unwrap(), 100);
 }
@@ -1200,4 +1200,52 @@ mod random_keys {
             prop_assert_eq!(v.store().last_seq().unwrap(), 60, "keys alone append nothing");
         }
     }
+}
+
+#[test]
+fn the_reason_of_a_revert_edits_as_any_prompt_and_a_paste_never_answers() {
+    let dir = store(200);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (160, 30));
+    let seq = first_seq(v.store(), "table = webhooks and action = UPDATE");
+    select(&mut v, seq);
+    v.keys("rabc");
+    v.key(KeyCode::Left);
+    v.key(KeyCode::Left);
+    v.keys("X");
+    v.input(Input::Key(KeyEvent::new(
+        KeyCode::Char('k'),
+        KeyModifiers::CONTROL,
+    )));
+    v.input(Input::Paste("pasted\r\nreason".into()));
+    let Mode::Revert(r) = &v.app.mode else {
+        panic!("{:?}", v.app.mode)
+    };
+    assert_eq!(r.reason.input, "aXpasted reason");
+    v.key(KeyCode::Enter);
+    // At the question, a paste is no answer.
+    v.input(Input::Paste("y".into()));
+    assert!(matches!(v.app.mode, Mode::Revert(_)));
+    assert_eq!(v.store().last_seq().unwrap(), 200);
+    v.keys("y");
+    assert_eq!(v.store().get("201").unwrap().message, "aXpasted reason");
+}
+
+#[test]
+fn a_fault_scrolled_out_of_the_prompt_is_pointed_at() {
+    let dir = store(20);
+    let ctx = context(&dir, &[]);
+    let mut v = Viewer::open(&ctx, &dir, (60, 12));
+    v.keys(&format!("fusr = x and message ~ \"{}\"", "東京".repeat(25)));
+    assert!(v.screen().contains("← unknown field"), "{}", v.screen());
+    v.input(Input::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    v.keys(&format!("message ~ \"{}\" and usr = x", "東京".repeat(25)));
+    v.input(Input::Key(KeyEvent::new(
+        KeyCode::Char('a'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(v.screen().contains("→ unknown field"), "{}", v.screen());
 }

@@ -142,7 +142,15 @@ pub fn draw(f: &mut Frame, app: &App) {
                 ),
                 (None, false) => (
                     vec![
-                        format!("reason: {}▏", visible(&r.reason, false)),
+                        format!(
+                            "reason: {}",
+                            typed(
+                                &r.reason.input,
+                                r.reason.at,
+                                usize::from(main.width).saturating_sub(9)
+                            )
+                            .0
+                        ),
                         "type why, Enter (none: the event's own message is used) · Esc cancels"
                             .to_owned(),
                     ],
@@ -154,7 +162,7 @@ pub fn draw(f: &mut Frame, app: &App) {
                             "revert event {}? y appends the revert · n or Esc cancels",
                             r.plan.target.seq.unwrap_or_default()
                         ),
-                        format!("reason: {}", visible(&r.reason, false)),
+                        format!("reason: {}", visible(&r.reason.input, false)),
                     ],
                     Look::new().add_modifier(Modifier::BOLD),
                 ),
@@ -536,6 +544,7 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
 fn prompt_prefix(kind: PromptKind) -> String {
     match kind {
         PromptKind::Search => "search: ".into(),
+        PromptKind::Reason => "reason: ".into(),
         PromptKind::Filter => "filter: ".into(),
         PromptKind::Export(format) => {
             format!(
@@ -557,17 +566,25 @@ fn draw_bottom(f: &mut Frame, app: &App, area: Rect) {
                 let before = p.input.get(..*pos).unwrap_or(&p.input);
                 // The caret mark takes a column when the fault lies after it.
                 let mark = usize::from(*pos > p.at);
-                let col = prefix + (visible(before, false).width() + mark).saturating_sub(hidden);
-                Line::styled(
-                    format!("{}^ {}", " ".repeat(col), visible(message, false)),
-                    red(app),
-                )
+                let at = visible(before, false).width() + mark;
+                let col = prefix + at.saturating_sub(hidden);
+                let message = visible(message, false);
+                // A fault scrolled out of the prompt is pointed at, not drawn off the screen.
+                let text = if at < hidden {
+                    format!("← {message}")
+                } else if col + 2 > usize::from(area.width) {
+                    format!("→ {message}")
+                } else {
+                    format!("{}^ {message}", " ".repeat(col))
+                };
+                Line::styled(text, red(app))
             }
             None => Line::raw(match p.kind {
                 PromptKind::Filter => {
                     "Enter applies · Esc cancels · e.g. user = alice and time >= -7d"
                 }
                 PromptKind::Search => "Enter searches · Esc cancels · empty clears the search",
+                PromptKind::Reason => "",
                 PromptKind::Export(_) => {
                     "Enter writes the file (a relative name: where browse started) · Tab: format · Esc cancels"
                 }
