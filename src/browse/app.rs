@@ -844,26 +844,20 @@ impl App {
     }
 }
 
-/// The value of a column that `=` and `!=` filter by: the event's own, not the text shown.
+/// The value of a column that `=` and `!=` filter by: the event's own (its JSON value, as
+/// `-o json` gives it), not the text shown.
 fn funnel_value(column: Column, e: &Event) -> Result<Literal, String> {
-    let text = |s: &Option<String>| s.clone().map_or(Literal::Null, Literal::String);
-    Ok(match column {
-        Column::Seq => Literal::Number(e.seq.unwrap_or_default() as f64),
-        Column::Id => Literal::String(e.id.clone()),
-        Column::User => Literal::String(e.user.clone()),
-        Column::Action => Literal::String(e.action.clone()),
-        Column::Outcome => Literal::String(e.outcome.clone()),
-        Column::Message => Literal::String(e.message.clone()),
-        Column::UserType => text(&e.user_type),
-        Column::Ip => text(&e.ip),
-        Column::Operation => text(&e.operation),
-        Column::Service => text(&e.service),
-        Column::Origin => text(&e.origin),
-        Column::Table => text(&e.table),
-        Column::ResourceId => text(&e.resource_id),
-        Column::Time => {
-            return Err("= on time would match one instant: use f and `time >= …`".into());
-        }
-        other => return Err(format!("cannot filter by {} with =", other.name())),
-    })
+    if column == Column::Time {
+        return Err("= on time would match one instant: use f and `time >= …`".into());
+    }
+    let refused = || format!("cannot filter by {} with =", column.name());
+    if Field::from_name(column.name()).is_none() {
+        return Err(refused());
+    }
+    match column.json(e) {
+        serde_json::Value::Null => Ok(Literal::Null),
+        serde_json::Value::String(s) => Ok(Literal::String(s)),
+        serde_json::Value::Number(n) => n.as_f64().map(Literal::Number).ok_or_else(refused),
+        _ => Err(refused()),
+    }
 }

@@ -292,11 +292,13 @@ pub fn load_rows(
                 let only = seq_compare(CmpOp::Eq, anchor.seq.unwrap_or_default());
                 Ok(store.count(&Expr::and(vec![filter.clone(), only]))? > 0)
             };
-            if !holds(&filter)? && *or_clear {
+            let mut held = holds(&filter)?;
+            if !held && *or_clear {
                 filter = Expr::All;
                 cleared = true;
+                held = holds(&filter)?;
             }
-            let events = if holds(&filter)? {
+            let events = if held {
                 // Read again: a revert may have changed its mark, and the anchor must be
                 // the stored event, not a redacted copy.
                 let anchor = store.get(&seq_of(anchor))?;

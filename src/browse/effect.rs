@@ -7,8 +7,8 @@ use ratatui::text::Text;
 use crate::commands::export::ExportFormat;
 use crate::model::Event;
 use crate::query::Expr;
-use crate::render::Column;
 use crate::render::table::{Styled, add_mark, styled};
+use crate::render::{Column, DEFAULT_TABLE_COLUMNS};
 use crate::store::SortKey;
 
 /// What comes in: a key, the mouse, a new terminal size, or a clock tick (for follow).
@@ -86,26 +86,19 @@ pub struct Row {
     cells: Vec<(Column, Styled)>,
 }
 
-/// The columns a row's cells are made for: the table's and the history's.
-const CELL_COLUMNS: [Column; 10] = [
-    Column::Seq,
-    Column::Time,
-    Column::User,
-    Column::Ip,
-    Column::Action,
-    Column::Table,
-    Column::ResourceId,
-    Column::Message,
-    Column::Changes,
-    Column::Paths,
-];
-
 /// The most of a cell's text kept: wider than any terminal, far less than a value can be.
 const CELL_CHARS: usize = 400;
 
 impl Row {
     pub fn new(event: Event, mark: String) -> Row {
-        let cells = CELL_COLUMNS
+        // The columns of the table and of the history pane, each once.
+        let mut columns: Vec<Column> = DEFAULT_TABLE_COLUMNS.to_vec();
+        for c in crate::commands::history::TABLE_COLUMNS {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+        let cells = columns
             .iter()
             .map(|c| {
                 let mut cell = styled(*c, &event);

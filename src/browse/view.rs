@@ -73,15 +73,6 @@ const HINTS: [&str; 10] = [
     "q quit",
 ];
 
-const HISTORY_COLUMNS: [Column; 6] = [
-    Column::Seq,
-    Column::Time,
-    Column::User,
-    Column::Action,
-    Column::Paths,
-    Column::Message,
-];
-
 pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
@@ -121,7 +112,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             let shown = &h.rows[top..(top + height).min(h.rows.len())];
             let (head, lines) = table_lines(
                 app,
-                &HISTORY_COLUMNS,
+                &crate::commands::history::TABLE_COLUMNS,
                 (shown, &h.rows),
                 h.cursor.checked_sub(top),
                 None,
@@ -364,7 +355,7 @@ fn table_lines(
         .iter()
         .map(|&(i, _, w)| {
             let mut name = header(columns[i], &placed.zone);
-            if chosen.is_some() && columns[i] == app.key_column() {
+            if chosen.is_some() && Some(columns[i]) == app.key_column() {
                 // The arrow stays when the name is cut.
                 let arrow = if app.selection.key.descending {
                     "↓"
@@ -465,21 +456,15 @@ pub fn column_at(app: &App, x: u16) -> Option<usize> {
 }
 
 impl App {
-    /// The column the view is sorted by, for its arrow in the header.
-    fn key_column(&self) -> Column {
-        match self.selection.key.field {
-            SortField::Seq => Column::Seq,
-            SortField::Time => Column::Time,
-            SortField::Id => Column::Id,
-            SortField::User => Column::User,
-            SortField::Action => Column::Action,
-            SortField::Table => Column::Table,
-            SortField::ResourceId => Column::ResourceId,
-            SortField::Service => Column::Service,
-            SortField::Origin => Column::Origin,
-            SortField::Outcome => Column::Outcome,
-            SortField::Ip => Column::Ip,
-        }
+    /// The column the view is sorted by, for its arrow in the header: the one of the sort
+    /// field's name.
+    fn key_column(&self) -> Option<Column> {
+        let field = self.selection.key.field;
+        let (name, _) = SortField::NAMES.iter().find(|(_, f)| *f == field)?;
+        crate::render::COLUMN_NAMES
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| *c)
     }
 }
 

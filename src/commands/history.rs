@@ -23,8 +23,9 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-/// The table columns of a record's history: who, when, and which paths changed.
-const TABLE_COLUMNS: [Column; 6] = [
+/// The table columns of a record's history: who, when, and which paths changed (the
+/// browser's history pane shows the same).
+pub const TABLE_COLUMNS: [Column; 6] = [
     Column::Seq,
     Column::Time,
     Column::User,
