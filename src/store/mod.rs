@@ -6,6 +6,7 @@ pub mod history;
 pub mod jsonl;
 pub mod keyset;
 pub mod location;
+pub mod postgres;
 pub mod revert;
 pub mod schema;
 pub mod sqlite;

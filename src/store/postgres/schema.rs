@@ -1,0 +1,119 @@
+//! The PostgreSQL schema of a shared store: the same entries, tree and checkpoints as the
+//! SQLite store's, with the append-only rules as triggers, text compared byte by byte, the
+//! entry's JSON as `jsonb` for path filters, and the search terms in a GIN-indexed array.
+
+/// The PostgreSQL schema (namespace) that holds the store's tables, so that a database shared
+/// with other applications keeps them apart; every connection sets `search_path` to it.
+pub const NAMESPACE: &str = "auditctl";
+
+/// The schema this build writes and reads (`store_info.schema_version`).
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// The key of `pg_advisory_xact_lock` that serialises appends and the tree's extension:
+/// "AUDT" and a 1, so that it does not collide with other applications' keys.
+pub const APPEND_LOCK: i64 = 0x4155_4454_0000_0001;
+
+/// Every table, index, function and trigger of a new store. Text columns use the "C"
+/// collation, so that `user < "m"` and the order of `sort` compare bytes as SQLite and the
+/// in-memory matcher do, whatever the database's locale.
+pub const CREATE: &str = r#"
+CREATE TABLE store_info (
+    key   text COLLATE "C" PRIMARY KEY,
+    value text NOT NULL
+);
+
+-- One row per event, in append order. `entry` holds the canonical JCS text (what is hashed);
+-- `leaf` is SHA-256(0x00 || entry). `doc` is the entry as jsonb for path filters, and the
+-- other columns are derived from the entry for the indexes: never the source of truth.
+CREATE TABLE entries (
+    seq         bigint PRIMARY KEY CHECK (seq > 0),
+    id          text COLLATE "C" NOT NULL UNIQUE,
+    entry       text NOT NULL,
+    doc         jsonb GENERATED ALWAYS AS (auditctl_doc(entry)) STORED,
+    leaf        bytea NOT NULL,
+    time_us     bigint NOT NULL,
+    user_name   text COLLATE "C" NOT NULL,
+    action      text COLLATE "C" NOT NULL,
+    tbl         text COLLATE "C",
+    resource_id text COLLATE "C",
+    service     text COLLATE "C",
+    origin      text COLLATE "C",
+    outcome     text COLLATE "C" NOT NULL,
+    ip_key      bytea,
+    reverts     text COLLATE "C"
+);
+
+CREATE INDEX entries_time ON entries (time_us);
+CREATE INDEX entries_user ON entries (user_name, action, time_us);
+CREATE INDEX entries_action ON entries (action, time_us);
+CREATE INDEX entries_record ON entries (tbl, resource_id, seq);
+CREATE INDEX entries_resource ON entries (resource_id);
+CREATE INDEX entries_service ON entries (service);
+CREATE INDEX entries_ip ON entries (ip_key);
+CREATE INDEX entries_reverts ON entries (reverts) WHERE reverts IS NOT NULL;
+
+-- The search terms of each event (`query::search`), for `search`: derived, so rebuilt when
+-- the keys whose values search leaves out change, like SQLite's full-text index.
+CREATE TABLE search_terms (
+    seq   bigint PRIMARY KEY REFERENCES entries (seq),
+    terms text[] COLLATE "C" NOT NULL
+);
+CREATE INDEX search_terms_terms ON search_terms USING gin (terms);
+
+-- The RFC 9162 Merkle tree as its perfect subtrees, as in the SQLite store.
+CREATE TABLE tree (
+    level integer NOT NULL,
+    idx   bigint NOT NULL,
+    hash  bytea NOT NULL,
+    PRIMARY KEY (level, idx)
+);
+
+CREATE TABLE checkpoints (
+    id      bigint PRIMARY KEY,
+    size    bigint NOT NULL,
+    root    bytea NOT NULL,
+    note    text NOT NULL,
+    created text NOT NULL
+);
+
+CREATE TRIGGER entries_append_only BEFORE UPDATE OR DELETE ON entries
+    FOR EACH ROW EXECUTE FUNCTION auditctl_append_only();
+CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON entries
+    FOR EACH STATEMENT EXECUTE FUNCTION auditctl_append_only();
+CREATE TRIGGER tree_append_only BEFORE UPDATE OR DELETE ON tree
+    FOR EACH ROW EXECUTE FUNCTION auditctl_append_only();
+CREATE TRIGGER tree_no_truncate BEFORE TRUNCATE ON tree
+    FOR EACH STATEMENT EXECUTE FUNCTION auditctl_append_only();
+CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints
+    FOR EACH ROW EXECUTE FUNCTION auditctl_append_only();
+CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION auditctl_append_only();
+"#;
+
+/// The functions the tables use, created before them.
+pub const FUNCTIONS: &str = r#"
+-- jsonb cannot hold U+0000, which canonical JSON writes as \u0000: such an entry's doc has
+-- U+FFFD in its place (only path filters read doc; the entry and its hash are unchanged).
+CREATE FUNCTION auditctl_doc(entry text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE WHEN strpos(entry, '\u0000') = 0 THEN entry::jsonb
+                ELSE replace(entry, '\u0000', '\ufffd')::jsonb END;
+
+CREATE FUNCTION auditctl_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'auditctl store is append-only: % cannot be %d', TG_TABLE_NAME,
+        lower(TG_OP) USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+"#;
+
+/// The triggers that make the store append-only (checked by `verify`), with their tables.
+pub const TRIGGERS: [(&str, &str); 6] = [
+    ("entries_append_only", "entries"),
+    ("entries_no_truncate", "entries"),
+    ("tree_append_only", "tree"),
+    ("tree_no_truncate", "tree"),
+    ("checkpoints_append_only", "checkpoints"),
+    ("checkpoints_no_truncate", "checkpoints"),
+];

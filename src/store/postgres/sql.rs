@@ -1,0 +1,1 @@
+//! The filter language as PostgreSQL SQL (being written).
