@@ -27,8 +27,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Store file to use [default: the profile's store, else ./audit.db]
-    #[arg(long, global = true, env = "AUDITCTL_STORE", value_name = "PATH")]
+    /// Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile's store,
+    /// else ./audit.db]
+    #[arg(long, global = true, env = "AUDITCTL_STORE", value_name = "PATH|URL")]
     pub store: Option<PathBuf>,
 
     /// Audit API to use instead of a store file (see `auditctl serve`)
@@ -122,6 +123,8 @@ pub enum Command {
     Import(commands::import::Args),
     Record(commands::record::Args),
     Demo(commands::demo::Args),
+    Init(commands::init::Args),
+    Copy(commands::copy::Args),
     #[command(hide = true)]
     Generate(commands::generate::Args),
 }

@@ -95,7 +95,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let source = match ctx.location()? {
         Location::Sqlite(p) | Location::JsonLines(p) => p.display().to_string(),
         // A token given in the URL is not shown.
-        Location::Remote { url, .. } => crate::remote::without_password(url),
+        Location::Remote { url, .. } | Location::Postgres(url) => {
+            crate::remote::without_password(url)
+        }
     };
     end_on_signals()?;
     let screen = Screen::enter()?;

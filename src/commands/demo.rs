@@ -33,7 +33,6 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     ctx.local_only("demo")?;
-    let path = ctx.store_path()?;
     let end = match &args.end {
         Some(t) => timespec::parse(t, ctx.now)?,
         None => ctx
@@ -42,14 +41,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             .unwrap_or(ctx.now),
     };
     let location = ctx.location()?;
-    let held = match location.is_new() {
-        true => 0,
-        false => ctx.open_store()?.last_seq()?,
+    let held = match location {
+        // A database is made by the first write, and never replaced (it is append-only).
+        crate::store::Location::Postgres(_) => ctx.open_store_for_append()?.last_seq()?,
+        _ if location.is_new() => 0,
+        _ => ctx.open_store()?.last_seq()?,
     };
     if held > 0 && !args.force {
         return Err(Failure::runtime(format!(
             "{} already holds {} events; demo writes only into a new store",
-            path.display(),
+            location.display(),
             thousands(held)
         ))
         .with_hint("choose another file with --store, or replace this one with --force")
@@ -76,7 +77,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     eprintln!(
         "wrote {} demo events to {}",
         thousands(report.added),
-        path.display()
+        location.display()
     );
     Ok(())
 }

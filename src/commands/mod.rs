@@ -2,6 +2,7 @@
 //! (configuration, style, store selection) and the filter, output and paging options.
 
 pub mod checkpoint;
+pub mod copy;
 pub mod demo;
 pub mod diff;
 pub mod export;
@@ -10,6 +11,7 @@ pub mod follow;
 pub mod generate;
 pub mod history;
 pub mod import;
+pub mod init;
 pub mod list;
 pub mod prove;
 pub mod record;
@@ -55,6 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Copy(args) => copy::run(&ctx, args),
         Command::Generate(args) => generate::run(args),
     }
 }
@@ -118,7 +122,7 @@ impl Context {
         }
         let found = match self.remote()? {
             Some((url, token)) => Location::Remote { url, token },
-            None => Location::sniff(&self.store_path()?)?,
+            None => Location::of(&self.store_path()?)?,
         };
         Ok(self.location.get_or_init(|| found))
     }

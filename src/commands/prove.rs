@@ -1,6 +1,8 @@
 //! `prove ID`: the inclusion proof of one event against the latest checkpoint, as JSON that
 //! `verify --proof` checks with no store at all.
 
+use std::io::Write;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
@@ -96,7 +98,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         inclusion_proof: path.iter().map(|h| B64.encode(h)).collect(),
         checkpoint: note_text,
     };
-    println!("{}", serde_json::to_string_pretty(&proof)?);
+    // A reader that stops early (`| head`) is not an error (error.rs).
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", serde_json::to_string_pretty(&proof)?)?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use crate::model;
 use crate::redact::Redactor;
 use crate::store::check::{Cell, IndexReading, Key, SearchReading, entry_indexes};
 use crate::store::sqlite::SqliteStore;
-use crate::store::tree::{Expected, StoredLeaf};
+use crate::store::tree::{Expected, RecordedCheckpoint, StoredLeaf};
 
 /// One thing found wrong; `seq` where it can be named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,12 +44,14 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Whether the database under the log was checked too (not `--quick`).
     pub database_checked: bool,
+    /// What those checks cover, where the back end's differ from SQLite's (its pages).
+    pub database_what: Option<String>,
     /// For the database checks: the sums of what each index and the full-text index must
     /// hold, made from the entries read.
     index_sums: Vec<u64>,
-    terms: u64,
+    pub(crate) terms: u64,
     /// The sum of the tree nodes the entries make, for the tree the store says it holds.
-    tree_nodes: u64,
+    pub(crate) tree_nodes: u64,
 }
 
 impl Report {
@@ -89,10 +91,12 @@ impl Report {
             ));
         }
         what.push_str(", the schema and its append-only triggers");
-        if self.database_checked {
-            what.push_str(", every page and index, the search index");
-        } else {
-            what.push_str(" (--quick: pages, indexes and the search index not checked)");
+        match (&self.database_what, self.database_checked) {
+            (Some(checked), true) => what.push_str(&format!(", {checked}")),
+            (None, true) => what.push_str(", every page and index, the search index"),
+            (_, false) => {
+                what.push_str(" (--quick: pages, indexes and the search index not checked)")
+            }
         }
         if let Some(ext) = external {
             what.push_str(&format!(
@@ -103,7 +107,7 @@ impl Report {
         Ok(what)
     }
 
-    fn problem(&mut self, seq: Option<u64>, what: impl Into<String>) {
+    pub(crate) fn problem(&mut self, seq: Option<u64>, what: impl Into<String>) {
         self.problems.push(Problem {
             seq,
             what: what.into(),
@@ -353,10 +357,65 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
     })
 }
 
-/// The checks of the log itself, on this connection.
-fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow::Result<Report> {
+/// What `verify` reads of a store's log, whatever database holds it.
+pub trait LogTables: crate::store::Append {
+    /// What differs from the schema this build makes (tables, triggers, indexes).
+    fn schema_differences(&self) -> anyhow::Result<Vec<String>>;
+    fn origin(&self) -> anyhow::Result<String>;
+    fn checkpoints(&self) -> anyhow::Result<Vec<RecordedCheckpoint>>;
+    /// How many leaves the stored tree holds.
+    fn tree_size(&self) -> anyhow::Result<u64>;
+    /// Every entry in seq order, in batches of up to `batch`.
+    fn scan_leaves(
+        &self,
+        batch: usize,
+        each: &mut dyn FnMut(Vec<StoredLeaf>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()>;
+    /// The stored tree's nodes.
+    fn nodes(&self) -> Box<dyn merkle::Nodes + '_>;
+    /// The sum, under `key`, of the stored tree's rows (compared with the nodes the entries
+    /// make).
+    fn tree_sum(&self, key: &Key) -> anyhow::Result<u64>;
+}
+
+impl LogTables for SqliteStore {
+    fn schema_differences(&self) -> anyhow::Result<Vec<String>> {
+        SqliteStore::schema_differences(self)
+    }
+    fn origin(&self) -> anyhow::Result<String> {
+        SqliteStore::origin(self)
+    }
+    fn checkpoints(&self) -> anyhow::Result<Vec<RecordedCheckpoint>> {
+        SqliteStore::checkpoints(self)
+    }
+    fn tree_size(&self) -> anyhow::Result<u64> {
+        SqliteStore::tree_size(self)
+    }
+    fn scan_leaves(
+        &self,
+        batch: usize,
+        each: &mut dyn FnMut(Vec<StoredLeaf>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        SqliteStore::scan_leaves(self, batch, each)
+    }
+    fn nodes(&self) -> Box<dyn merkle::Nodes + '_> {
+        Box::new(SqliteStore::nodes(self))
+    }
+    fn tree_sum(&self, key: &Key) -> anyhow::Result<u64> {
+        SqliteStore::tree_sum(self, key)
+    }
+}
+
+/// The checks of the log itself: leaves, seqs, derived columns, the tree and the
+/// checkpoints. With a `key`, also the sums the database checks compare with
+/// (`Report::index_sums`, `terms`, `tree_nodes`).
+pub fn verify_log(
+    store: &dyn LogTables,
+    opts: &Options,
+    key: Option<&Key>,
+) -> anyhow::Result<Report> {
     // The terms the index must hold leave out what the store says its index leaves out.
-    let search = crate::store::Append::search_redactor(store);
+    let search = store.search_redactor();
     let mut report = Report {
         index_sums: vec![0; entry_indexes().len()],
         ..Report::default()
@@ -514,7 +573,7 @@ fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow:
         if let Some((size, root, id)) = previous {
             let consistent = size <= cp.size
                 && cp.size <= tree_size
-                && merkle::consistency_proof(&store.nodes(), size, cp.size)
+                && merkle::consistency_proof(&*store.nodes(), size, cp.size)
                     .map(|proof| merkle::verify_consistency(size, cp.size, &root, &cp.root, &proof))
                     .unwrap_or(false);
             if !consistent {
@@ -551,7 +610,7 @@ fn verify_log(store: &SqliteStore, opts: &Options, key: Option<&Key>) -> anyhow:
             ),
         );
     } else {
-        let stored = merkle::root(&store.nodes(), tree_size).ok();
+        let stored = merkle::root(&*store.nodes(), tree_size).ok();
         if stored != root_at(tree_size) {
             report.problem(
                 None,
@@ -598,7 +657,7 @@ fn check_signature(report: &mut Report, name: &str, key: &VerifierKey, note: &Si
 /// The store must extend a checkpoint kept elsewhere: same origin, at least its size, the
 /// same root at its size, and a consistency proof from it to the stored tree.
 fn check_external(
-    store: &SqliteStore,
+    store: &dyn LogTables,
     report: &mut Report,
     ext: &SignedCheckpoint,
     origin: &str,
@@ -641,7 +700,7 @@ fn check_external(
     if cp.size <= tree_size
         && let Some(tree_root) = root_at(tree_size)
     {
-        let proof = merkle::consistency_proof(&store.nodes(), cp.size, tree_size)?;
+        let proof = merkle::consistency_proof(&*store.nodes(), cp.size, tree_size)?;
         if !merkle::verify_consistency(cp.size, tree_size, &cp.root, &tree_root, &proof) {
             report.problem(
                 None,

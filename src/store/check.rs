@@ -202,12 +202,12 @@ impl Key {
     }
 
     /// The hash of one search term.
-    fn term(&self, term: &[u8]) -> u64 {
+    pub(crate) fn term(&self, term: &[u8]) -> u64 {
         self.bytes(0x7465_726d_u64, term)
     }
 
     /// The hash of a term at a seq: a term hashed once can be paired with all its seqs.
-    fn posting(&self, term: u64, seq: u64) -> u64 {
+    pub(crate) fn posting(&self, term: u64, seq: u64) -> u64 {
         mix(term ^ self.int(0x0073_6571, seq as i64))
     }
 

@@ -14,6 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::jsonl::JsonlStore;
+use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
 use super::{Backend, StoreError};
 use crate::error::Failure;
@@ -29,6 +30,8 @@ pub enum Location {
     JsonLines(PathBuf),
     /// A server, through the audit HTTP API, with the bearer token to use.
     Remote { url: String, token: Option<String> },
+    /// A PostgreSQL database (`postgres://…`), shared by many writers.
+    Postgres(String),
 }
 
 /// The first bytes of an SQLite database file.
@@ -48,6 +51,17 @@ fn is_log_name(path: &Path) -> bool {
 }
 
 impl Location {
+    /// The store `--store` names: a PostgreSQL URL, else a file whose kind its first bytes
+    /// tell (`sniff`).
+    pub fn of(store: &Path) -> anyhow::Result<Location> {
+        match store.to_str() {
+            Some(url) if super::postgres::is_postgres_url(url) => {
+                Ok(Location::Postgres(url.to_owned()))
+            }
+            _ => Location::sniff(store),
+        }
+    }
+
     /// Looks at the first bytes of `path`, which must not be open in an SQLite connection of
     /// this process (see the module documentation). A missing or empty file is an SQLite store
     /// not yet made; a gzip file or any other non-store is an error that says what it is.
@@ -106,7 +120,7 @@ impl Location {
     pub fn path(&self) -> Option<&Path> {
         match self {
             Location::Sqlite(p) | Location::JsonLines(p) => Some(p),
-            Location::Remote { .. } => None,
+            Location::Remote { .. } | Location::Postgres(_) => None,
         }
     }
 
@@ -114,7 +128,9 @@ impl Location {
     pub fn display(&self) -> String {
         match self {
             Location::Sqlite(p) | Location::JsonLines(p) => p.display().to_string(),
-            Location::Remote { url, .. } => crate::remote::without_password(url),
+            Location::Remote { url, .. } | Location::Postgres(url) => {
+                crate::remote::without_password(url)
+            }
         }
     }
 
@@ -136,6 +152,11 @@ impl Location {
             }
             Location::JsonLines(path) => Box::new(JsonlStore::open(path, search)),
             Location::Remote { url, token } => Box::new(RemoteStore::new(url, token.clone())?),
+            Location::Postgres(url) => {
+                let mut store = PgStore::open(url)?;
+                store.hide_in_search(search)?;
+                Box::new(store)
+            }
         })
     }
 
@@ -150,14 +171,21 @@ impl Location {
             }
             Location::JsonLines(path) => Err(read_only(path)),
             Location::Remote { .. } => self.open(search),
+            Location::Postgres(url) => {
+                let mut store = PgStore::open_or_create(url)?;
+                store.hide_in_search(search)?;
+                Ok(Box::new(store))
+            }
         }
     }
 
     /// Makes a store's search index leave out the values of every key `search` hides (what
     /// `serve` does before it answers anyone).
     pub fn hide_in_search(&self, search: &Redactor) -> anyhow::Result<()> {
-        if let Location::Sqlite(path) = self {
-            SqliteStore::open(path)?.hide_in_search(search)?;
+        match self {
+            Location::Sqlite(path) => SqliteStore::open(path)?.hide_in_search(search)?,
+            Location::Postgres(url) => PgStore::open(url)?.hide_in_search(search)?,
+            Location::JsonLines(_) | Location::Remote { .. } => {}
         }
         Ok(())
     }
@@ -191,6 +219,10 @@ impl Location {
     ) -> anyhow::Result<super::AppendReport> {
         match self {
             Location::Sqlite(path) => SqliteStore::replace_with(path, entries, search),
+            Location::Postgres(_) => Err(Failure::usage(
+                "a PostgreSQL store is append-only: it is never replaced",
+            )
+            .into()),
             _ => Err(Failure::usage("only a local store file can be replaced").into()),
         }
     }
@@ -205,7 +237,38 @@ impl Location {
             )
             .with_hint("use --store with a local store file")
             .into()),
+            Location::Postgres(_) => Err(Failure::usage(
+                "this is not available on a PostgreSQL store: it works on a store file",
+            )
+            .into()),
         }
+    }
+}
+
+impl Location {
+    /// The store as `copy` reads and writes it: an SQLite file or a PostgreSQL database
+    /// (created when `create` and absent).
+    pub fn open_log(&self, create: bool) -> anyhow::Result<Box<dyn super::LogStore>> {
+        Ok(match self {
+            Location::Sqlite(path) if create => Box::new(SqliteStore::open_or_create(path)?),
+            Location::Sqlite(path) => Box::new(SqliteStore::open(path)?),
+            Location::Postgres(url) if create => Box::new(PgStore::open_or_create(url)?),
+            Location::Postgres(url) => Box::new(PgStore::open(url)?),
+            Location::JsonLines(path) => {
+                return Err(Failure::usage(format!(
+                    "{} is a JSON Lines file: copy works between stores (SQLite files and                      PostgreSQL databases)",
+                    path.display()
+                ))
+                .with_hint(format!("import it instead: auditctl import {}", path.display()))
+                .into());
+            }
+            Location::Remote { .. } => {
+                return Err(Failure::usage(
+                    "copy works between stores (SQLite files and PostgreSQL databases), not                      through a server",
+                )
+                .into());
+            }
+        })
     }
 }
 

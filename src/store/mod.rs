@@ -575,3 +575,47 @@ pub trait Backend: Store + Send {
     fn revert(&mut self) -> anyhow::Result<&mut dyn Revert>;
     fn integrity(&mut self) -> anyhow::Result<&mut dyn Integrity>;
 }
+
+/// A store at either end of `copy`: its log as `verify` reads it, and, as the target, the
+/// source's origin and checkpoints taken in as they were recorded, so that checkpoints kept
+/// from the source verify against the copy.
+pub trait LogStore: Store + Append + crate::integrity::verify::LogTables + Send {
+    /// Names the store's checkpoints `origin`; only while the store is empty.
+    fn adopt_origin(&mut self, origin: &str) -> anyhow::Result<()>;
+
+    /// Records a checkpoint as another store made it (its root was checked against this log).
+    fn record_checkpoint(&mut self, checkpoint: &tree::RecordedCheckpoint) -> anyhow::Result<()>;
+
+    /// Takes every event into the stored tree; returns its size.
+    fn extend_tree(&mut self) -> anyhow::Result<u64>;
+}
+
+impl LogStore for sqlite::SqliteStore {
+    fn adopt_origin(&mut self, origin: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.is_empty()?,
+            "the origin of a store that holds events stays"
+        );
+        self.conn
+            .execute(
+                "UPDATE store_info SET value = ?1 WHERE key = 'origin'",
+                [origin],
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(())
+    }
+
+    fn record_checkpoint(&mut self, c: &tree::RecordedCheckpoint) -> anyhow::Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO checkpoints (size, root, note, created) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![c.size as i64, c.root, c.note, c.created],
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(())
+    }
+
+    fn extend_tree(&mut self) -> anyhow::Result<u64> {
+        sqlite::SqliteStore::extend_tree(self)
+    }
+}

@@ -308,7 +308,36 @@ pub fn redact_plan(plan: &mut api::RevertPlan, redactor: &crate::redact::Redacto
     }
 }
 
-impl super::Revert for SqliteStore {
+/// A store that appends one event decided inside its own write transaction: what a revert
+/// needs so that two reverts of one event, from any process, cannot both win.
+pub trait AppendChecked: Store {
+    /// Appends the event `decide` returns, deciding with the store as the transaction sees
+    /// it; an `Err` from `decide` appends nothing. Returns the new event's seq.
+    fn append_checked(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64>;
+}
+
+impl AppendChecked for SqliteStore {
+    fn append_checked(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64> {
+        SqliteStore::append_checked(self, decide)
+    }
+}
+
+impl AppendChecked for super::postgres::PgStore {
+    fn append_checked(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
+    ) -> anyhow::Result<u64> {
+        super::postgres::PgStore::append_checked(self, decide)
+    }
+}
+
+impl<S: AppendChecked> super::Revert for S {
     fn reverter(&self) -> anyhow::Result<String> {
         Ok(crate::config::default_user().unwrap_or_else(|| "unknown".to_owned()))
     }

@@ -16,6 +16,8 @@ pub struct RecordedCheckpoint {
     pub size: u64,
     pub root: Vec<u8>,
     pub note: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created: String,
 }
 
 /// One entry as `verify` reads it, owned so that checking it can run on another thread: the
@@ -30,6 +32,9 @@ pub struct StoredLeaf {
     texts: [Option<Vec<u8>>; 9],
     time_us: Option<i64>,
     ip_key: Option<Vec<u8>>,
+    /// Whether the database keeps U+0000 in text columns as U+FFFD (PostgreSQL cannot hold
+    /// it), so that the columns are compared with the entry's text mapped the same.
+    nul_replaced: bool,
 }
 
 /// The columns derived from each entry, in the order `scan_leaves` selects them.
@@ -97,6 +102,30 @@ impl<'a> Expected<'a> {
 }
 
 impl StoredLeaf {
+    /// A row as a database other than SQLite holds it: the derived text columns in the order
+    /// id, user_name, action, tbl, resource_id, service, origin, outcome, reverts, with
+    /// U+0000 held as U+FFFD.
+    pub fn with_nul_replaced(
+        seq: u64,
+        entry: Vec<u8>,
+        leaf: Vec<u8>,
+        tree_leaf: Option<Vec<u8>>,
+        texts: [Option<Vec<u8>>; 9],
+        time_us: Option<i64>,
+        ip_key: Option<Vec<u8>>,
+    ) -> StoredLeaf {
+        StoredLeaf {
+            seq,
+            entry,
+            leaf,
+            tree_leaf,
+            texts,
+            time_us,
+            ip_key,
+            nul_replaced: true,
+        }
+    }
+
     /// The value of one column of the row, for comparing the table with its indexes.
     pub fn cell(&self, column: &str) -> super::check::Cell<'_> {
         use super::check::Cell;
@@ -117,12 +146,15 @@ impl StoredLeaf {
     /// The first indexed column that does not hold what the entry says: the filters read
     /// those columns, so an edit there hides or invents events.
     pub fn wrong_column(&self, want: &Expected) -> Option<&'static str> {
-        if let Some(i) = want
-            .texts
-            .iter()
-            .zip(&self.texts)
-            .position(|(want, have)| want.map(str::as_bytes) != have.as_deref())
-        {
+        if let Some(i) = want.texts.iter().zip(&self.texts).position(|(want, have)| {
+            let want = match want {
+                Some(w) if self.nul_replaced && w.contains('\0') => {
+                    Some(std::borrow::Cow::Owned(w.replace('\0', "\u{fffd}")))
+                }
+                w => w.map(std::borrow::Cow::Borrowed),
+            };
+            want.as_deref().map(str::as_bytes) != have.as_deref()
+        }) {
             return Some(DERIVED[i]);
         }
         if want.time_us != self.time_us {
@@ -295,7 +327,7 @@ impl SqliteStore {
     pub fn checkpoints(&self) -> anyhow::Result<Vec<RecordedCheckpoint>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, size, root, note FROM checkpoints ORDER BY id")
+            .prepare("SELECT id, size, root, note, created FROM checkpoints ORDER BY id")
             .map_err(self.wrap())?;
         let rows = stmt
             .query_map([], |r| {
@@ -304,6 +336,7 @@ impl SqliteStore {
                     size: r.get::<_, i64>(1)? as u64,
                     root: r.get(2)?,
                     note: r.get(3)?,
+                    created: r.get(4)?,
                 })
             })
             .map_err(self.wrap())?;
@@ -364,6 +397,7 @@ impl SqliteStore {
                 texts,
                 time_us: get(13)?.as_i64_or_null()?,
                 ip_key: bytes(get(14)?),
+                nul_replaced: false,
             });
             if leaves.len() == batch {
                 each(std::mem::replace(&mut leaves, Vec::with_capacity(batch)))?;

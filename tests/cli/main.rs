@@ -15,6 +15,7 @@ mod integrity;
 mod k8s;
 mod list;
 mod mapping;
+mod postgres;
 mod pty;
 mod readme;
 mod readonly;

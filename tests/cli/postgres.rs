@@ -1,0 +1,432 @@
+//! The PostgreSQL back end against a real server: every command gives what it gives on an
+//! SQLite store holding the same events, writers from many processes share one gapless log,
+//! the database refuses rewrites, and `copy` moves a log with its checkpoints.
+//!
+//! The server comes from AUDITCTL_TEST_POSTGRES (`scripts/with-postgres cargo test` starts a
+//! throwaway cluster and sets it). Without it these tests pass without running, except under
+//! CI=true, where they fail: CI must run them.
+
+use super::common::{Env, Server, fixture, token};
+
+/// A new, empty database on the test server, dropped when done.
+struct Database {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+impl Database {
+    /// `None` when no server is configured (outside CI).
+    fn new(hint: &str) -> Option<Database> {
+        let admin = match std::env::var("AUDITCTL_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => url,
+            _ if std::env::var("CI").as_deref() == Ok("true") => panic!(
+                "CI=true but AUDITCTL_TEST_POSTGRES is not set: the PostgreSQL tests must run \
+                 in CI (scripts/with-postgres cargo test)"
+            ),
+            _ => {
+                eprintln!("skipped: AUDITCTL_TEST_POSTGRES is not set");
+                return None;
+            }
+        };
+        let name = format!("t_{hint}_{}", rand_suffix());
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        let mut url = reqwest::Url::parse(&admin).expect("a URL");
+        url.set_path(&format!("/{name}"));
+        Some(Database {
+            admin,
+            name,
+            url: url.to_string(),
+        })
+    }
+
+    /// A superuser connection to the test database (to tamper with it).
+    fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect")
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{}_{nanos}", std::process::id())
+}
+
+/// Runs `args` against the database.
+fn on(env: &Env, db: &Database, args: &[&str]) -> super::common::Run {
+    let mut all = vec!["--store", db.url.as_str()];
+    all.extend_from_slice(args);
+    env.run(&all)
+}
+
+/// Runs `args` against the environment's SQLite store.
+fn on_file(env: &Env, args: &[&str]) -> super::common::Run {
+    env.run(args)
+}
+
+#[test]
+fn every_command_answers_as_on_sqlite() {
+    let Some(db) = Database::new("same") else {
+        return;
+    };
+    let env = Env::with_events();
+    let events = fixture("events.jsonl");
+    on(&env, &db, &["import", events.to_str().unwrap()]).ok();
+    let first = env.all_events();
+    let some_id = first[3].id.clone();
+    let prefix = &some_id[..12];
+    let (table, pk) = (
+        first[3].table.clone().unwrap_or_default(),
+        first[3].resource_id.clone().unwrap_or_default(),
+    );
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["list", "--all"],
+        vec!["list", "--all", "-o", "jsonl"],
+        vec!["list", "--all", "--sort", "user", "-o", "csv"],
+        vec!["list", "--all", "--sort", "-ip", "-o", "jsonl"],
+        vec!["list", "--user", "alice", "--action", "update"],
+        vec![
+            "list",
+            "--since",
+            "2026-01-01",
+            "--until",
+            "now",
+            "-o",
+            "json",
+        ],
+        vec![
+            "filter",
+            "action in (UPDATE, DELETE) and not user = \"bob\"",
+        ],
+        vec![
+            "filter",
+            "ip in 10.0.0.0/8 or ip in 2001:db8::/32",
+            "-o",
+            "jsonl",
+        ],
+        vec!["filter", "has(after) and time >= -400d", "-o", "jsonl"],
+        vec![
+            "filter",
+            "user ~ \"^a\" or message contains \"plan\"",
+            "-o",
+            "jsonl",
+        ],
+        vec!["list", "--search", "alice", "-o", "jsonl"],
+        vec!["show", &some_id],
+        vec!["show", prefix],
+        vec!["diff", &some_id],
+        vec!["history", &table, &pk],
+        vec!["stats", "--by", "user"],
+        vec!["stats", "--by", "action,table"],
+        vec!["export", "--format", "csv"],
+        vec!["export", "--format", "jsonl"],
+        vec!["export", "--format", "cef"],
+        vec!["verify", "--quick"],
+    ];
+    for args in commands {
+        let here = on_file(&env, &args);
+        let there = on(&env, &db, &args);
+        assert_eq!(
+            (here.code, &here.stdout),
+            (there.code, &there.stdout),
+            "auditctl {args:?} differs\n--- SQLite stderr\n{}\n--- PostgreSQL stderr\n{}",
+            here.stderr,
+            there.stderr
+        );
+    }
+    // The roots, signed checkpoints and proofs are the same bytes.
+    let cp_file = on_file(&env, &["checkpoint"]).ok().stdout;
+    let cp_db = on(&env, &db, &["checkpoint"]).ok().stdout;
+    let body = |note: &str| note.lines().skip(1).take(2).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&cp_file), body(&cp_db));
+    let proof = |run: super::common::Run| {
+        let mut v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("origin");
+        v.as_object_mut().unwrap().remove("checkpoint");
+        v
+    };
+    assert_eq!(
+        proof(on_file(&env, &["prove", "2"]).ok()),
+        proof(on(&env, &db, &["prove", "2"]).ok())
+    );
+}
+
+#[test]
+fn the_same_events_make_the_same_roots_at_every_size() {
+    let Some(db) = Database::new("roots") else {
+        return;
+    };
+    let env = Env::new();
+    let events = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
+    let lines: Vec<&str> = events.lines().collect();
+    for (i, chunk) in lines.chunks(3).enumerate() {
+        let part = env.write(&format!("part{i}.jsonl"), &(chunk.join("\n") + "\n"));
+        let part = part.to_str().unwrap();
+        on_file(&env, &["import", part]).ok();
+        on(&env, &db, &["import", part]).ok();
+        let a = on_file(&env, &["checkpoint"]).ok().stdout;
+        let b = on(&env, &db, &["checkpoint"]).ok().stdout;
+        let root = |n: &str| n.lines().nth(2).unwrap_or_default().to_owned();
+        assert_eq!(
+            root(&a),
+            root(&b),
+            "roots differ after {} events",
+            (i + 1) * 3
+        );
+    }
+    on(&env, &db, &["verify"]).ok();
+}
+
+#[test]
+fn writers_in_many_processes_share_one_gapless_log() {
+    let Some(db) = Database::new("writers") else {
+        return;
+    };
+    let env = Env::new();
+    on(&env, &db, &["init"]).ok();
+    let events = fixture("events.jsonl");
+    std::thread::scope(|scope| {
+        for w in 0..8 {
+            let (env, db) = (&env, &db);
+            scope.spawn(move || {
+                for i in 0..15 {
+                    let (user, id) = (format!("w{w}"), format!("w{w}-{i}"));
+                    on(
+                        env,
+                        db,
+                        &["record", "--user", &user, "--action", "UPDATE", "--id", &id],
+                    )
+                    .ok();
+                }
+            });
+        }
+        let (env, db, events) = (&env, &db, &events);
+        scope.spawn(move || {
+            on(env, db, &["import", events.to_str().unwrap()]).ok();
+        });
+    });
+    let all = on(
+        &env,
+        &db,
+        &["list", "--all", "--sort", "seq", "-o", "jsonl"],
+    )
+    .ok()
+    .events();
+    let fixture_count = std::fs::read_to_string(fixture("events.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(all.len(), 8 * 15 + fixture_count);
+    for (i, e) in all.iter().enumerate() {
+        assert_eq!(e.seq, Some(i as u64 + 1), "seqs are gapless");
+    }
+    let mut ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all.len(), "each event once");
+    on(&env, &db, &["verify"]).ok();
+}
+
+#[test]
+fn two_servers_race_to_revert_and_one_wins() {
+    let Some(db) = Database::new("race") else {
+        return;
+    };
+    let env = Env::new();
+    on(
+        &env,
+        &db,
+        &[
+            "record",
+            "--id",
+            "change",
+            "--user",
+            "ops",
+            "--action",
+            "UPDATE",
+            "--table",
+            "db",
+            "--pk",
+            "prod",
+            "--before",
+            r#"{"replicas": 3}"#,
+            "--after",
+            r#"{"replicas": 5}"#,
+        ],
+    )
+    .ok();
+    let admin = token(&env, "admin", "view,view_sensitive,write,revert");
+    let servers: Vec<Server> = (0..2)
+        .map(|_| Server::start(&env, &["--store", &db.url, "--tokens", "tokens.toml"]))
+        .collect();
+    let reverts: Vec<_> = servers
+        .iter()
+        .map(|s| {
+            let cmd = env.command(&[
+                "--remote", &s.url, "--token", &admin, "revert", "change", "-y",
+            ]);
+            std::thread::spawn(move || {
+                let mut cmd = cmd;
+                cmd.output().unwrap()
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = reverts.into_iter().map(|t| t.join().unwrap()).collect();
+    let won = outcomes.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "{outcomes:?}");
+    let all = on(&env, &db, &["list", "--all", "-o", "jsonl"])
+        .ok()
+        .events();
+    assert_eq!(all.len(), 2);
+    on(&env, &db, &["verify"]).ok();
+}
+
+#[test]
+fn the_database_refuses_rewrites_and_verify_sees_them() {
+    let Some(db) = Database::new("tamper") else {
+        return;
+    };
+    let env = Env::new();
+    on(
+        &env,
+        &db,
+        &["import", fixture("events.jsonl").to_str().unwrap()],
+    )
+    .ok();
+    on(&env, &db, &["checkpoint"]).ok();
+    let mut c = db.client();
+    c.batch_execute("SET search_path = auditctl").unwrap();
+    for sql in [
+        "UPDATE entries SET user_name = 'mallory' WHERE seq = 2",
+        "DELETE FROM entries WHERE seq = 3",
+        "TRUNCATE entries CASCADE",
+        "UPDATE tree SET hash = '\\x00' WHERE level = 0 AND idx = 0",
+        "DELETE FROM checkpoints",
+    ] {
+        let err = c.batch_execute(sql).expect_err(sql).to_string();
+        let said = c
+            .batch_execute(sql)
+            .unwrap_err()
+            .as_db_error()
+            .map(|e| e.message().to_owned())
+            .unwrap_or(err);
+        assert!(said.contains("append-only"), "{sql}: {said}");
+    }
+    on(&env, &db, &["verify"]).ok();
+    // An owner who switches the triggers off and edits an entry is caught.
+    c.batch_execute(
+        "ALTER TABLE entries DISABLE TRIGGER entries_append_only; \
+         UPDATE entries SET entry = replace(entry, '\"alice\"', '\"mallory\"') WHERE seq = 1",
+    )
+    .unwrap();
+    let run = on(&env, &db, &["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("disabled"), "{}", run.stderr);
+}
+
+#[test]
+fn copy_carries_seqs_hashes_and_checkpoints_both_ways() {
+    let Some(db) = Database::new("copy") else {
+        return;
+    };
+    let env = Env::with_events();
+    on_file(&env, &["record", "--user", "ops", "--action", "LOGIN"]).ok();
+    let kept = on_file(&env, &["checkpoint"]).ok().stdout;
+    env.write("kept.checkpoint", &kept);
+    let store = env.store();
+    let store = store.to_str().unwrap();
+    env.run(&["copy", "--from", store, "--to", &db.url]).ok();
+    on(&env, &db, &["verify", "--checkpoint", "kept.checkpoint"]).ok();
+    assert_eq!(
+        on_file(&env, &["list", "--all", "-o", "jsonl"]).ok().stdout,
+        on(&env, &db, &["list", "--all", "-o", "jsonl"]).ok().stdout
+    );
+    // The source grows; a second copy takes only what follows.
+    on_file(&env, &["record", "--user", "ops", "--action", "LOGOUT"]).ok();
+    let again = env.run(&["copy", "--from", store, "--to", &db.url]).ok();
+    assert!(again.stderr.contains("copied 1 events"), "{}", again.stderr);
+    // And back, into a new file.
+    let back = env.path("back.db");
+    env.run(&["copy", "--from", &db.url, "--to", back.to_str().unwrap()])
+        .ok();
+    env.run(&[
+        "--store",
+        back.to_str().unwrap(),
+        "verify",
+        "--checkpoint",
+        "kept.checkpoint",
+    ])
+    .ok();
+    // A target that holds other events is refused, and left as it was.
+    let other = env.path("other.db");
+    env.run(&[
+        "--store",
+        other.to_str().unwrap(),
+        "record",
+        "--user",
+        "x",
+        "--action",
+        "A",
+    ])
+    .ok();
+    let refused = env.run(&["copy", "--from", &db.url, "--to", other.to_str().unwrap()]);
+    assert_ne!(refused.code, 0);
+    assert!(
+        refused.stderr.contains("not the first ones"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn a_password_in_the_url_is_never_shown() {
+    let env = Env::new();
+    let run = env.run(&[
+        "--store",
+        "postgres://auditor:hunter2secret@127.0.0.1:1/audit?connect_timeout=2",
+        "list",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2secret"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("postgres://***@127.0.0.1:1/audit"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_database_without_a_store_says_how_to_make_one() {
+    let Some(db) = Database::new("empty") else {
+        return;
+    };
+    let env = Env::new();
+    let run = on(&env, &db, &["list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no auditctl store in"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("auditctl init"), "{}", run.stderr);
+    on(&env, &db, &["init"]).ok();
+    assert_eq!(on(&env, &db, &["list"]).ok().code, 0);
+}
