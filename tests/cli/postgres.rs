@@ -91,7 +91,7 @@ fn every_command_answers_as_on_sqlite() {
     on(&env, &db, &["import", events.to_str().unwrap()]).ok();
     let first = env.all_events();
     let some_id = first[3].id.clone();
-    let prefix = &some_id[..12];
+    let prefix = &some_id[..6];
     let (table, pk) = (
         first[3].table.clone().unwrap_or_default(),
         first[3].resource_id.clone().unwrap_or_default(),
@@ -163,8 +163,8 @@ fn every_command_answers_as_on_sqlite() {
         v
     };
     assert_eq!(
-        proof(on_file(&env, &["prove", "2"]).ok()),
-        proof(on(&env, &db, &["prove", "2"]).ok())
+        proof(on_file(&env, &["prove", "3"]).ok()),
+        proof(on(&env, &db, &["prove", "3"]).ok())
     );
 }
 

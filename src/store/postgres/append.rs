@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 
+use super::sql::pg_text;
 use super::{PgStore, SEARCH_KEYS, terms_of};
 use crate::integrity::merkle::{self, Hash, Nodes};
 use crate::model::Event;
@@ -17,16 +18,6 @@ use crate::store::{AppendReport, IfStored, NewEntry, Store, StoreError};
 
 /// Entries read ahead and looked up together.
 const BATCH: usize = 2000;
-
-/// PostgreSQL text cannot hold U+0000: the indexed columns have U+FFFD in its place (the
-/// entry keeps it, escaped, and is what is hashed; filters compare literals mapped the same).
-pub fn pg_text(s: &str) -> Cow<'_, str> {
-    if s.contains('\0') {
-        Cow::Owned(s.replace('\0', "\u{fffd}"))
-    } else {
-        Cow::Borrowed(s)
-    }
-}
 
 fn pg_opt(s: &Option<String>) -> Option<Cow<'_, str>> {
     s.as_deref().map(pg_text)

@@ -10,6 +10,7 @@ mod append;
 mod integrity;
 mod pool;
 mod read;
+pub mod regex;
 pub mod schema;
 pub mod sql;
 

@@ -72,6 +72,15 @@ fn group_value(row: &postgres::Row, i: usize, is_json: bool) -> anyhow::Result<s
     })
 }
 
+/// The WHERE clause of `filter`, refused when PostgreSQL cannot run it exactly as the other
+/// back ends do (a regular expression whose syntax has no exact translation).
+fn where_sql(filter: &Expr, params: &mut Vec<PgValue>) -> anyhow::Result<String> {
+    if let Some(why) = sql::unsupported(filter) {
+        return Err(crate::error::Failure::usage(why).into());
+    }
+    Ok(sql::to_sql(filter, params))
+}
+
 impl PgStore {
     /// Up to six events where `clause` holds for `value`, in seq order.
     fn events_where(&self, clause: &str, value: &(dyn ToSql + Sync)) -> anyhow::Result<Vec<Event>> {
@@ -100,7 +109,7 @@ impl Store for PgStore {
         each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
         let mut params = Vec::new();
-        let filter = sql::to_sql(&q.filter, &mut params);
+        let filter = where_sql(&q.filter, &mut params)?;
         let mut text = format!(
             "SELECT seq, entry FROM entries WHERE {filter} ORDER BY {}",
             order_sql(q)
@@ -125,7 +134,7 @@ impl Store for PgStore {
             return self.last_seq();
         }
         let mut params = Vec::new();
-        let w = sql::to_sql(filter, &mut params);
+        let w = where_sql(filter, &mut params)?;
         let n: i64 = self
             .query_one(
                 &format!("SELECT count(*) FROM entries WHERE {w}"),
@@ -152,7 +161,7 @@ impl Store for PgStore {
             .iter()
             .map(|f| sql::value_sql(f, &mut params))
             .unzip();
-        let w = sql::to_sql(filter, &mut params);
+        let w = where_sql(filter, &mut params)?;
         let groups: Vec<String> = (1..=fields.len()).map(|i| i.to_string()).collect();
         let text = format!(
             "SELECT {}, count(*) FROM entries WHERE {w} GROUP BY {}",
@@ -177,7 +186,7 @@ impl Store for PgStore {
         each: &mut dyn FnMut(DateTime<Utc>) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         let mut params = Vec::new();
-        let w = sql::to_sql(filter, &mut params);
+        let w = where_sql(filter, &mut params)?;
         self.cursor(
             &format!("SELECT time_us FROM entries WHERE {w}"),
             &refs(&params),
@@ -193,7 +202,7 @@ impl Store for PgStore {
 
     fn get(&self, id: &str) -> anyhow::Result<Event> {
         let id = id.trim();
-        let id_pg = super::append::pg_text(id);
+        let id_pg = sql::pg_text(id);
         let id_pg: &str = &id_pg;
         if !id.is_empty()
             && id.bytes().all(|b| b.is_ascii_digit())
