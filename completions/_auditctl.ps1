@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'auditctl' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -50,6 +50,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create an empty store')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a store to another, with seqs, ids, hashes and checkpoints')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -75,7 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -110,7 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--search', '--search', [CompletionResultType]::ParameterName, 'Events whose text contains every word of TEXT')
             [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)')
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Events matching a filter expression (see `auditctl filter --help`)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -135,7 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -159,7 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -178,7 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--unified', '--unified', [CompletionResultType]::ParameterName, 'Lines of context around each change')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -197,7 +199,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to print, in order (e.g. seq,time,user,action)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -215,7 +217,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: the message of the compensating event')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'The user recorded for the revert [default: $AUDITCTL_USER, else the login name]')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -254,7 +256,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to export, in order (csv, json, jsonl)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to FILE (atomically) instead of stdout (`-` is stdout)')
             [CompletionResult]::new('--cursor-file', '--cursor-file', [CompletionResultType]::ParameterName, 'Export only events after the seq in FILE, then record the last exported seq there')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -287,7 +289,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--filter', '--filter', [CompletionResultType]::ParameterName, 'Events matching a filter expression (see `auditctl filter --help`)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: table]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table]')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -305,7 +307,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--pub', '--pub', [CompletionResultType]::ParameterName, 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept elsewhere (- for stdin): the store must extend it')
             [CompletionResult]::new('--proof', '--proof', [CompletionResultType]::ParameterName, 'Check this inclusion proof (from `prove`) instead of the store')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -324,7 +326,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Sign the checkpoint with this private key file')
             [CompletionResult]::new('--new-key', '--new-key', [CompletionResultType]::ParameterName, 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The key''s name (with --new-key) [default: the store''s origin]')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -340,7 +342,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         }
         'auditctl;prove' {
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Prove against this checkpoint (one the auditor kept) instead of the latest one')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -360,7 +362,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Requests per second each token may make (twice as many at once); beyond, 429')
             [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take to send a request''s headers before it is cut off')
             [CompletionResult]::new('--body-timeout', '--body-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may take to send a request''s body (408 after)')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -375,7 +377,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;token' {
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -395,7 +397,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--tokens', '--tokens', [CompletionResultType]::ParameterName, 'The tokens file (created when missing, mode 0600)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'A name for the token, shown in the server''s log')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -423,7 +425,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
         'auditctl;import' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Source format [default: detected from the content]')
             [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Read JSON Lines of another application through a TOML mapping file')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -458,7 +460,7 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'The record after the change: JSON, @FILE or @-')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Event id [default: a new UUIDv7]')
             [CompletionResult]::new('--time', '--time', [CompletionResultType]::ParameterName, 'When it happened [default: now]')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
@@ -477,12 +479,43 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How many events to write')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the generator')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Time of the last event [default: the start of the current hour]')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store file to use [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace the store file if it already holds events (only an auditctl store is replaced)')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;init' {
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
+            [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'auditctl;copy' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The store to copy: a file or a PostgreSQL URL')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The store to copy into (created when absent)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Audit API to use instead of a store file (see `auditctl serve`)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Bearer token for --remote')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Configuration profile to use [default: default_profile of the config]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output')
             [CompletionResult]::new('--utc', '--utc', [CompletionResultType]::ParameterName, 'Show times in UTC instead of the local zone')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page output')
             [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Show sensitive values instead of [redacted]')
@@ -510,6 +543,8 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Append one event from flags')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Write a demo store of realistic events')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create an empty store')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a store to another, with seqs, ids, hashes and checkpoints')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -566,6 +601,12 @@ Register-ArgumentCompleter -Native -CommandName 'auditctl' -ScriptBlock {
             break
         }
         'auditctl;help;demo' {
+            break
+        }
+        'auditctl;help;init' {
+            break
+        }
+        'auditctl;help;copy' {
             break
         }
         'auditctl;help;help' {

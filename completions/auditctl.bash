@@ -22,6 +22,9 @@ _auditctl() {
             auditctl,checkpoint)
                 cmd="auditctl__subcmd__checkpoint"
                 ;;
+            auditctl,copy)
+                cmd="auditctl__subcmd__copy"
+                ;;
             auditctl,demo)
                 cmd="auditctl__subcmd__demo"
                 ;;
@@ -42,6 +45,9 @@ _auditctl() {
                 ;;
             auditctl,import)
                 cmd="auditctl__subcmd__import"
+                ;;
+            auditctl,init)
+                cmd="auditctl__subcmd__init"
                 ;;
             auditctl,list)
                 cmd="auditctl__subcmd__list"
@@ -76,6 +82,9 @@ _auditctl() {
             auditctl__subcmd__help,checkpoint)
                 cmd="auditctl__subcmd__help__subcmd__checkpoint"
                 ;;
+            auditctl__subcmd__help,copy)
+                cmd="auditctl__subcmd__help__subcmd__copy"
+                ;;
             auditctl__subcmd__help,demo)
                 cmd="auditctl__subcmd__help__subcmd__demo"
                 ;;
@@ -96,6 +105,9 @@ _auditctl() {
                 ;;
             auditctl__subcmd__help,import)
                 cmd="auditctl__subcmd__help__subcmd__import"
+                ;;
+            auditctl__subcmd__help,init)
+                cmd="auditctl__subcmd__help__subcmd__init"
                 ;;
             auditctl__subcmd__help,list)
                 cmd="auditctl__subcmd__help__subcmd__list"
@@ -146,7 +158,7 @@ _auditctl() {
 
     case "${cmd}" in
         auditctl)
-            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
+            opts="-h -V --store --remote --token --profile --color --utc --no-pager --reveal --help --version list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,6 +297,48 @@ _auditctl() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__copy)
+            opts="-h -V --from --to --store --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -600,7 +654,7 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help)
-            opts="list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help"
+            opts="list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +682,20 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help__subcmd__checkpoint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__copy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -726,6 +794,20 @@ _auditctl() {
             return 0
             ;;
         auditctl__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -944,6 +1026,36 @@ _auditctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --remote)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        auditctl__subcmd__init)
+            opts="-h -V --remote --token --profile --color --utc --no-pager --reveal --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --remote)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

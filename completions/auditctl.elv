@@ -18,7 +18,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
     }
     var completions = [
         &'auditctl'= {
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -47,6 +47,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
+            cand init 'Create an empty store'
+            cand copy 'Copy a store to another, with seqs, ids, hashes and checkpoints'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;list'= {
@@ -71,7 +73,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -o 'Output format [default: table]'
             cand --format 'Output format [default: table]'
             cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -105,7 +107,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --search 'Events whose text contains every word of TEXT'
             cand --where 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)'
             cand --filter 'Events matching a filter expression (see `auditctl filter --help`)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -129,7 +131,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -o 'Output format [default: table]'
             cand --format 'Output format [default: table]'
             cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -152,7 +154,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -o 'Output format [default: table]'
             cand --format 'Output format [default: table]'
             cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -170,7 +172,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --unified 'Lines of context around each change'
             cand -o 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)'
             cand --format 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -188,7 +190,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand -o 'Output format [default: table]'
             cand --format 'Output format [default: table]'
             cand --columns 'Columns to print, in order (e.g. seq,time,user,action)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -205,7 +207,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --reason 'Why: the message of the compensating event'
             cand --as 'The user recorded for the revert [default: $AUDITCTL_USER, else the login name]'
             cand --exec 'Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -243,7 +245,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --columns 'Columns to export, in order (csv, json, jsonl)'
             cand --output 'Write to FILE (atomically) instead of stdout (`-` is stdout)'
             cand --cursor-file 'Export only events after the seq in FILE, then record the last exported seq there'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -275,7 +277,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --filter 'Events matching a filter expression (see `auditctl filter --help`)'
             cand -o 'Output format [default: table]'
             cand --format 'Output format [default: table]'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -292,7 +294,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --pub 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)'
             cand --checkpoint 'A checkpoint kept elsewhere (- for stdin): the store must extend it'
             cand --proof 'Check this inclusion proof (from `prove`) instead of the store'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -310,7 +312,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --key 'Sign the checkpoint with this private key file'
             cand --new-key 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop'
             cand --name 'The key''s name (with --new-key) [default: the store''s origin]'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -325,7 +327,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         }
         &'auditctl;prove'= {
             cand --checkpoint 'Prove against this checkpoint (one the auditor kept) instead of the latest one'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -344,7 +346,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --rate 'Requests per second each token may make (twice as many at once); beyond, 429'
             cand --header-timeout 'Seconds a client may take to send a request''s headers before it is cut off'
             cand --body-timeout 'Seconds a client may take to send a request''s body (408 after)'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -358,7 +360,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --version 'Print version'
         }
         &'auditctl;token'= {
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -377,7 +379,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --tokens 'The tokens file (created when missing, mode 0600)'
             cand --name 'A name for the token, shown in the server''s log'
             cand --scope 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -401,7 +403,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;import'= {
             cand --format 'Source format [default: detected from the content]'
             cand --map 'Read JSON Lines of another application through a TOML mapping file'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -435,7 +437,7 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --after 'The record after the change: JSON, @FILE or @-'
             cand --id 'Event id [default: a new UUIDv7]'
             cand --time 'When it happened [default: now]'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
@@ -453,12 +455,41 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand --events 'How many events to write'
             cand --seed 'Seed of the generator'
             cand --end 'Time of the last event [default: the start of the current hour]'
-            cand --store 'Store file to use [default: the profile''s store, else ./audit.db]'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
             cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
             cand --token 'Bearer token for --remote'
             cand --profile 'Configuration profile to use [default: default_profile of the config]'
             cand --color 'When to colour output'
             cand --force 'Replace the store file if it already holds events (only an auditctl store is replaced)'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;init'= {
+            cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
+            cand --token 'Bearer token for --remote'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
+            cand --utc 'Show times in UTC instead of the local zone'
+            cand --no-pager 'Never page output'
+            cand --reveal 'Show sensitive values instead of [redacted]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'auditctl;copy'= {
+            cand --from 'The store to copy: a file or a PostgreSQL URL'
+            cand --to 'The store to copy into (created when absent)'
+            cand --store 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile''s store, else ./audit.db]'
+            cand --remote 'Audit API to use instead of a store file (see `auditctl serve`)'
+            cand --token 'Bearer token for --remote'
+            cand --profile 'Configuration profile to use [default: default_profile of the config]'
+            cand --color 'When to colour output'
             cand --utc 'Show times in UTC instead of the local zone'
             cand --no-pager 'Never page output'
             cand --reveal 'Show sensitive values instead of [redacted]'
@@ -485,6 +516,8 @@ set edit:completion:arg-completer[auditctl] = {|@words|
             cand import 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
             cand record 'Append one event from flags'
             cand demo 'Write a demo store of realistic events'
+            cand init 'Create an empty store'
+            cand copy 'Copy a store to another, with seqs, ids, hashes and checkpoints'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'auditctl;help;list'= {
@@ -523,6 +556,10 @@ set edit:completion:arg-completer[auditctl] = {|@words|
         &'auditctl;help;record'= {
         }
         &'auditctl;help;demo'= {
+        }
+        &'auditctl;help;init'= {
+        }
+        &'auditctl;help;copy'= {
         }
         &'auditctl;help;help'= {
         }

@@ -24,7 +24,7 @@ function __fish_auditctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c auditctl -n "__fish_auditctl_needs_command" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_needs_command" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_needs_command" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_needs_command" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_needs_command" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -53,6 +53,8 @@ complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "token" -d 'Manage
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "record" -d 'Append one event from flags'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "init" -d 'Create an empty store'
+complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "copy" -d 'Copy a store to another, with seqs, ids, hashes and checkpoints'
 complete -c auditctl -n "__fish_auditctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l user -d 'Events by USER (repeatable, or a comma list)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l action -d 'Events with ACTION, case-insensitive (e.g. UPDATE)' -r
@@ -75,7 +77,7 @@ json\t''
 jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand list" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -103,7 +105,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l until -d 'E
 complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l search -d 'Events whose text contains every word of TEXT' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l where -d 'Events where FIELD equals VALUE (e.g. meta.account_id=1234; repeatable)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l filter -d 'Events matching a filter expression (see `auditctl filter --help`)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand browse" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -125,7 +127,7 @@ json\t''
 jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand filter" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -145,7 +147,7 @@ json\t''
 jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand show" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -161,7 +163,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s U -l unified 
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -s o -l format -d 'unified (for people), json (the change list) or patch (RFC 6902 JSON Patch)' -r -f -a "unified\t''
 json\t''
 patch\t''"
-complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand diff" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -179,7 +181,7 @@ json\t''
 jsonl\t''
 csv\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l columns -d 'Columns to print, in order (e.g. seq,time,user,action)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand history" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -194,7 +196,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand history" -s V -l versi
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l reason -d 'Why: the message of the compensating event' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l as -d 'The user recorded for the revert [default: $AUDITCTL_USER, else the login name]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l exec -d 'Pipe the restored state as JSON to `sh -c CMD` and append only if it exits 0' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand revert" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -229,7 +231,7 @@ cef\t''"
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l columns -d 'Columns to export, in order (csv, json, jsonl)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l output -d 'Write to FILE (atomically) instead of stdout (`-` is stdout)' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l cursor-file -d 'Export only events after the seq in FILE, then record the last exported seq there' -r -F
-complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand export" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -260,7 +262,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s o -l format 
 json\t''
 jsonl\t''
 csv\t''"
-complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -275,7 +277,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand stats" -s V -l version
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l pub -d 'Require every checkpoint to be signed by this public key (FILE.pub of --new-key)' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l checkpoint -d 'A checkpoint kept elsewhere (- for stdin): the store must extend it' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l proof -d 'Check this inclusion proof (from `prove`) instead of the store' -r -F
-complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -291,7 +293,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand verify" -s V -l versio
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l key -d 'Sign the checkpoint with this private key file' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l new-key -d 'Write a new private key to FILE (mode 0600) and its public key to FILE.pub, and stop' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l name -d 'The key\'s name (with --new-key) [default: the store\'s origin]' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -304,7 +306,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -l reveal 
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand checkpoint" -s V -l version -d 'Print version'
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l checkpoint -d 'Prove against this checkpoint (one the auditor kept) instead of the latest one' -r -F
-complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand prove" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -321,7 +323,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l tokens -d 'T
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l rate -d 'Requests per second each token may make (twice as many at once); beyond, 429' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l header-timeout -d 'Seconds a client may take to send a request\'s headers before it is cut off' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l body-timeout -d 'Seconds a client may take to send a request\'s body (408 after)' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -333,7 +335,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l no-pager -d 
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_seen_subcommand_from new help" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -350,7 +352,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand token; and not __fish_
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l tokens -d 'The tokens file (created when missing, mode 0600)' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l name -d 'A name for the token, shown in the server\'s log' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l scope -d 'A scope: view, view_sensitive, write, revert (or audit_log:…); repeatable' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand token; and __fish_seen_subcommand_from new" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -369,7 +371,7 @@ csv\t'auditctl\'s export columns'
 kubernetes\t'Kubernetes audit log (audit.k8s.io/v1 events, one per line)'
 cloudtrail\t'AWS CloudTrail log files ({"Records": [...]}, plain or gzip)'"
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l map -d 'Read JSON Lines of another application through a TOML mapping file' -r -F
-complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand import" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -399,7 +401,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l before -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l after -d 'The record after the change: JSON, @FILE or @-' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l id -d 'Event id [default: a new UUIDv7]' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l time -d 'When it happened [default: now]' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand record" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -414,7 +416,7 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand record" -s V -l versio
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s n -l events -d 'How many events to write' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l seed -d 'Seed of the generator' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l end -d 'Time of the last event [default: the start of the current hour]' -r
-complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l store -d 'Store file to use [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l token -d 'Bearer token for --remote' -r
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
@@ -427,22 +429,49 @@ complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l no-pager -d '
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -l reveal -d 'Show sensitive values instead of [redacted]'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c auditctl -n "__fish_auditctl_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "list" -d 'List events, newest first'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "browse" -d 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "filter" -d 'List events matching a filter expression'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "serve" -d 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "token" -d 'Manage API tokens for `serve`'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "record" -d 'Append one event from flags'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "demo" -d 'Write a demo store of realistic events'
-complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l token -d 'Bearer token for --remote' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand init" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l from -d 'The store to copy: a file or a PostgreSQL URL' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l to -d 'The store to copy into (created when absent)' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l store -d 'Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile\'s store, else ./audit.db]' -r -F
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l remote -d 'Audit API to use instead of a store file (see `auditctl serve`)' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l token -d 'Bearer token for --remote' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l profile -d 'Configuration profile to use [default: default_profile of the config]' -r
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l utc -d 'Show times in UTC instead of the local zone'
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l no-pager -d 'Never page output'
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -l reveal -d 'Show sensitive values instead of [redacted]'
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c auditctl -n "__fish_auditctl_using_subcommand copy" -s V -l version -d 'Print version'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "list" -d 'List events, newest first'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "browse" -d 'Browse the log in a full-screen viewer: scroll, search, filter, sort, diff, revert'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "filter" -d 'List events matching a filter expression'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "show" -d 'Show one event in full: every field, meta, the changed paths and the data'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "diff" -d 'Show what an event changed, as a coloured unified diff of before → after'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "history" -d 'Every event of one record, oldest first, with who changed what and when'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "revert" -d 'Undo an event\'s change by appending a compensating event'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "export" -d 'Export every matching event, oldest first, for auditors and SIEMs'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "stats" -d 'Count events per group (--by user,action) or over time (--by day)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "verify" -d 'Check that the log was not edited: every leaf, checkpoint, signature, index and trigger'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "checkpoint" -d 'Print a checkpoint of the store: its origin, size and Merkle root, signed with --key'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "prove" -d 'Print the inclusion proof of one event against the latest checkpoint, as JSON'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "serve" -d 'Serve the store over the audit HTTP API (docs/REMOTE_API.md)'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "token" -d 'Manage API tokens for `serve`'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "import" -d 'Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "record" -d 'Append one event from flags'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "demo" -d 'Write a demo store of realistic events'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "init" -d 'Create an empty store'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "copy" -d 'Copy a store to another, with seqs, ids, hashes and checkpoints'
+complete -c auditctl -n "__fish_auditctl_using_subcommand help; and not __fish_seen_subcommand_from list browse filter show diff history revert export stats verify checkpoint prove serve token import record demo init copy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c auditctl -n "__fish_auditctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "new" -d 'Create a token: print it once on stdout and add its hash to the tokens file'
