@@ -9,7 +9,8 @@ use crate::commands;
 /// Query, diff, export, verify and revert audit logs
 ///
 /// auditctl answers who changed what, when, from which IP, on which record, and what exactly
-/// changed, from a local store file (SQLite, append-only and tamper-evident).
+/// changed, from a local store file (SQLite, append-only and tamper-evident), a PostgreSQL
+/// database shared by a team, or a server.
 #[derive(Debug, Parser)]
 #[command(
     name = "auditctl",
