@@ -176,6 +176,13 @@ fn scalar_of(field: &Field, e: &Event) -> Option<String> {
 /// The value of a field as JSON, for grouping: a number for seq, text for the other scalar
 /// fields, the JSON value at a path, and null where there is none.
 pub fn value_of(field: &Field, e: &Event) -> Value {
+    // `meta` whole is the event's attributes (grouped by, printed), not the stand-in that
+    // comparisons see (`lookup_meta`).
+    if let Field::Meta(p) = field
+        && p.0.is_empty()
+    {
+        return Value::Object(e.meta.clone());
+    }
     match (field, json_of(field, e)) {
         (_, Some(v)) => v.cloned().unwrap_or(Value::Null),
         (Field::Seq, None) => e.seq.map_or(Value::Null, Value::from),

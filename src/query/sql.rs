@@ -66,15 +66,16 @@ pub fn value_sql(field: &Field, params: &mut Vec<SqlValue>) -> (String, bool) {
     }
 }
 
-/// An SQLite JSON path; keys are quoted so that dots and spaces in them stay keys.
+/// An SQLite JSON path; keys are quoted so that dots, spaces and quotes in them stay keys.
 pub fn json_path(root: &str, path: &Path) -> String {
     let mut out = root.to_owned();
     for seg in &path.0 {
         match seg {
             Segment::Key(k) => {
-                out.push_str(".\"");
-                out.push_str(k);
-                out.push('"');
+                // Quoted as JSON writes it: SQLite compares a quoted label with the key as the
+                // entry's text spells it (`a\\b`, `\u0000`), which is JSON's escaping too.
+                out.push('.');
+                out.push_str(&serde_json::to_string(k).expect("a string serialises"));
             }
             Segment::Index(i) => out.push_str(&format!("[{i}]")),
         }
