@@ -34,13 +34,13 @@ impl Database {
         client
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create database");
-        let mut url = reqwest::Url::parse(&admin).expect("a URL");
-        url.set_path(&format!("/{name}"));
-        Some(Database {
-            admin,
-            name,
-            url: url.to_string(),
-        })
+        // scripts/with-postgres's URLs name the database `postgres`.
+        let url = admin.replacen("/postgres?", &format!("/{name}?"), 1);
+        assert_ne!(
+            url, admin,
+            "AUDITCTL_TEST_POSTGRES must name the database postgres"
+        );
+        Some(Database { admin, name, url })
     }
 
     /// A superuser connection to the test database (to tamper with it).
@@ -429,4 +429,43 @@ fn a_database_without_a_store_says_how_to_make_one() {
     assert!(run.stderr.contains("auditctl init"), "{}", run.stderr);
     on(&env, &db, &["init"]).ok();
     assert_eq!(on(&env, &db, &["list"]).ok().code, 0);
+}
+
+#[test]
+fn tls_checks_the_server_against_the_given_ca() {
+    let url = match std::env::var("AUDITCTL_TEST_POSTGRES_TLS") {
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but AUDITCTL_TEST_POSTGRES_TLS is not set (scripts/with-postgres)")
+        }
+        _ => return,
+    };
+    let env = Env::new();
+    let Some(db) = Database::new("tls") else {
+        return;
+    };
+    // The same database over TCP with TLS, its certificate checked against the run's CA.
+    let tls = url.replace("/postgres?", &format!("/{}?", db.name));
+    env.run(&[
+        "--store", &tls, "record", "--user", "u", "--action", "LOGIN",
+    ])
+    .ok();
+    assert_eq!(
+        on(&env, &db, &["list", "-o", "jsonl"]).ok().events().len(),
+        1
+    );
+    // Without the CA, the web's roots do not know the server: refused, and said why.
+    let unknown = tls.split("&sslrootcert").next().unwrap().to_owned();
+    let run = env.run(&["--store", &unknown, "list"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("UnknownIssuer"), "{}", run.stderr);
+    // A CA file that is not there is named.
+    let missing = format!("{unknown}&sslrootcert=/nonexistent/ca.pem");
+    let run = env.run(&["--store", &missing, "list"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("sslrootcert /nonexistent/ca.pem"),
+        "{}",
+        run.stderr
+    );
 }

@@ -68,7 +68,10 @@ impl PgStore {
 
     fn connect(url: &str) -> anyhow::Result<PgStore> {
         let shown = pool::shown(url);
-        let client = pool::Pooled::connect(url).map_err(|e| pg_error(&shown, e))?;
+        let client = pool::Pooled::connect(url).map_err(|e| match e {
+            pool::ConnectError::Postgres(e) => pg_error(&shown, e),
+            e => crate::error::Failure::runtime(format!("store {shown}: {e}")).into(),
+        })?;
         Ok(PgStore {
             client: RefCell::new(client),
             url: url.to_owned(),

@@ -77,7 +77,7 @@ fn pool() -> MutexGuard<'static, Connections> {
 
 impl Pooled {
     /// An idle connection to `url`, else a new one once fewer than `MAX_OPEN` are open.
-    pub fn connect(url: &str) -> Result<Pooled, postgres::Error> {
+    pub fn connect(url: &str) -> Result<Pooled, ConnectError> {
         let deadline = std::time::Instant::now() + WAIT_FOR_CONNECTION;
         let mut pool = pool();
         loop {
@@ -189,13 +189,16 @@ fn query_host_wins(url: &str) -> std::borrow::Cow<'_, str> {
     let authority = &rest[..authority_end];
     let host_start = authority.rfind('@').map_or(0, |i| i + 1);
     let host_port = &authority[host_start..];
-    // `[::1]:5432`: the port is after the bracket.
+    // `[::1]:5432`: the port is after the bracket. It moves to the query, where the client
+    // pairs it with the socket folder.
     let port = match host_port.rfind(':') {
-        Some(i) if !host_port[i..].contains(']') => &host_port[i..],
-        _ => "",
+        Some(i) if !host_port[i..].contains(']') && !url.contains("port=") => {
+            format!("&port={}", &host_port[i + 1..])
+        }
+        _ => String::new(),
     };
     format!(
-        "{}{}{port}{}",
+        "{}{}{}{port}",
         &url[..after_scheme],
         &authority[..host_start],
         &rest[authority_end..]
@@ -214,8 +217,9 @@ fn verified_tls_is_required(url: &str) -> String {
 
 /// A new connection: the store's namespace first on the search path, and TLS unless the URL
 /// says `sslmode=disable` (libpq's default, `prefer`, tries TLS and falls back).
-fn connect(url: &str) -> Result<Client, postgres::Error> {
-    let mut config = Config::from_str(&verified_tls_is_required(&query_host_wins(url)))?;
+fn connect(url: &str) -> Result<Client, ConnectError> {
+    let (url, root_cert) = take_root_cert(url);
+    let mut config = Config::from_str(&verified_tls_is_required(&query_host_wins(&url)))?;
     let options = match config.get_options() {
         Some(theirs) => format!("{theirs} -c search_path={}", schema::NAMESPACE),
         None => format!("-c search_path={}", schema::NAMESPACE),
@@ -233,16 +237,74 @@ fn connect(url: &str) -> Result<Client, postgres::Error> {
         .iter()
         .all(|h| !matches!(h, postgres::config::Host::Tcp(_)));
     if config.get_ssl_mode() == SslMode::Disable || (unix && !config.get_hosts().is_empty()) {
-        return config.connect(NoTls);
+        return Ok(config.connect(NoTls)?);
     }
-    config.connect(tls())
+    Ok(config.connect(tls(root_cert.as_deref())?)?)
 }
 
-/// TLS with the web's root certificates (rustls, as the API client uses).
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+/// Why a connection could not be made: the server's or the client's error, or a certificate
+/// file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    #[error("sslrootcert {path}: {why}")]
+    RootCert { path: String, why: String },
+}
+
+/// The URL without libpq's `sslrootcert=FILE`, which the client does not know, and the file:
+/// the certificates of the CA that signed the server's (a private CA, or a cloud provider's).
+fn take_root_cert(url: &str) -> (String, Option<String>) {
+    let Some(query_start) = url.find('?') else {
+        return (url.to_owned(), None);
     };
+    let mut root_cert = None;
+    let kept: Vec<&str> = url[query_start + 1..]
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("sslrootcert=") {
+            Some(path) => {
+                root_cert = Some(
+                    percent_encoding::percent_decode_str(path)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                );
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let base = &url[..query_start];
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, root_cert)
+}
+
+/// TLS with the web's root certificates (rustls, as the API client uses), or only those of
+/// `root_cert` when the URL names a file (libpq's `sslrootcert`).
+fn tls(root_cert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, ConnectError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(path) => {
+            let bad = |why: String| ConnectError::RootCert {
+                path: path.to_owned(),
+                why,
+            };
+            let certs = CertificateDer::pem_file_iter(path)
+                .map_err(|e| bad(e.to_string()))?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad(e.to_string()))?;
+            let (added, _) = roots.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(bad("no certificate in it".into()));
+            }
+        }
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -250,7 +312,7 @@ fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
     .expect("ring supports the default TLS versions")
     .with_root_certificates(roots)
     .with_no_client_auth();
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 #[cfg(test)]
@@ -261,7 +323,7 @@ mod tests {
     fn a_host_in_the_query_replaces_the_authority_s() {
         assert_eq!(
             query_host_wins("postgres://u:p@localhost:5433/db?host=/run/pg"),
-            "postgres://u:p@:5433/db?host=/run/pg"
+            "postgres://u:p@/db?host=/run/pg&port=5433"
         );
         assert_eq!(
             query_host_wins("postgresql://localhost/db?sslmode=disable&host=/tmp/x"),
