@@ -30,11 +30,23 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Store to use: a file, or a PostgreSQL URL (postgres://…) [default: the profile's store,
     /// else ./audit.db]
-    #[arg(long, global = true, env = "AUDITCTL_STORE", value_name = "PATH|URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITCTL_STORE",
+        value_name = "PATH|URL",
+        hide_env_values = true
+    )]
     pub store: Option<PathBuf>,
 
     /// Audit API to use instead of a store file (see `auditctl serve`)
-    #[arg(long, global = true, env = "AUDITCTL_REMOTE", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITCTL_REMOTE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub remote: Option<String>,
 
     /// Bearer token for --remote

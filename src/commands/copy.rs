@@ -41,6 +41,30 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         return Err(Failure::usage("--from and --to name the same store").into());
     }
     let mut source = from.open_log(false)?;
+    // A source whose entries no longer hash to its leaves, tree and checkpoints would be copied
+    // with new, consistent hashes and pass `verify` there: it is checked first, and nothing is
+    // written unless it verifies.
+    let checked = crate::integrity::verify::verify_log(
+        &*source,
+        &crate::integrity::verify::Options {
+            key: None,
+            external: None,
+            quick: true,
+            progress: &|_| {},
+        },
+        None,
+    )?;
+    if let Some(first) = checked.first() {
+        return Err(Failure::integrity(format!(
+            "{} does not verify, so nothing was copied: {first}",
+            from.display()
+        ))
+        .with_hint(format!(
+            "`auditctl --store {} verify` says more",
+            from.display()
+        ))
+        .into());
+    }
     // Made first, then told which keys this configuration keeps out of search, as any write.
     drop(to.open_log(true)?);
     to.hide_in_search(&ctx.redactor)?;

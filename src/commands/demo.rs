@@ -53,7 +53,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             location.display(),
             thousands(held)
         ))
-        .with_hint("choose another file with --store, or replace this one with --force")
+        .with_hint(match location {
+            crate::store::Location::Postgres(_) => {
+                "choose another store with --store (a PostgreSQL store is never replaced)"
+            }
+            _ => "choose another file with --store, or replace this one with --force",
+        })
         .into());
     }
     let cfg = DemoConfig {

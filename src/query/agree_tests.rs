@@ -199,7 +199,7 @@ impl Pg {
             .unwrap();
         let mut pg = Pg { client, namespace };
         pg.client
-            .batch_execute(crate::store::postgres::schema::FUNCTIONS)
+            .batch_execute(&crate::store::postgres::schema::functions())
             .unwrap();
         pg.client
             .batch_execute(crate::store::postgres::schema::CREATE)

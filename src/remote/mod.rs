@@ -32,17 +32,49 @@ pub struct RemoteStore {
     checked: std::cell::Cell<Option<std::time::Instant>>,
 }
 
-/// A URL as it may be printed: a password in it replaced by `***`.
+/// A URL as it may be printed: its credentials replaced by `***`, a URL that does not parse
+/// as well (`postgres://u:pw@host:99999/db`), and a `password=` in its query too (libpq takes
+/// one there).
 pub fn without_password(url: &str) -> String {
-    match reqwest::Url::parse(url) {
+    let shown = match reqwest::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() || !parsed.username().is_empty() => {
             // A user name alone may be the secret (`https://TOKEN@host`): neither is shown.
             let _ = parsed.set_password(None);
             let _ = parsed.set_username("***");
             parsed.as_str().trim_end_matches('/').to_owned()
         }
-        _ => url.to_owned(),
+        Ok(_) => url.to_owned(),
+        Err(_) => without_userinfo(url),
+    };
+    without_query_password(&shown)
+}
+
+/// `scheme://***@rest` for whatever stands before the authority's last `@`.
+fn without_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &rest[at..]),
+        None => url.to_owned(),
     }
+}
+
+/// The URL with the value of a `password` query parameter replaced by `***`.
+fn without_query_password(url: &str) -> String {
+    let Some(q) = url.find('?') else {
+        return url.to_owned();
+    };
+    let pairs: Vec<String> = url[q + 1..]
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{}?{}", &url[..q], pairs.join("&"))
 }
 
 /// The URL without its credentials, and the token they carried: the password, else the user
@@ -272,5 +304,23 @@ mod tests {
             super::without_password("http://127.0.0.1:8080"),
             "http://127.0.0.1:8080"
         );
+        // URLs that do not parse, and libpq's password in the query.
+        for (url, shown) in [
+            (
+                "postgres://u:PSECRET@localhost:99999/db",
+                "postgres://***@localhost:99999/db",
+            ),
+            ("postgres://u:PSECRET@[::1/db", "postgres://***@[::1/db"),
+            (
+                "postgres:///db?host=/s&user=r&password=QSECRET&x=1",
+                "postgres:///db?host=/s&user=r&password=***&x=1",
+            ),
+            (
+                "postgres://a@/db?host=/s&PASSWORD=Q",
+                "postgres://***@/db?host=/s&PASSWORD=***",
+            ),
+        ] {
+            assert_eq!(super::without_password(url), shown);
+        }
     }
 }

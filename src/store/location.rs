@@ -154,7 +154,7 @@ impl Location {
             Location::Remote { url, token } => Box::new(RemoteStore::new(url, token.clone())?),
             Location::Postgres(url) => {
                 let mut store = PgStore::open(url)?;
-                store.hide_in_search(search)?;
+                store.hide_in_search_if_allowed(search)?;
                 Box::new(store)
             }
         })

@@ -469,3 +469,224 @@ fn tls_checks_the_server_against_the_given_ca() {
         run.stderr
     );
 }
+
+#[test]
+fn a_tampered_source_is_not_copied() {
+    let Some(db) = Database::new("tampered") else {
+        return;
+    };
+    let env = Env::with_events();
+    on_file(&env, &["checkpoint"]).ok();
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER entries_no_update; \
+         UPDATE entries SET entry = replace(entry, 'alice', 'mallory') WHERE seq = 1",
+    )
+    .unwrap();
+    drop(conn);
+    let store = env.store();
+    let run = env.run(&["copy", "--from", store.to_str().unwrap(), "--to", &db.url]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was copied"), "{}", run.stderr);
+    let held = on(&env, &db, &["list", "--all", "-o", "jsonl"]);
+    assert!(held.stdout.is_empty(), "{}", held.stdout);
+}
+
+#[test]
+fn roles_as_the_readme_sets_them_up() {
+    let Some(db) = Database::new("roles") else {
+        return;
+    };
+    let env = Env::new();
+    let mut c = db.client();
+    let roles = format!("{}_o", db.name);
+    c.batch_execute(&format!(
+        "CREATE ROLE {roles} LOGIN; CREATE ROLE {roles}_w LOGIN; CREATE ROLE {roles}_r LOGIN; \
+         ALTER DATABASE {} OWNER TO {roles};",
+        db.name
+    ))
+    .unwrap();
+    let as_role = |role: &str| {
+        db.url
+            .replacen("auditctl@", &format!("{role}@"), 1)
+            .replacen("://@", &format!("://{role}@"), 1)
+    };
+    let (owner, writer, reader) = (
+        as_role(&roles),
+        as_role(&format!("{roles}_w")),
+        as_role(&format!("{roles}_r")),
+    );
+    env.run(&["init", &owner]).ok();
+    c.batch_execute(&format!(
+        "SET ROLE {roles}; \
+         GRANT USAGE ON SCHEMA auditctl TO {roles}_w, {roles}_r; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA auditctl TO {roles}_w, {roles}_r; \
+         GRANT INSERT ON auditctl.entries, auditctl.search_terms, auditctl.tree, \
+           auditctl.checkpoints TO {roles}_w; RESET ROLE;"
+    ))
+    .unwrap();
+    let events = fixture("events.jsonl");
+    env.run(&["--store", &writer, "import", events.to_str().unwrap()])
+        .ok();
+    env.run(&[
+        "--store", &writer, "record", "--user", "w", "--action", "LOGIN",
+    ])
+    .ok();
+    env.run(&["--store", &writer, "checkpoint"]).ok();
+    env.run(&["--store", &writer, "revert", "evt-0001", "-y"])
+        .ok();
+    env.run(&["--store", &reader, "list", "--user", "alice"])
+        .ok();
+    env.run(&["--store", &reader, "verify"]).ok();
+    let refused = env.run(&["--store", &reader, "record", "--user", "r", "--action", "A"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("writer role"), "{}", refused.stderr);
+    // The writer cannot rewrite history, whatever it runs.
+    let mut w = postgres::Client::connect(&writer, postgres::NoTls).unwrap();
+    for sql in [
+        "UPDATE auditctl.entries SET user_name = 'x'",
+        "DELETE FROM auditctl.checkpoints",
+        "ALTER TABLE auditctl.entries DISABLE TRIGGER entries_append_only",
+        "DROP TABLE auditctl.tree CASCADE",
+    ] {
+        assert!(w.batch_execute(sql).is_err(), "{sql}");
+    }
+    // More keys hidden from search: the owner rebuilds the terms, the writer may not (and
+    // says who may), readers read on.
+    env.write(
+        "config/auditctl/config.toml",
+        "[redact]\nkeys = [\"pin\"]\n",
+    );
+    let run = env.run(&["--store", &writer, "record", "--user", "w", "--action", "A"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("owns the store"), "{}", run.stderr);
+    env.run(&["--store", &reader, "list", "-n", "1"]).ok();
+    env.run(&["--store", &owner, "list", "-n", "1"]).ok();
+    env.run(&["--store", &writer, "record", "--user", "w", "--action", "A"])
+        .ok();
+    env.run(&["--store", &reader, "verify"]).ok();
+}
+
+#[test]
+fn verify_sees_replaced_functions_and_a_lying_doc() {
+    let Some(db) = Database::new("functions") else {
+        return;
+    };
+    let env = Env::new();
+    on(
+        &env,
+        &db,
+        &["import", fixture("events.jsonl").to_str().unwrap()],
+    )
+    .ok();
+    on(&env, &db, &["verify"]).ok();
+    let mut c = db.client();
+    c.batch_execute(
+        "SET search_path = auditctl; \
+         CREATE OR REPLACE FUNCTION auditctl_append_only() RETURNS trigger LANGUAGE plpgsql \
+         AS $$ BEGIN RETURN NEW; END $$;",
+    )
+    .unwrap();
+    let run = on(&env, &db, &["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("auditctl_append_only is not the schema's"),
+        "{}",
+        run.stderr
+    );
+    // A doc column made to lie: filters see values the entries do not hold.
+    let fresh = Database::new("doc").unwrap();
+    on(&env, &fresh, &["init"]).ok();
+    let mut c = fresh.client();
+    c.batch_execute(
+        "SET search_path = auditctl; \
+         ALTER TABLE entries ALTER COLUMN doc DROP EXPRESSION;",
+    )
+    .unwrap();
+    on(
+        &env,
+        &fresh,
+        &[
+            "record",
+            "--user",
+            "u",
+            "--action",
+            "A",
+            "--after",
+            r#"{"on":true}"#,
+        ],
+    )
+    .ok();
+    c.batch_execute(
+        "SET search_path = auditctl; \
+         ALTER TABLE entries DISABLE TRIGGER entries_append_only; \
+         UPDATE entries SET doc = '{\"after\":{\"on\":false}}'; \
+         ALTER TABLE entries ENABLE TRIGGER entries_append_only;",
+    )
+    .unwrap();
+    let run = on(&env, &fresh, &["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("jsonb copy"), "{}", run.stderr);
+}
+
+#[test]
+fn a_planted_tree_node_is_named() {
+    let Some(db) = Database::new("planted") else {
+        return;
+    };
+    let env = Env::new();
+    on(
+        &env,
+        &db,
+        &["import", fixture("events.jsonl").to_str().unwrap()],
+    )
+    .ok();
+    db.client()
+        .batch_execute("INSERT INTO auditctl.tree VALUES (1, 40, sha256('b'))")
+        .unwrap();
+    let run = on(&env, &db, &["checkpoint"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("holds node (1, 40)"), "{}", run.stderr);
+    assert_eq!(on(&env, &db, &["verify"]).code, 3);
+}
+
+#[test]
+fn a_server_outlives_its_connections() {
+    let Some(db) = Database::new("restart") else {
+        return;
+    };
+    let env = Env::new();
+    on(&env, &db, &["record", "--user", "u", "--action", "A"]).ok();
+    let server = Server::start(&env, &["--store", &db.url]);
+    let list = || env.run(&["--remote", &server.url, "list", "-o", "jsonl"]);
+    assert_eq!(list().ok().events().len(), 1);
+    // The database drops every connection (a restart, a failover): the next request still works.
+    db.client()
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            db.name
+        ))
+        .unwrap();
+    assert_eq!(list().ok().events().len(), 1);
+}
+
+#[test]
+fn passwords_stay_out_of_help_and_bad_urls() {
+    let env = Env::new();
+    let mut cmd = env.command(&["list", "--help"]);
+    cmd.env("AUDITCTL_STORE", "postgres://w:HSECRET@db/audit")
+        .env("AUDITCTL_REMOTE", "https://ci:RSECRET@audit.example");
+    let out = super::common::to_run(cmd.output().unwrap());
+    assert!(!out.stdout.contains("SECRET"), "{}", out.stdout);
+    for url in [
+        "postgres://u:PSECRET@localhost:99999/db",
+        "postgres://u:PSECRET@[::1/db",
+        "postgres:///db?host=/nonexistent&user=r&password=PSECRET",
+    ] {
+        let run = env.run(&["--store", url, "list"]);
+        assert_ne!(run.code, 0);
+        assert!(!run.stderr.contains("PSECRET"), "{url}: {}", run.stderr);
+    }
+}

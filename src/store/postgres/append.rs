@@ -289,6 +289,22 @@ impl PgStore {
 
     pub(super) fn extend_tree_in_transaction(&self) -> anyhow::Result<u64> {
         let mut size = self.tree_size()?;
+        // A node the log has not made yet (planted by someone who may insert) would make every
+        // later extension fail on its key: named, as what it is.
+        if let Some(row) = self.query_opt(
+            "SELECT level, idx FROM tree WHERE idx >= ($1::bigint >> level) \
+             ORDER BY level, idx LIMIT 1",
+            &[&(size as i64)],
+        )? {
+            let (level, idx): (i32, i64) = (row.get(0), row.get(1));
+            return Err(crate::error::Failure::integrity(format!(
+                "{}: the stored Merkle tree holds node ({level}, {idx}), which the log has not \
+                 made: it was planted, so no checkpoint or proof can be made",
+                self.shown
+            ))
+            .with_hint("`auditctl verify` says more; the store's owner must remove it")
+            .into());
+        }
         let mut frontier: Vec<Option<Hash>> = Vec::new();
         for level in 0..64 {
             if size >> level == 0 {

@@ -28,9 +28,14 @@ const INDEXES: [&str; 9] = [
 
 impl PgStore {
     fn origin_line(&self) -> anyhow::Result<String> {
-        Ok(self
-            .query_one("SELECT value FROM store_info WHERE key = 'origin'", &[])?
-            .get(0))
+        match self.query_opt("SELECT value FROM store_info WHERE key = 'origin'", &[])? {
+            Some(row) => Ok(row.get(0)),
+            None => Err(crate::error::Failure::integrity(format!(
+                "{}: the store's origin is missing from store_info: its checkpoints cannot be named",
+                self.shown
+            ))
+            .into()),
+        }
     }
 
     fn recorded_checkpoints(&self) -> anyhow::Result<Vec<RecordedCheckpoint>> {
@@ -72,39 +77,84 @@ impl PgStore {
         PgStore::connect(&self.url)?.tree_holding(size)
     }
 
-    /// The schema's triggers that are missing or disabled, and triggers it does not have.
+    /// The schema's triggers that are missing, disabled, rewired or changed in kind, triggers
+    /// it does not have, and functions whose source is not the schema's (a trigger function
+    /// that lets changes through, a doc that lies to path filters).
     fn trigger_differences(&self) -> anyhow::Result<Vec<String>> {
         let rows = self.query(
-            "SELECT t.tgname::text, c.relname::text, t.tgenabled::text FROM pg_trigger t \
-             JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+            "SELECT t.tgname::text, c.relname::text, t.tgenabled::text, t.tgtype, \
+             t.tgfoid = coalesce(to_regprocedure('auditctl_append_only()'), 0) \
+             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE n.nspname = $1 AND NOT t.tgisinternal",
             &[&schema::NAMESPACE],
         )?;
-        let found: Vec<(String, String, String)> = rows
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect();
         let mut out = Vec::new();
-        for (name, table) in schema::TRIGGERS {
-            match found.iter().find(|(n, t, _)| n == name && t == table) {
-                None => out.push(format!(
+        for (name, table, kind) in schema::TRIGGERS {
+            let found = rows
+                .iter()
+                .find(|r| r.get::<_, String>(0) == name && r.get::<_, String>(1) == table);
+            let Some(row) = found else {
+                out.push(format!(
                     "the append-only trigger {name} is missing: {table} can be rewritten"
-                )),
-                Some((_, _, enabled)) if enabled == "D" => out.push(format!(
+                ));
+                continue;
+            };
+            if row.get::<_, String>(2) == "D" {
+                out.push(format!(
                     "the append-only trigger {name} is disabled: {table} can be rewritten"
-                )),
-                Some(_) => {}
+                ));
+            } else if row.get::<_, i16>(3) != kind || !row.get::<_, bool>(4) {
+                out.push(format!(
+                    "the append-only trigger {name} was changed: it no longer refuses every \
+                     change of {table}"
+                ));
             }
         }
-        for (name, table, _) in &found {
-            if !schema::TRIGGERS.iter().any(|(n, _)| n == name) {
+        for row in &rows {
+            let (name, table): (String, String) = (row.get(0), row.get(1));
+            if !schema::TRIGGERS.iter().any(|(n, _, _)| *n == name) {
                 out.push(format!(
                     "the table {table} has a trigger the schema does not ({name}): it may \
                      change what is appended"
                 ));
             }
         }
+        for (function, source) in schema::function_sources() {
+            let stored: Option<String> = self
+                .query_opt(
+                    "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+                     WHERE n.nspname = $1 AND p.proname = $2",
+                    &[&schema::NAMESPACE, &function],
+                )?
+                .map(|r| r.get(0));
+            if stored.as_deref() != Some(source.as_str()) {
+                out.push(format!(
+                    "the function {function} is not the schema's: it was replaced, so {}",
+                    if function == "auditctl_doc" {
+                        "filters on before, after and meta may see other values than the entries'"
+                    } else {
+                        "the append-only triggers may let changes through"
+                    }
+                ));
+            }
+        }
         Ok(out)
+    }
+
+    /// The first seq whose `doc` is not its entry as `auditctl_doc` makes it (computed here
+    /// from the schema's own expression, not through the stored function).
+    fn doc_difference(&self, last: u64) -> anyhow::Result<Option<i64>> {
+        Ok(self
+            .query_opt(
+                &format!(
+                    "SELECT seq FROM entries WHERE seq <= $1 AND doc IS DISTINCT FROM ({}) \
+                     ORDER BY seq LIMIT 1",
+                    schema::DOC_EXPRESSION
+                ),
+                &[&(last as i64)],
+            )?
+            .map(|r| r.get(0)))
     }
 
     /// The schema's indexes that are missing or not valid (a failed concurrent build).
@@ -229,6 +279,13 @@ impl PgStore {
         report.database_what = Some(format!(
             "{indexes}, the stored Merkle tree, the search terms"
         ));
+        if let Some(seq) = self.doc_difference(last)? {
+            report.problem(
+                Some(seq as u64),
+                "its jsonb copy (doc) is not its entry: filters on before, after and meta see \
+                 other values than the event's",
+            );
+        }
         let (sum, beyond) = self.search_terms_sum(&key, last)?;
         if let Some(seq) = beyond {
             report.problem(

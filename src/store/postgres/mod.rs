@@ -99,10 +99,40 @@ impl PgStore {
 
     /// The schema version the store records; `None` when the database has no auditctl schema.
     fn version(&self) -> anyhow::Result<Option<i32>> {
-        let has_info = self
-            .query_one("SELECT to_regclass('store_info') IS NOT NULL", &[])?
-            .get::<_, bool>(0);
+        let row = self.query_one(
+            "SELECT n.oid IS NOT NULL, \
+             n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE'), \
+             EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid), \
+             to_regclass('store_info') IS NOT NULL \
+             FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $1",
+            &[&schema::NAMESPACE],
+        )?;
+        let (namespace, usable, tables, has_info): (bool, bool, bool, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        if namespace && !usable {
+            return Err(crate::error::Failure::runtime(format!(
+                "store {}: this role may not use the schema {} that holds the store",
+                self.shown,
+                schema::NAMESPACE
+            ))
+            .with_hint(format!(
+                "its owner grants it: GRANT USAGE ON SCHEMA {0} TO …; GRANT SELECT ON ALL \
+                 TABLES IN SCHEMA {0} TO … (README: Deploying on PostgreSQL)",
+                schema::NAMESPACE
+            ))
+            .into());
+        }
         if !has_info {
+            if tables {
+                return Err(StoreError::Foreign {
+                    path: self.shown.clone().into(),
+                    why: format!(
+                        "its schema {} holds tables that are not an auditctl store",
+                        schema::NAMESPACE
+                    ),
+                }
+                .into());
+            }
             return Ok(None);
         }
         let row = self.query_opt(
@@ -117,13 +147,17 @@ impl PgStore {
             .into());
         };
         let text: String = row.get(0);
-        text.parse().map(Some).map_err(|_| {
-            StoreError::Foreign {
-                path: self.shown.clone().into(),
-                why: format!("its schema version {text:?} is not a number"),
-            }
-            .into()
-        })
+        text.parse()
+            .ok()
+            .filter(|v| *v >= 1)
+            .map(Some)
+            .ok_or_else(|| {
+                StoreError::Foreign {
+                    path: self.shown.clone().into(),
+                    why: format!("its schema version {text:?} is not one auditctl wrote"),
+                }
+                .into()
+            })
     }
 
     /// Checks the version and reads the recorded search rules.
@@ -152,7 +186,7 @@ impl PgStore {
                 "CREATE SCHEMA IF NOT EXISTS {ns}; SET LOCAL search_path = {ns};",
                 ns = schema::NAMESPACE
             ))?;
-            s.batch(schema::FUNCTIONS)?;
+            s.batch(&schema::functions())?;
             s.batch(schema::CREATE)?;
             // amcheck lets `verify` read every index against its table; creating it takes a
             // superuser, so a store made by another role goes without (verify says so).
@@ -201,6 +235,17 @@ impl PgStore {
         if self.search.covers(wanted) {
             return Ok(());
         }
+        if !self.may_reindex()? {
+            return Err(crate::error::Failure::runtime(format!(
+                "the search terms of {} still hold the values of keys this configuration                  hides ({}), and this role may not rebuild them",
+                self.shown,
+                wanted.extra_keys().join(", ")
+            ))
+            .with_hint(
+                "run one command (`auditctl list --limit 1`) as the role that owns the store,                  with this configuration: it rebuilds them once",
+            )
+            .into());
+        }
         self.in_write_transaction(|s| {
             let recorded = s.recorded_search()?;
             let mut keys = recorded.extra_keys();
@@ -219,6 +264,26 @@ impl PgStore {
             s.batch("DELETE FROM search_terms")?;
             s.fill_search_terms()
         })
+    }
+
+    /// `hide_in_search` where this role may rebuild the search terms; a role that may not
+    /// (a reader, a writer) reads as the store is: it can read every entry anyway.
+    pub fn hide_in_search_if_allowed(&mut self, wanted: &Redactor) -> anyhow::Result<()> {
+        if self.search.covers(wanted) || !self.may_reindex()? {
+            return Ok(());
+        }
+        self.hide_in_search(wanted)
+    }
+
+    /// Whether this role may rebuild the search terms (the owner's work).
+    fn may_reindex(&self) -> anyhow::Result<bool> {
+        Ok(self
+            .query_one(
+                "SELECT has_table_privilege('store_info', 'UPDATE') \
+                 AND has_table_privilege('search_terms', 'DELETE')",
+                &[],
+            )?
+            .get(0))
     }
 
     /// Fills `search_terms` from every entry (after the search rules changed).
@@ -407,7 +472,18 @@ fn pg_error(shown: &str, e: postgres::Error) -> anyhow::Error {
             None => e.to_string(),
         },
     };
-    crate::error::Failure::runtime(format!("store {shown}: {said}")).into()
+    let failure = crate::error::Failure::runtime(format!("store {shown}: {said}"));
+    let denied = e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+        && !said.contains("append-only");
+    if denied {
+        return failure
+            .with_hint(
+                "this role may not do that here: appends need the writer role, schema changes \
+                 and rebuilding the search terms the owner (README: Deploying on PostgreSQL)",
+            )
+            .into();
+    }
+    failure.into()
 }
 
 impl super::Backend for PgStore {

@@ -17,6 +17,9 @@ use super::schema;
 /// every server on it. A request beyond waits for one to come free.
 const MAX_OPEN: usize = 16;
 
+/// How long an idle connection has to answer before it is taken for dead.
+const CHECK_IDLE: Duration = Duration::from_secs(2);
+
 /// How long a request waits for a connection to come free before it is an error.
 const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(30);
 
@@ -82,13 +85,19 @@ impl Pooled {
         let mut pool = pool();
         loop {
             if let Some(i) = pool.idle.iter().rposition(|(u, _)| u == url) {
-                let (_, client) = pool.idle.swap_remove(i);
-                if !client.is_closed() {
+                let (_, mut client) = pool.idle.swap_remove(i);
+                drop(pool);
+                // An idle connection may have been cut meanwhile (a restart, a failover, an
+                // idle timeout, `pg_terminate_backend`): one round trip tells, and a dead one
+                // is replaced instead of failing the request it was taken for.
+                if !client.is_closed() && client.is_valid(CHECK_IDLE).is_ok() {
                     return Ok(Pooled {
                         url: url.to_owned(),
                         client: Some(client),
                     });
                 }
+                drop(client);
+                pool = self::pool();
                 pool.open -= 1;
                 continue;
             }
@@ -236,7 +245,11 @@ fn connect(url: &str) -> Result<Client, ConnectError> {
         .get_hosts()
         .iter()
         .all(|h| !matches!(h, postgres::config::Host::Tcp(_)));
-    if config.get_ssl_mode() == SslMode::Disable || (unix && !config.get_hosts().is_empty()) {
+    if unix && !config.get_hosts().is_empty() {
+        // libpq ignores sslmode there; the client would refuse `require` for want of TLS.
+        config.ssl_mode(SslMode::Disable);
+    }
+    if config.get_ssl_mode() == SslMode::Disable {
         return Ok(config.connect(NoTls)?);
     }
     Ok(config.connect(tls(root_cert.as_deref())?)?)

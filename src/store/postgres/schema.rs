@@ -90,30 +90,51 @@ CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION auditctl_append_only();
 "#;
 
-/// The functions the tables use, created before them.
-pub const FUNCTIONS: &str = r#"
--- jsonb cannot hold U+0000, which canonical JSON writes as \u0000: such an entry's doc has
--- U+FFFD in its place (only path filters read doc; the entry and its hash are unchanged).
-CREATE FUNCTION auditctl_doc(entry text) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN CASE WHEN strpos(entry, '\u0000') = 0 THEN entry::jsonb
-                ELSE replace(entry, '\u0000', '\ufffd')::jsonb END;
+/// The body of `auditctl_doc(entry text) RETURNS jsonb`: jsonb cannot hold U+0000, which
+/// canonical JSON writes as \u0000, so such an entry's doc has U+FFFD in its place (only path
+/// filters read doc; the entry and its hash are unchanged). `verify` compares the stored body
+/// with this one, and every row's doc with what it makes.
+pub const DOC_EXPRESSION: &str = "CASE WHEN strpos(entry, '\\u0000') = 0 THEN entry::jsonb \
+     ELSE replace(entry, '\\u0000', '\\ufffd')::jsonb END";
 
-CREATE FUNCTION auditctl_append_only() RETURNS trigger
-    LANGUAGE plpgsql AS $$
+/// The body of the trigger function that refuses every change of the log's tables.
+pub const APPEND_ONLY_BODY: &str = "
 BEGIN
     RAISE EXCEPTION 'auditctl store is append-only: % cannot be %d', TG_TABLE_NAME,
         lower(TG_OP) USING ERRCODE = 'insufficient_privilege';
 END
-$$;
-"#;
+";
 
-/// The triggers that make the store append-only (checked by `verify`), with their tables.
-pub const TRIGGERS: [(&str, &str); 6] = [
-    ("entries_append_only", "entries"),
-    ("entries_no_truncate", "entries"),
-    ("tree_append_only", "tree"),
-    ("tree_no_truncate", "tree"),
-    ("checkpoints_append_only", "checkpoints"),
-    ("checkpoints_no_truncate", "checkpoints"),
+/// The functions the tables use, created before them.
+pub fn functions() -> String {
+    format!(
+        "CREATE FUNCTION auditctl_doc(entry text) RETURNS jsonb \
+         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $doc$ SELECT {DOC_EXPRESSION} $doc$;\n\
+         CREATE FUNCTION auditctl_append_only() RETURNS trigger \
+         LANGUAGE plpgsql AS $body${APPEND_ONLY_BODY}$body$;\n"
+    )
+}
+
+/// The source `pg_proc.prosrc` holds for each function of `functions()`.
+pub fn function_sources() -> [(&'static str, String); 2] {
+    [
+        ("auditctl_doc", format!(" SELECT {DOC_EXPRESSION} ")),
+        ("auditctl_append_only", APPEND_ONLY_BODY.to_owned()),
+    ]
+}
+
+/// `pg_trigger.tgtype` of a BEFORE UPDATE OR DELETE row trigger (ROW 1, BEFORE 2, DELETE 8,
+/// UPDATE 16) and of a BEFORE TRUNCATE statement trigger (BEFORE 2, TRUNCATE 32).
+const ROW_UPDATE_DELETE: i16 = 1 | 2 | 8 | 16;
+const STATEMENT_TRUNCATE: i16 = 2 | 32;
+
+/// The triggers that make the store append-only (checked by `verify`), with their tables and
+/// `tgtype`; each runs `auditctl_append_only`.
+pub const TRIGGERS: [(&str, &str, i16); 6] = [
+    ("entries_append_only", "entries", ROW_UPDATE_DELETE),
+    ("entries_no_truncate", "entries", STATEMENT_TRUNCATE),
+    ("tree_append_only", "tree", ROW_UPDATE_DELETE),
+    ("tree_no_truncate", "tree", STATEMENT_TRUNCATE),
+    ("checkpoints_append_only", "checkpoints", ROW_UPDATE_DELETE),
+    ("checkpoints_no_truncate", "checkpoints", STATEMENT_TRUNCATE),
 ];
