@@ -1,7 +1,7 @@
 //! `filter EXPR`: events matching a filter expression, from the store or from a JSON Lines
 //! stream (`--input FILE|-`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use super::{Context, OutputArgs, PageArgs, list};
@@ -87,18 +87,12 @@ fn filter_stream(
                 .into(),
         );
     }
-    let (name, reader): (String, Box<dyn BufRead>) = if input.as_os_str() == "-" {
-        (
-            "<stdin>".into(),
-            Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())),
-        )
+    let (name, reader): (String, Box<dyn Read + Send>) = if input.as_os_str() == "-" {
+        ("<stdin>".into(), Box::new(std::io::stdin()))
     } else {
         let file = std::fs::File::open(input)
             .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", input.display())))?;
-        (
-            input.display().to_string(),
-            Box::new(BufReader::with_capacity(1 << 20, file)),
-        )
+        (input.display().to_string(), Box::new(file))
     };
     let limit = if page.all {
         usize::MAX

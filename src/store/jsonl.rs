@@ -7,10 +7,11 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use super::lines::{Match, Want};
 use super::{Query, SortField, SortKey, Store, StoreError};
 use crate::error::Failure;
 use crate::model::Event;
-use crate::query::{Expr, Matcher, prefilter::Prefilter};
+use crate::query::{Expr, Matcher};
 use crate::redact::Redactor;
 
 pub struct JsonlStore {
@@ -70,23 +71,51 @@ impl JsonlStore {
         filter: &Expr,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
+        self.scan_file(Want::Events, filter, &mut |m| match m {
+            Match::Event(_, e) => each(e),
+            Match::Entry(..) | Match::Sorted(..) => unreachable!("events were asked for"),
+        })
+    }
+
+    /// The scan of the whole file, handing on what `want` asks for of each match.
+    fn scan_file(
+        &self,
+        want: Want,
+        filter: &Expr,
+        each: &mut dyn FnMut(Match<'_>) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
         let mut file = self.open_file()?;
         // A last line without its newline may be still being written (a live log): it is
         // read only if it is whole JSON.
         let (complete, tail) = split_tail(&mut file)
             .map_err(|e| Failure::runtime(format!("cannot read {}: {e}", self.path.display())))?;
-        let reader = BufReader::with_capacity(
-            1 << 20,
-            file.take(complete).chain(std::io::Cursor::new(tail)),
-        );
+        let reader = file.take(complete).chain(std::io::Cursor::new(tail));
         let name = self.path.display().to_string();
         match self.format {
+            // Read in big chunks by the parallel scan: no buffer of its own.
             LineFormat::Events => {
-                scan_reader(reader, &name, filter, &self.search, &mut |_, e| each(e))
+                super::lines::scan_for(reader, want, &name, filter, &self.search, each)
             }
-            LineFormat::Kubernetes => {
-                scan_kubernetes(reader, &name, filter, &self.search, &self.warned, each)
-            }
+            LineFormat::Kubernetes => scan_kubernetes(
+                BufReader::with_capacity(1 << 20, reader),
+                &name,
+                filter,
+                &self.search,
+                &self.warned,
+                &mut |e| {
+                    let seq = e.seq.unwrap_or_default();
+                    let entry =
+                        || String::from_utf8(e.canonical_bytes()).expect("canonical JSON is UTF-8");
+                    match &want {
+                        Want::Entries => each(Match::Entry(seq, &entry())),
+                        Want::Sorted(fields) => {
+                            let values = fields.iter().map(|f| sort_value(&e, *f)).collect();
+                            each(Match::Sorted(values, seq, entry()))
+                        }
+                        Want::Lines | Want::Events => each(Match::Event(&[], e)),
+                    }
+                },
+            ),
         }
     }
 }
@@ -177,69 +206,18 @@ fn scan_kubernetes<R: BufRead>(
 /// Scans JSON Lines from any reader: numbers events from 1, skips blank lines, and hands each
 /// matching event (with its raw line) to `each`. A line that is not an event is an error that
 /// names the source and line.
-pub fn scan_reader<R: BufRead>(
+pub fn scan_reader<R: Read + Send>(
     reader: R,
     name: &str,
     filter: &Expr,
     search: &Redactor,
     each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
-    scan_numbered(reader, name, filter, search, 0, each)
-}
-
-/// `scan_reader` for lines that follow event `seq` (whose line numbers count from there).
-fn scan_numbered<R: BufRead>(
-    mut reader: R,
-    name: &str,
-    filter: &Expr,
-    search: &Redactor,
-    mut seq: u64,
-    each: &mut dyn FnMut(&[u8], Event) -> anyhow::Result<bool>,
-) -> anyhow::Result<()> {
-    let matcher = Matcher::new(filter, search);
-    let prefilter = Prefilter::new(filter);
-    let mut line = Vec::with_capacity(4096);
-    let mut line_no = 0usize;
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| Failure::runtime(format!("cannot read {name}: {e}")))?;
-        if n == 0 {
-            return Ok(());
-        }
-        line_no += 1;
-        let mut text = line.trim_ascii();
-        if line_no == 1 {
-            text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-        }
-        if text.is_empty() {
-            continue;
-        }
-        seq += 1;
-        if !text.starts_with(b"{") {
-            // Not a JSON object, so no line the prefilter passes over unread is an event.
-            return Err(not_json_lines(name, line_no, text).into());
-        }
-        if !prefilter.may_match(text) {
-            continue;
-        }
-        let mut event: Event = serde_json::from_slice(text).map_err(|e| {
-            Failure::runtime(format!("{name}:{line_no}: not an auditctl event: {e}"))
-        })?;
-        // The same event the store would hold: upper-case action, UTC time, normalised IP.
-        event
-            .normalize()
-            .map_err(|e| Failure::runtime(format!("{name}:{line_no}: {e}")))?;
-        event.seq = Some(seq);
-        if matcher.is_match(&event) && !each(text, event)? {
-            return Ok(());
-        }
-    }
+    super::lines::scan(reader, name, filter, search, 0, each)
 }
 
 /// The error for a line that is not a JSON object, naming the format when it is a known one.
-fn not_json_lines(name: &str, line_no: usize, text: &[u8]) -> Failure {
+pub(super) fn not_json_lines(name: &str, line_no: usize, text: &[u8]) -> Failure {
     let looks_csv = line_no == 1
         && (text.starts_with(b"seq,") || text.starts_with(b"id,") || text.contains(&b','));
     if looks_csv {
@@ -262,54 +240,110 @@ fn not_json_lines(name: &str, line_no: usize, text: &[u8]) -> Failure {
 }
 
 /// Sorts events as the SQL store would: by the keys, then by seq in the last key's direction.
-fn sort_events(events: &mut [Event], order: &[SortKey]) {
+/// What an event sorts by on one field: text as bytes (as SQLite's BINARY collation compares),
+/// IPs by their 16-byte key, times and seqs as numbers; `None` (missing) first going up, as
+/// SQLite puts NULL.
+pub type SortValue = (Option<Vec<u8>>, i64);
+
+pub fn sort_value(e: &Event, f: SortField) -> SortValue {
+    let text = |s: &str| Some(s.as_bytes().to_vec());
+    let opt = |s: &Option<String>| s.as_deref().and_then(text);
+    match f {
+        SortField::Seq => (None, e.seq.unwrap_or_default() as i64),
+        SortField::Time => (None, crate::model::time_key(&e.time)),
+        SortField::Id => (text(&e.id), 0),
+        SortField::User => (text(&e.user), 0),
+        SortField::Action => (text(&e.action), 0),
+        SortField::Table => (opt(&e.table), 0),
+        SortField::ResourceId => (opt(&e.resource_id), 0),
+        SortField::Service => (opt(&e.service), 0),
+        SortField::Origin => (opt(&e.origin), 0),
+        SortField::Outcome => (text(&e.outcome), 0),
+        SortField::Ip => (
+            e.ip.as_deref()
+                .and_then(|ip| ip.parse().ok())
+                .map(|ip| crate::model::ip_key(&ip).to_vec()),
+            0,
+        ),
+    }
+}
+
+/// Sorts items by their sort values (one per key of `order`), then by seq in the direction
+/// of the last key.
+fn sort_by_values<T>(items: &mut [(Vec<SortValue>, u64, T)], order: &[SortKey]) {
     use std::cmp::Ordering;
-    // Text keys compare as bytes, as SQLite's BINARY collation does; IPs by their 16-byte key.
-    let key = |e: &Event, f: SortField| -> (Option<Vec<u8>>, i64) {
-        let text = |s: &str| Some(s.as_bytes().to_vec());
-        let opt = |s: &Option<String>| s.as_deref().and_then(text);
-        match f {
-            SortField::Seq => (None, e.seq.unwrap_or_default() as i64),
-            SortField::Time => (None, crate::model::time_key(&e.time)),
-            SortField::Id => (text(&e.id), 0),
-            SortField::User => (text(&e.user), 0),
-            SortField::Action => (text(&e.action), 0),
-            SortField::Table => (opt(&e.table), 0),
-            SortField::ResourceId => (opt(&e.resource_id), 0),
-            SortField::Service => (opt(&e.service), 0),
-            SortField::Origin => (opt(&e.origin), 0),
-            SortField::Outcome => (text(&e.outcome), 0),
-            SortField::Ip => (
-                e.ip.as_deref()
-                    .and_then(|ip| ip.parse().ok())
-                    .map(|ip| crate::model::ip_key(&ip).to_vec()),
-                0,
-            ),
-        }
-    };
     let last_desc = order.last().is_some_and(|k| k.descending);
-    events.sort_by(|a, b| {
-        for k in order {
-            // SQLite sorts NULL first in ascending order, as `None < Some` does here.
-            let ord = key(a, k.field).cmp(&key(b, k.field));
+    items.sort_by(|(a, a_seq, _), (b, b_seq, _)| {
+        for ((k, a), b) in order.iter().zip(a).zip(b) {
+            let ord = a.cmp(b);
             let ord = if k.descending { ord.reverse() } else { ord };
             if ord != Ordering::Equal {
                 return ord;
             }
         }
-        let ord = a.seq.cmp(&b.seq);
+        let ord = a_seq.cmp(b_seq);
         if last_desc { ord.reverse() } else { ord }
     });
 }
 
+/// Whether a query reads in file order (no sort but by seq going up).
+fn in_file_order(q: &Query) -> bool {
+    q.order.is_empty()
+        || (q.order.len() == 1 && q.order[0].field == SortField::Seq && !q.order[0].descending)
+}
+
 impl Store for JsonlStore {
+    fn scan_entries(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        if !in_file_order(q) {
+            // Sorted: the sort values and the entry's text are made on the scanning threads,
+            // and only they are kept until the sort (not whole events).
+            let fields: Vec<SortField> = q.order.iter().map(|k| k.field).collect();
+            let mut matches = Vec::new();
+            self.scan_file(Want::Sorted(fields), &q.filter, &mut |m| {
+                let Match::Sorted(values, seq, entry) = m else {
+                    unreachable!("sort values were asked for")
+                };
+                matches.push((values, seq, entry));
+                Ok(true)
+            })?;
+            sort_by_values(&mut matches, &q.order);
+            let limit = q.limit.unwrap_or(usize::MAX);
+            for (_, seq, entry) in matches.into_iter().skip(q.offset).take(limit) {
+                if !each(seq, &entry)? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        // In file order, the entries' text is made on the scanning threads.
+        let limit = q.limit.unwrap_or(usize::MAX);
+        let (mut skipped, mut sent) = (0, 0);
+        self.scan_file(Want::Entries, &q.filter, &mut |m| {
+            let Match::Entry(seq, entry) = m else {
+                unreachable!("entries were asked for")
+            };
+            if skipped < q.offset {
+                skipped += 1;
+                return Ok(true);
+            }
+            if sent >= limit {
+                return Ok(false);
+            }
+            sent += 1;
+            each(seq, entry)
+        })
+    }
+
     fn scan(
         &self,
         q: &Query,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
-        let file_order = q.order.is_empty()
-            || (q.order.len() == 1 && q.order[0].field == SortField::Seq && !q.order[0].descending);
+        let file_order = in_file_order(q);
         let limit = q.limit.unwrap_or(usize::MAX);
         if file_order {
             // Streams: memory does not grow with the file.
@@ -328,11 +362,12 @@ impl Store for JsonlStore {
         }
         let mut matches = Vec::new();
         self.for_each_match(&q.filter, &mut |e| {
-            matches.push(e);
+            let values = q.order.iter().map(|k| sort_value(&e, k.field)).collect();
+            matches.push((values, e.seq.unwrap_or_default(), e));
             Ok(true)
         })?;
-        sort_events(&mut matches, &q.order);
-        for e in matches.into_iter().skip(q.offset).take(limit) {
+        sort_by_values(&mut matches, &q.order);
+        for (_, _, e) in matches.into_iter().skip(q.offset).take(limit) {
             if !each(e)? {
                 break;
             }
@@ -406,7 +441,7 @@ impl Store for JsonlStore {
         let complete = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         let mut last = seq;
         let matcher = Matcher::new(filter, &self.search);
-        scan_numbered(
+        super::lines::scan(
             &bytes[..complete],
             &self.path.display().to_string(),
             &Expr::All,

@@ -5,6 +5,7 @@ pub mod functions;
 pub mod history;
 pub mod jsonl;
 pub mod keyset;
+pub mod lines;
 pub mod location;
 pub mod postgres;
 pub mod revert;
