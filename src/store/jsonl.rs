@@ -72,7 +72,7 @@ impl JsonlStore {
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
         self.scan_file(Want::Events, filter, &mut |m| match m {
-            Match::Event(_, e) => each(e),
+            Match::Event(_, e) => each(*e),
             Match::Entry(..) | Match::Sorted(..) => unreachable!("events were asked for"),
         })
     }
@@ -112,7 +112,7 @@ impl JsonlStore {
                             let values = fields.iter().map(|f| sort_value(&e, *f)).collect();
                             each(Match::Sorted(values, seq, entry()))
                         }
-                        Want::Lines | Want::Events => each(Match::Event(&[], e)),
+                        Want::Lines | Want::Events => each(Match::Event(&[], Box::new(e))),
                     }
                 },
             ),

@@ -57,7 +57,7 @@ enum Found {
 /// A matching event as `each` is given it.
 pub enum Match<'a> {
     /// `Want::Lines`, `Want::Events` (the line is then empty).
-    Event(&'a [u8], Event),
+    Event(&'a [u8], Box<Event>),
     /// `Want::Entries`: the seq and the canonical entry text.
     Entry(u64, &'a str),
     /// `Want::Sorted`: the sort values, the seq and the canonical entry text.
@@ -94,7 +94,7 @@ pub fn scan<R: Read + Send>(
         search,
         seq,
         &mut |m| match m {
-            Match::Event(line, e) => each(line, e),
+            Match::Event(line, e) => each(line, *e),
             Match::Entry(..) | Match::Sorted(..) => unreachable!("lines were asked for"),
         },
     )
@@ -289,11 +289,11 @@ fn merge(
                 let go_on = match found {
                     Found::Line(line, mut event) => {
                         event.seq = Some(seq + local);
-                        each(Match::Event(&line, event))?
+                        each(Match::Event(&line, Box::new(event)))?
                     }
                     Found::Event(mut event) => {
                         event.seq = Some(seq + local);
-                        each(Match::Event(&[], event))?
+                        each(Match::Event(&[], Box::new(event)))?
                     }
                     Found::Entry(entry) => each(Match::Entry(seq + local, &entry))?,
                     Found::Sorted(values, entry) => {
