@@ -106,11 +106,18 @@ fn is_final(stage: &str) -> bool {
 /// An object's last known state outside the log (in the store), by (table, resource_id).
 pub type Lookup<'a> = Box<dyn FnMut(&(String, String)) -> Option<Value> + 'a>;
 
+/// The lookup of a log read without a store: no state is known outside it.
+pub type NoLookup = fn(&(String, String)) -> Option<Value>;
+
+pub fn no_lookup(_: &(String, String)) -> Option<Value> {
+    None
+}
+
 /// Reads the log: numbered lines, stages merged by `auditID`, `before` filled from the state
 /// the log showed last for the same object. Requests still in progress at the end are read
 /// as far as they got.
 pub fn records<'a, R: BufRead + 'a>(reader: R) -> impl Iterator<Item = Record> + 'a {
-    let mut merger = Merger::new(Box::new(|_| None));
+    let mut merger = Merger::new(no_lookup as NoLookup);
     let mut lines = numbered_lines(reader);
     let mut ready = std::collections::VecDeque::new();
     let mut done = false;
@@ -149,7 +156,7 @@ struct Slot {
 /// the stages of one `auditID` become one event, the latest stage winning, and events come
 /// out in the order their requests first appear, so that a log read again numbers them
 /// alike. Each object's `before` is its state as seen last, in these logs or by `lookup`.
-pub struct Merger<'a> {
+pub struct Merger<L> {
     queue: std::collections::VecDeque<Slot>,
     /// The absolute position in the queue of each request not yet done, by auditID.
     open: HashMap<String, u64>,
@@ -161,7 +168,7 @@ pub struct Merger<'a> {
     /// The absolute position of the queue's front.
     front: u64,
     states: HashMap<(String, String), Value>,
-    lookup: Lookup<'a>,
+    lookup: L,
 }
 
 /// Requests held at most while an earlier one is still in progress (a long watch): past it,
@@ -174,8 +181,8 @@ const WINDOW: usize = 10_000;
 /// newest event of the log, will never complete, and is imported as it stands.
 pub const STILL_RUNNING: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
-impl<'a> Merger<'a> {
-    pub fn new(lookup: Lookup<'a>) -> Merger<'a> {
+impl<L: FnMut(&(String, String)) -> Option<Value>> Merger<L> {
+    pub fn new(lookup: L) -> Merger<L> {
         Merger {
             queue: Default::default(),
             open: HashMap::new(),
@@ -263,6 +270,25 @@ impl<'a> Merger<'a> {
         out
     }
 
+    /// The requests at the front that are done, pushed out by the window, or will never
+    /// complete (their last stage more than `STILL_RUNNING` before the newest event): what a
+    /// follower of a growing log can pass on now.
+    pub fn ready_or_stale(&mut self) -> Vec<(usize, Record)> {
+        let mut out = self.ready();
+        while let Some(front) = self.queue.front() {
+            let stale = match (&front.event, self.newest) {
+                (Ok(v), Some(newest)) => v.stage_time().is_some_and(|t| newest - t > STILL_RUNNING),
+                _ => false,
+            };
+            if !stale {
+                break;
+            }
+            out.extend(self.pop());
+            out.extend(self.ready());
+        }
+        out
+    }
+
     /// Every event left. With `hold_back`, requests still in progress that can still
     /// complete (their last stage within `STILL_RUNNING` of the newest event) are left out and
     /// only counted: a later read of the rest of the log will see them whole. Older ones will
@@ -328,7 +354,7 @@ fn object(raw: &Option<Box<RawValue>>) -> Option<Value> {
 fn map_event(
     v: &AuditEvent,
     states: &mut HashMap<(String, String), Value>,
-    lookup: &mut Lookup<'_>,
+    lookup: &mut dyn FnMut(&(String, String)) -> Option<Value>,
 ) -> Result<Event, String> {
     let id = text(&v.audit_id).ok_or("auditID is missing")?;
     let time = text(&v.stage_timestamp)

@@ -2,7 +2,7 @@
 //! log mapped as `import` maps it. Every read is a scan with the in-memory matcher; events are
 //! numbered by their position in the file.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -24,6 +24,20 @@ pub struct JsonlStore {
     /// Where following the file got to: the seq of the last complete line read, and the byte
     /// offset just after it.
     tail: Cell<(u64, u64)>,
+    /// Following a Kubernetes log: what was read of it, and the requests still in progress.
+    following: RefCell<Option<K8sFollow>>,
+}
+
+/// A Kubernetes log followed as it grows: only what was appended since the last poll is read,
+/// into a merger that keeps the requests still in progress and each object's last state.
+struct K8sFollow {
+    /// The bytes read, up to the end of the last complete line.
+    offset: u64,
+    /// The lines read.
+    line: usize,
+    /// The events given out.
+    seq: u64,
+    merger: crate::import::k8s::Merger<crate::import::k8s::NoLookup>,
 }
 
 impl JsonlStore {
@@ -54,6 +68,7 @@ impl JsonlStore {
             search: search.clone(),
             warned: Cell::new(false),
             tail: Cell::new((0, 0)),
+            following: RefCell::new(None),
         }
     }
 
@@ -116,6 +131,83 @@ impl JsonlStore {
                     }
                 },
             ),
+        }
+    }
+}
+
+impl JsonlStore {
+    /// `scan_after` of a Kubernetes log: reads what was appended since the last call (the
+    /// whole log at the first), merges the stages of each request as `import` does, and
+    /// passes on the events after seq `after` as their requests complete (or can no longer
+    /// complete: `Merger::ready_or_stale`). Events are numbered as a whole read of the log
+    /// numbers them (the order requests first appear).
+    fn follow_kubernetes(
+        &self,
+        after: u64,
+        filter: &Expr,
+        each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<u64> {
+        let name = self.path.display().to_string();
+        let mut following = self.following.borrow_mut();
+        let state = following.get_or_insert_with(|| K8sFollow {
+            offset: 0,
+            line: 0,
+            seq: 0,
+            merger: crate::import::k8s::Merger::new(crate::import::k8s::no_lookup),
+        });
+        let mut file = self.open_file()?;
+        let read = |e: std::io::Error| Failure::runtime(format!("cannot read {name}: {e}"));
+        let len = file.metadata().map_err(read)?.len();
+        if len < state.offset {
+            *following = None;
+            anyhow::bail!("{name} changed other than by appending");
+        }
+        let mut bytes = Vec::new();
+        file.seek(SeekFrom::Start(state.offset))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(read)?;
+        // A line still being written waits for its newline.
+        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
+        let matcher = Matcher::new(filter, &self.search);
+        for line in bytes[..complete].split_inclusive(|b| *b == b'\n') {
+            state.line += 1;
+            let mut text = line.strip_suffix(b"\n").unwrap_or(line);
+            text = text.strip_suffix(b"\r").unwrap_or(text);
+            if state.line == 1 {
+                text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+            }
+            let text =
+                String::from_utf8(text.to_vec()).map_err(|_| "line is not valid UTF-8".to_owned());
+            state.merger.push(0, state.line, text);
+            for (_, record) in state.merger.ready_or_stale() {
+                let mut event = match record.event {
+                    Ok(e) => e,
+                    Err(why) => {
+                        self.warn_passed_over(&name, record.line, &why);
+                        continue;
+                    }
+                };
+                state.seq += 1;
+                event.seq = Some(state.seq);
+                if state.seq > after && matcher.is_match(&event) {
+                    each(event)?;
+                }
+            }
+        }
+        state.offset += complete as u64;
+        Ok(state.seq.max(after))
+    }
+
+    /// Says once that a line of a Kubernetes log is no event and was passed over.
+    fn warn_passed_over(&self, name: &str, line: usize, why: &str) {
+        if !self.warned.replace(true) {
+            eprintln!(
+                "auditctl: warning: {}",
+                crate::render::visible(
+                    &format!("{name}:{line}: passed over, not an event: {why}"),
+                    false
+                )
+            );
         }
     }
 }
@@ -409,21 +501,7 @@ impl Store for JsonlStore {
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<u64> {
         if self.format == LineFormat::Kubernetes {
-            // A request's stages may be split across reads: map the whole log again and pass
-            // on what comes after `after`.
-            let mut last = after;
-            let matcher = Matcher::new(filter, &self.search);
-            self.for_each_match(&Expr::All, &mut |e| {
-                let seq = e.seq.unwrap_or_default();
-                if seq > after {
-                    last = seq;
-                    if matcher.is_match(&e) {
-                        each(e)?;
-                    }
-                }
-                Ok(true)
-            })?;
-            return Ok(last);
+            return self.follow_kubernetes(after, filter, each);
         }
         if self.tail.get().0 != after {
             self.last_seq()?;
@@ -525,5 +603,73 @@ impl super::Backend for JsonlStore {
             "a JSON Lines file has no Merkle tree or checkpoints",
         )
         .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: &str, user: &str, stage: &str, second: u32) -> String {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"{stage}","verb":"delete","user":{{"username":"{user}"}},"objectRef":{{"resource":"pods","name":"p-{id}","namespace":"ns","apiVersion":"v1"}},"requestReceivedTimestamp":"2026-11-20T10:00:{second:02}.0Z","stageTimestamp":"2026-11-20T10:00:{second:02}.5Z","responseStatus":{{"code":200}}}}"#
+        ) + "\n"
+    }
+
+    fn follow(store: &JsonlStore, after: u64) -> (u64, Vec<(u64, String)>) {
+        let mut seen = Vec::new();
+        let last = store
+            .scan_after(after, &Expr::All, &mut |e| {
+                seen.push((e.seq.unwrap(), e.user.clone()));
+                Ok(true)
+            })
+            .unwrap();
+        (last, seen)
+    }
+
+    /// A followed Kubernetes log is read from where the last poll stopped: what is before it
+    /// is not read again (here, rewritten in place, it would change the events), a request
+    /// whose stages span polls comes out once, whole, and at the number a whole read gives it.
+    #[test]
+    fn following_a_kubernetes_log_reads_only_what_was_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        let first = request("a", "alice", "ResponseComplete", 1);
+        std::fs::write(
+            &path,
+            format!("{first}{}", request("b", "bob", "RequestReceived", 2)),
+        )
+        .unwrap();
+        let store = JsonlStore::open(&path, Redactor::builtin());
+        assert_eq!(store.format, LineFormat::Kubernetes);
+        // Request b is in progress: it waits, and so would anything after it.
+        assert_eq!(follow(&store, 0), (1, vec![(1, "alice".into())]));
+        // The first line blanked in place: not read again (a whole read would now number bob
+        // 1 and carol 2).
+        let other = " ".repeat(first.len() - 1) + "\n";
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen(&first, &other, 1)).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        use std::io::Write;
+        file.write_all(request("b", "bob", "ResponseComplete", 3).as_bytes())
+            .unwrap();
+        file.write_all(request("c", "carol", "ResponseComplete", 4).as_bytes())
+            .unwrap();
+        // A line still being written waits for its newline.
+        file.write_all(br#"{"kind":"Event","#).unwrap();
+        assert_eq!(
+            follow(&store, 1),
+            (3, vec![(2, "bob".into()), (3, "carol".into())])
+        );
+        assert_eq!(follow(&store, 3), (3, vec![]));
+        // A log that shrank was replaced, not appended to.
+        std::fs::write(&path, request("d", "dave", "ResponseComplete", 5)).unwrap();
+        let err = store
+            .scan_after(3, &Expr::All, &mut |_| Ok(true))
+            .unwrap_err();
+        assert!(err.to_string().contains("other than by appending"), "{err}");
     }
 }
