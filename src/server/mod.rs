@@ -7,6 +7,7 @@ pub mod revert;
 pub mod routes;
 mod stream;
 pub mod tokens;
+mod writer;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -38,6 +39,8 @@ pub struct AppState {
     /// Reverts done, by token and `Idempotency-Key`, so a retried POST answers the same (kept
     /// in memory: a restart forgets them, and the ETag then refuses a second revert).
     pub done_reverts: Mutex<HashMap<String, revert::Done>>,
+    /// Does every append (`writer`).
+    pub writer: writer::Writer,
 }
 
 /// How a request opens its back end: where the events are, and the keys whose values no
@@ -314,6 +317,10 @@ pub fn serve(
     store.open(&redactor)?;
     store.hide_in_search(&redactor)?;
     let open = tokens.is_none();
+    let writer = writer::Writer::start(Opener {
+        location: store.clone(),
+        search: redactor.clone(),
+    })?;
     let state = Arc::new(AppState {
         store: store.clone(),
         rate: f64::from(rate.max(1)),
@@ -321,6 +328,7 @@ pub fn serve(
         redactor,
         limits: Mutex::new(HashMap::new()),
         done_reverts: Mutex::new(HashMap::new()),
+        writer,
     });
     let app = routes::router(Arc::clone(&state))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

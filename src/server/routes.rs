@@ -341,12 +341,7 @@ async fn append_events(
             .insert(RECORDED_BY.to_owned(), Value::String(caller.0.name.clone()));
         events.push(event);
     }
-    let location = state.opener();
-    let report: api::Appended = blocking(move || {
-        let mut store = location.open_for_append()?;
-        store.append()?.append(&mut events.into_iter().map(Ok))
-    })
-    .await?;
+    let report: api::Appended = state.writer.append(events).await?;
     Ok((StatusCode::CREATED, Json(report)).into_response())
 }
 

@@ -491,6 +491,20 @@ pub trait Append {
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport>;
+
+    /// Appends several groups of events (the appends a server received at once), each group
+    /// all or nothing, and returns each group's outcome in order; an `Err` of the whole means
+    /// none was appended. A store that can commits them together (one write, one sync for
+    /// all); the default appends one after another.
+    fn append_groups(
+        &mut self,
+        groups: &[Vec<Event>],
+    ) -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
+        Ok(groups
+            .iter()
+            .map(|group| self.append(&mut group.iter().cloned().map(Ok)))
+            .collect())
+    }
 }
 
 /// What runs inside a revert's transaction, given the event about to be appended, which it may

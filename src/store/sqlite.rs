@@ -453,24 +453,7 @@ impl SqliteStore {
             tx.pragma_update(None, "threads", 2).map_err(wrap)?;
             tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
         }
-        // The entries' search documents were made with `self.search`: a store whose recorded
-        // keys changed since (another process hid more) would get values it must not index.
-        let recorded: Option<String> = tx
-            .query_row(
-                "SELECT value FROM store_info WHERE key = ?1",
-                [SEARCH_KEYS],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(wrap)?;
-        let expected = serde_json::to_string(&self.search.extra_keys()).unwrap_or_default();
-        if recorded.as_deref().unwrap_or("[]") != expected {
-            anyhow::bail!(
-                "{}: the keys its search index leaves out changed while this ran; nothing was \
-                 appended, run it again",
-                path.display()
-            );
-        }
+        check_search_keys(&tx, path, &self.search)?;
         let report = insert_entries(&tx, path, entries)?;
         if rebuild_indexes {
             tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
@@ -1040,6 +1023,47 @@ impl super::Append for SqliteStore {
         self.search.clone()
     }
 
+    /// One write transaction for every group, each in a savepoint of its own: a group that
+    /// fails (an id stored with other content) is rolled back alone, and the others commit
+    /// together, with one sync.
+    fn append_groups(
+        &mut self,
+        groups: &[Vec<Event>],
+    ) -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.sqlite_err(e))?;
+        let result = (|| -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
+            self.check_search_keys()?;
+            let mut outcomes = Vec::with_capacity(groups.len());
+            for group in groups {
+                self.conn
+                    .execute_batch("SAVEPOINT auditctl_group")
+                    .map_err(|e| self.sqlite_err(e))?;
+                let mut entries = group
+                    .iter()
+                    .map(|e| Ok(NewEntry::new(e.clone(), &self.search)?));
+                let outcome = insert_entries(&self.conn, &self.path, &mut entries);
+                let end = match outcome {
+                    Ok(_) => "RELEASE auditctl_group",
+                    Err(_) => "ROLLBACK TO auditctl_group; RELEASE auditctl_group",
+                };
+                self.conn
+                    .execute_batch(end)
+                    .map_err(|e| self.sqlite_err(e))?;
+                outcomes.push(outcome);
+            }
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(|e| self.sqlite_err(e))?;
+            Ok(outcomes)
+        })();
+        if result.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        result
+    }
+
     fn append_entries(
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
@@ -1096,6 +1120,37 @@ impl SqliteStore {
             .execute_batch(end)
             .map_err(|e| self.sqlite_err(e))?;
         appended
+    }
+}
+
+/// The entries' search documents are made with `search`: a store whose recorded keys changed
+/// since (another process hid more) would get values it must not index.
+fn check_search_keys(conn: &Connection, path: &Path, search: &Redactor) -> anyhow::Result<()> {
+    let recorded: Option<String> = conn
+        .query_row(
+            "SELECT value FROM store_info WHERE key = ?1",
+            [SEARCH_KEYS],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|source| StoreError::Sqlite {
+            path: path.to_owned(),
+            source,
+        })?;
+    let expected = serde_json::to_string(&search.extra_keys()).unwrap_or_default();
+    if recorded.as_deref().unwrap_or("[]") != expected {
+        anyhow::bail!(
+            "{}: the keys its search index leaves out changed while this ran; nothing was \
+             appended, run it again",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    fn check_search_keys(&self) -> anyhow::Result<()> {
+        check_search_keys(&self.conn, &self.path, &self.search)
     }
 }
 

@@ -153,3 +153,45 @@ fn posting_a_stored_id_again_cannot_change_the_event() {
     );
     assert_eq!(env.all_events()[1].user, "w");
 }
+
+/// Appends arriving at once are committed together by the server's writer, each all or
+/// nothing: one that fails (an id stored with other content) fails alone, the others are
+/// stored once each, with gapless seqs.
+#[test]
+fn concurrent_appends_fail_alone() {
+    let (env, server, api, _) = setup();
+    let api = &api;
+    let outcomes: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let posts: Vec<_> = (0..40)
+            .map(|i| {
+                scope.spawn(move || {
+                    // Every tenth reuses the stored event's id with other content.
+                    let id = if i % 10 == 0 {
+                        "legit".to_owned()
+                    } else {
+                        format!("c-{i}")
+                    };
+                    api.post(&json!([
+                        {"id": id, "time": "2026-11-24T10:00:00Z", "user": "load",
+                         "action": "UPDATE", "table": "db", "resource_id": format!("r{i}")},
+                        {"id": format!("c-{i}-b"), "time": "2026-11-24T10:00:00Z",
+                         "user": "load", "action": "LOGIN"}
+                    ]))
+                })
+            })
+            .collect();
+        posts.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    let created = outcomes.iter().filter(|(s, _)| *s == 201).count();
+    let refused = outcomes.iter().filter(|(s, _)| *s == 409).count();
+    assert_eq!((created, refused), (36, 4), "{outcomes:?}");
+    let all = env.all_events();
+    assert_eq!(all.len(), 1 + 36 * 2);
+    for (i, e) in all.iter().enumerate() {
+        assert_eq!(e.seq, Some(i as u64 + 1));
+    }
+    // No half of a refused append is stored.
+    assert!(!all.iter().any(|e| e.id == "c-0-b"));
+    env.run(&["verify"]).ok();
+    drop(server);
+}

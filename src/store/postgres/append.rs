@@ -35,25 +35,30 @@ impl PgStore {
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
-        let wanted = serde_json::to_string(&self.search.extra_keys()).unwrap_or_default();
         self.in_write_transaction(|s| {
-            // The terms were made with `self.search`: a store whose recorded keys changed
-            // since (another process hid more) would get values it must not hold.
-            let recorded: Option<String> = s
-                .query_opt(
-                    "SELECT value FROM store_info WHERE key = $1",
-                    &[&SEARCH_KEYS],
-                )?
-                .map(|r| r.get(0));
-            if recorded.as_deref().unwrap_or("[]") != wanted {
-                anyhow::bail!(
-                    "{}: the keys its search terms leave out changed while this ran; nothing \
-                     was appended, run it again",
-                    s.shown
-                );
-            }
+            s.check_search_keys()?;
             s.insert_entries(entries)
         })
+    }
+
+    /// The terms are made with `self.search`: a store whose recorded keys changed since
+    /// (another process hid more) would get values it must not hold.
+    fn check_search_keys(&self) -> anyhow::Result<()> {
+        let wanted = serde_json::to_string(&self.search.extra_keys()).unwrap_or_default();
+        let recorded: Option<String> = self
+            .query_opt(
+                "SELECT value FROM store_info WHERE key = $1",
+                &[&SEARCH_KEYS],
+            )?
+            .map(|r| r.get(0));
+        if recorded.as_deref().unwrap_or("[]") != wanted {
+            anyhow::bail!(
+                "{}: the keys its search terms leave out changed while this ran; nothing \
+                 was appended, run it again",
+                self.shown
+            );
+        }
+        Ok(())
     }
 
     /// Inserts entries inside the caller's write transaction, skipping ids already stored.
@@ -405,6 +410,30 @@ impl Nodes for StoredNodes<'_> {
 impl crate::store::Append for PgStore {
     fn search_redactor(&self) -> Redactor {
         self.search.clone()
+    }
+
+    /// One transaction under the append lock for every group, each in a savepoint of its own.
+    fn append_groups(
+        &mut self,
+        groups: &[Vec<Event>],
+    ) -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
+        let search = self.search.clone();
+        self.in_write_transaction(|s| {
+            s.check_search_keys()?;
+            let mut outcomes = Vec::with_capacity(groups.len());
+            for group in groups {
+                s.batch("SAVEPOINT auditctl_group")?;
+                let outcome = s.insert_entries(
+                    &mut group.iter().map(|e| Ok(NewEntry::new(e.clone(), &search)?)),
+                );
+                s.batch(match outcome {
+                    Ok(_) => "RELEASE auditctl_group",
+                    Err(_) => "ROLLBACK TO auditctl_group; RELEASE auditctl_group",
+                })?;
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
     }
 
     fn append_entries(
