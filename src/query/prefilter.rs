@@ -16,7 +16,7 @@ pub struct Prefilter {
 /// A text a line must hold: as it is, or in any ASCII case (an action, which the store
 /// upper-cases: `"action":" update "` is an UPDATE).
 enum Needle {
-    Exact(Finder<'static>),
+    Exact(Box<Finder<'static>>),
     AnyCase(Vec<u8>),
 }
 
@@ -46,7 +46,7 @@ impl Prefilter {
             .into_iter()
             .map(|alts| {
                 alts.into_iter()
-                    .map(|t| Needle::Exact(Finder::new(t.as_bytes()).into_owned()))
+                    .map(|t| Needle::Exact(Box::new(Finder::new(t.as_bytes()).into_owned())))
                     .collect()
             })
             .collect();
