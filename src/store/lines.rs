@@ -222,7 +222,15 @@ fn scan_chunk(
     matcher: &Matcher,
 ) -> Chunk {
     let mut chunk = Chunk::default();
-    for line in bytes.split_inclusive(|b| *b == b'\n') {
+    // Line ends found by memchr (vectorised), not byte by byte: most lines are only looked at
+    // by the prefilter, so finding them is much of the work.
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes)
+        .map(|i| i + 1)
+        .chain((bytes.last() != Some(&b'\n') && !bytes.is_empty()).then_some(bytes.len()));
+    for end in ends {
+        let line = &bytes[start..end];
+        start = end;
         chunk.lines += 1;
         let mut text = line.trim_ascii();
         if first && chunk.lines == 1 {
