@@ -7,7 +7,7 @@ pub mod revert;
 pub mod routes;
 mod stream;
 pub mod tokens;
-mod writer;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

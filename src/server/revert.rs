@@ -161,6 +161,7 @@ pub async fn perform(
     let recorded_by = caller.0.name.clone();
     let redactor = caller.redactor(&state).cloned();
     let location = state.opener();
+    let turn = state.writer.turn();
     let (seq, event) = run(move || {
         let mut backend = location.open()?;
         let mut record = |event: &mut crate::model::Event| {
@@ -177,7 +178,10 @@ pub async fn perform(
                 return Ok(Err(()));
             }
         }
-        let event = reverter.revert(&id, &if_match, &request, Some(&mut record))?;
+        let event = {
+            let _turn = turn.lock().unwrap_or_else(|p| p.into_inner());
+            reverter.revert(&id, &if_match, &request, Some(&mut record))?
+        };
         let seq = event.seq.unwrap_or_default();
         let entry = String::from_utf8(event.canonical_bytes())?;
         Ok(Ok((

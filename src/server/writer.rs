@@ -4,7 +4,7 @@
 //! sync, not fifty turns at the store's write lock, each with SQLite's sleeping retries; reads
 //! and streaming exports go on, on connections of their own, without holding appends up.
 
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use tokio::sync::oneshot;
 
@@ -23,16 +23,26 @@ struct Job {
 /// The handle requests hand their appends to.
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    turn: Arc<Mutex<()>>,
 }
 
 impl Writer {
     /// Starts the writer's thread, which opens the store when it first appends.
     pub fn start(opener: Opener) -> std::io::Result<Writer> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let turn = Arc::new(Mutex::new(()));
+        let writers_turn = Arc::clone(&turn);
         std::thread::Builder::new()
             .name("auditctl-writer".into())
-            .spawn(move || run(&opener, &queue))?;
-        Ok(Writer { jobs })
+            .spawn(move || run(&opener, &queue, &writers_turn))?;
+        Ok(Writer { jobs, turn })
+    }
+
+    /// The turn at writing this process's other writes (reverts) take, so that they wait for
+    /// the writer here, woken the moment it is done, rather than in SQLite's busy handler,
+    /// which sleeps up to 100 ms between tries.
+    pub fn turn(&self) -> Arc<Mutex<()>> {
+        Arc::clone(&self.turn)
     }
 
     /// Appends `events`, all or nothing, and says what was appended.
@@ -47,7 +57,7 @@ impl Writer {
     }
 }
 
-fn run(opener: &Opener, queue: &mpsc::Receiver<Job>) {
+fn run(opener: &Opener, queue: &mpsc::Receiver<Job>, turn: &Mutex<()>) {
     let mut store: Option<Box<dyn Backend>> = None;
     while let Ok(first) = queue.recv() {
         let mut jobs = vec![first];
@@ -59,6 +69,7 @@ fn run(opener: &Opener, queue: &mpsc::Receiver<Job>) {
         }
         let (groups, replies): (Vec<Vec<Event>>, Vec<_>) =
             jobs.into_iter().map(|j| (j.events, j.reply)).unzip();
+        let held = turn.lock().unwrap_or_else(|p| p.into_inner());
         let together = store
             .take()
             .map_or_else(|| opener.open_for_append(), Ok)
@@ -74,6 +85,7 @@ fn run(opener: &Opener, queue: &mpsc::Receiver<Job>) {
             // with Retry-After for a busy store) from a store opened again.
             Err(_) => groups.into_iter().map(|g| alone(opener, g)).collect(),
         };
+        drop(held);
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(outcome);
         }
