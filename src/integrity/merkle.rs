@@ -259,6 +259,75 @@ impl Nodes for MemoryTree {
     }
 }
 
+/// The roots of every prefix of a stream of leaves, kept as the perfect subtrees along its
+/// right edge: O(log n) memory and hashing per leaf.
+#[derive(Default)]
+pub struct Frontier {
+    levels: Vec<Option<Hash>>,
+    size: u64,
+}
+
+impl Frontier {
+    /// The frontier of a stored tree of `size` leaves, from its nodes: the perfect subtree at
+    /// each level where `size` has a bit, so that pushing goes on where the tree stops.
+    pub fn resume(size: u64, nodes: &dyn Nodes) -> anyhow::Result<Frontier> {
+        let levels = (0..64 - size.leading_zeros())
+            .map(|level| {
+                ((size >> level) & 1 == 1)
+                    .then(|| nodes.node(level, (size >> level) - 1))
+                    .transpose()
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Frontier { levels, size })
+    }
+
+    /// How many leaves were pushed (or the tree resumed had).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn push(&mut self, leaf: Hash) {
+        self.push_seeing(leaf, &mut |_, _, _| {});
+    }
+
+    /// `push`, calling `each` with every perfect subtree it completes: (level, index, hash),
+    /// the leaf itself at level 0 — the nodes the store's tree must hold.
+    pub fn push_seeing(&mut self, leaf: Hash, each: &mut dyn FnMut(u32, u64, &Hash)) {
+        let leaf_index = self.size;
+        let mut node = leaf;
+        each(0, leaf_index, &node);
+        let mut level = 0;
+        for slot in self.levels.iter_mut() {
+            match slot.take() {
+                Some(left) => {
+                    node = node_hash(&left, &node);
+                    level += 1;
+                    each(level, leaf_index >> level, &node);
+                }
+                None => {
+                    *slot = Some(node);
+                    self.size += 1;
+                    return;
+                }
+            }
+        }
+        self.levels.push(Some(node));
+        self.size += 1;
+    }
+
+    /// MTH of the leaves so far: the subtrees folded from the smallest up.
+    pub fn root(&self) -> Hash {
+        let mut acc: Option<Hash> = None;
+        for node in self.levels.iter().flatten() {
+            acc = Some(match acc {
+                None => *node,
+                Some(right) => node_hash(node, &right),
+            });
+        }
+        acc.unwrap_or_else(empty_root)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

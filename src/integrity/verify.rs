@@ -124,57 +124,6 @@ impl Report {
     }
 }
 
-/// The roots of every prefix of a stream of leaves, kept as the perfect subtrees along its
-/// right edge: O(log n) memory and hashing per leaf.
-#[derive(Default)]
-struct Frontier {
-    levels: Vec<Option<Hash>>,
-    size: u64,
-}
-
-impl Frontier {
-    fn push(&mut self, leaf: Hash) {
-        self.push_seeing(leaf, &mut |_, _, _| {});
-    }
-
-    /// `push`, calling `each` with every perfect subtree it completes: (level, index, hash),
-    /// the leaf itself at level 0 — the nodes the store's tree must hold.
-    fn push_seeing(&mut self, leaf: Hash, each: &mut dyn FnMut(u32, u64, &Hash)) {
-        let leaf_index = self.size;
-        let mut node = leaf;
-        each(0, leaf_index, &node);
-        let mut level = 0;
-        for slot in self.levels.iter_mut() {
-            match slot.take() {
-                Some(left) => {
-                    node = merkle::node_hash(&left, &node);
-                    level += 1;
-                    each(level, leaf_index >> level, &node);
-                }
-                None => {
-                    *slot = Some(node);
-                    self.size += 1;
-                    return;
-                }
-            }
-        }
-        self.levels.push(Some(node));
-        self.size += 1;
-    }
-
-    /// MTH of the leaves so far: the subtrees folded from the smallest up.
-    fn root(&self) -> Hash {
-        let mut acc: Option<Hash> = None;
-        for node in self.levels.iter().flatten() {
-            acc = Some(match acc {
-                None => *node,
-                Some(right) => merkle::node_hash(node, &right),
-            });
-        }
-        acc.unwrap_or_else(merkle::empty_root)
-    }
-}
-
 /// Rows checked at a time, half of them on a second thread.
 const BATCH: usize = 4096;
 
@@ -450,7 +399,7 @@ pub fn verify_log(
         *slot = Some(merkle::empty_root());
     }
 
-    let mut frontier = Frontier::default();
+    let mut frontier = merkle::Frontier::default();
     let mut expected = 1u64;
     store.scan_leaves(BATCH, &mut |batch| {
         for (row, check) in batch
@@ -504,7 +453,7 @@ pub fn verify_log(
             }
             match key {
                 // The nodes of the tree the store should hold, for comparing with its table.
-                Some(key) if frontier.size < tree_size => {
+                Some(key) if frontier.size() < tree_size => {
                     frontier.push_seeing(check.leaf, &mut |level, index, hash| {
                         report.tree_nodes = report.tree_nodes.wrapping_add(key.row(
                             [
@@ -518,13 +467,13 @@ pub fn verify_log(
                 }
                 _ => frontier.push(check.leaf),
             }
-            if let Some(slot) = wanted.get_mut(&frontier.size) {
+            if let Some(slot) = wanted.get_mut(&frontier.size()) {
                 *slot = Some(frontier.root());
             }
         }
         Ok(())
     })?;
-    report.events = frontier.size;
+    report.events = frontier.size();
     report.root = Some(frontier.root());
     let root_at = |size: u64| wanted.get(&size).copied().flatten();
 
@@ -720,7 +669,7 @@ mod tests {
     fn the_frontier_gives_every_prefix_root() {
         let leaves: Vec<Hash> = (0u32..40).map(|i| leaf_hash(&i.to_be_bytes())).collect();
         let tree = MemoryTree::from_leaves(leaves.clone());
-        let mut frontier = Frontier::default();
+        let mut frontier = merkle::Frontier::default();
         assert_eq!(frontier.root(), merkle::empty_root());
         for (i, leaf) in leaves.iter().enumerate() {
             frontier.push(*leaf);

@@ -634,3 +634,28 @@ impl LogStore for sqlite::SqliteStore {
         sqlite::SqliteStore::extend_tree(self)
     }
 }
+
+/// An event from its stored entry text, with its seq.
+pub(crate) fn decode_entry(seq: i64, entry: &str) -> anyhow::Result<Event> {
+    let mut e: Event = serde_json::from_str(entry)
+        .map_err(|err| anyhow::anyhow!("entry seq {seq} cannot be read: {err}"))?;
+    e.seq = Some(seq as u64);
+    Ok(e)
+}
+
+/// The column of the `entries` table a sort key orders by (both SQL back ends).
+pub(crate) fn sort_column(field: SortField) -> &'static str {
+    match field {
+        SortField::Seq => "seq",
+        SortField::Time => "time_us",
+        SortField::Id => "id",
+        SortField::User => "user_name",
+        SortField::Action => "action",
+        SortField::Table => "tbl",
+        SortField::ResourceId => "resource_id",
+        SortField::Service => "service",
+        SortField::Origin => "origin",
+        SortField::Outcome => "outcome",
+        SortField::Ip => "ip_key",
+    }
+}

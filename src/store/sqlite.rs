@@ -687,7 +687,7 @@ impl SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (seq, entry) = row.map_err(|e| self.sqlite_err(e))?;
-            out.push(decode(seq, &entry)?);
+            out.push(super::decode_entry(seq, &entry)?);
         }
         Ok(out)
     }
@@ -821,31 +821,12 @@ fn group_value(
     })
 }
 
-fn decode(seq: i64, entry: &str) -> anyhow::Result<Event> {
-    let mut e: Event = serde_json::from_str(entry)
-        .map_err(|err| anyhow::anyhow!("entry seq {seq} cannot be read: {err}"))?;
-    e.seq = Some(seq as u64);
-    Ok(e)
-}
-
 fn order_sql(q: &Query) -> String {
     let mut parts: Vec<String> = q
         .order
         .iter()
         .map(|k| {
-            let col = match k.field {
-                SortField::Seq => "seq",
-                SortField::Time => "time_us",
-                SortField::Id => "id",
-                SortField::User => "user_name",
-                SortField::Action => "action",
-                SortField::Table => "tbl",
-                SortField::ResourceId => "resource_id",
-                SortField::Service => "service",
-                SortField::Origin => "origin",
-                SortField::Outcome => "outcome",
-                SortField::Ip => "ip_key",
-            };
+            let col = super::sort_column(k.field);
             format!("{col} {}", if k.descending { "DESC" } else { "ASC" })
         })
         .collect();
@@ -862,7 +843,9 @@ impl Store for SqliteStore {
         q: &Query,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
-        self.scan_entries(q, &mut |seq, entry| each(decode(seq as i64, entry)?))
+        self.scan_entries(q, &mut |seq, entry| {
+            each(super::decode_entry(seq as i64, entry)?)
+        })
     }
 
     fn scan_entries(

@@ -240,20 +240,7 @@ impl SqliteStore {
     }
 
     fn extend_tree_in_transaction(&self) -> anyhow::Result<u64> {
-        let mut size = self.tree_size()?;
-        // The pending left siblings: at each level, the last node not yet paired.
-        let mut frontier: Vec<Option<Hash>> = Vec::new();
-        let nodes = self.nodes();
-        for level in 0..64 {
-            if size >> level == 0 {
-                break;
-            }
-            frontier.push(if (size >> level) & 1 == 1 {
-                Some(nodes.node(level, (size >> level) - 1)?)
-            } else {
-                None
-            });
-        }
+        let mut frontier = merkle::Frontier::resume(self.tree_size()?, &self.nodes())?;
         let mut insert = self
             .conn
             .prepare_cached("INSERT INTO tree (level, idx, hash) VALUES (?1, ?2, ?3)")
@@ -262,39 +249,26 @@ impl SqliteStore {
             .conn
             .prepare("SELECT seq, leaf FROM entries WHERE seq > ?1 ORDER BY seq")
             .map_err(self.wrap())?;
-        let mut rows = rows.query([size as i64]).map_err(self.wrap())?;
+        let mut rows = rows.query([frontier.size() as i64]).map_err(self.wrap())?;
         while let Some(row) = rows.next().map_err(self.wrap())? {
             let seq: i64 = row.get(0).map_err(self.wrap())?;
             anyhow::ensure!(
-                seq as u64 == size + 1,
+                seq as u64 == frontier.size() + 1,
                 "seq {} is missing from the store: run `auditctl verify`",
-                size + 1
+                frontier.size() + 1
             );
-            let mut node = hash_of(row.get_ref(1).map_err(self.wrap())?.as_blob()?)?;
-            let mut index = size;
-            let mut level = 0usize;
-            loop {
-                insert
-                    .execute(params![level as i64, index as i64, &node[..]])
-                    .map_err(self.wrap())?;
-                if frontier.len() == level {
-                    frontier.push(None);
+            let leaf = hash_of(row.get_ref(1).map_err(self.wrap())?.as_blob()?)?;
+            let mut inserted = Ok(());
+            frontier.push_seeing(leaf, &mut |level, index, node| {
+                if inserted.is_ok() {
+                    inserted = insert
+                        .execute(params![i64::from(level), index as i64, &node[..]])
+                        .map(|_| ());
                 }
-                match frontier[level].take() {
-                    Some(left) if index % 2 == 1 => {
-                        node = merkle::node_hash(&left, &node);
-                        index /= 2;
-                        level += 1;
-                    }
-                    _ => {
-                        frontier[level] = Some(node);
-                        break;
-                    }
-                }
-            }
-            size += 1;
+            });
+            inserted.map_err(self.wrap())?;
         }
-        Ok(size)
+        Ok(frontier.size())
     }
 
     /// Makes a checkpoint of the whole store, records it, and returns its note text.
