@@ -690,3 +690,39 @@ fn passwords_stay_out_of_help_and_bad_urls() {
         assert!(!run.stderr.contains("PSECRET"), "{url}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_version_1_store_is_upgraded_when_opened() {
+    let Some(db) = Database::new("upgrade") else {
+        return;
+    };
+    let env = Env::new();
+    on(
+        &env,
+        &db,
+        &["import", fixture("events.jsonl").to_str().unwrap()],
+    )
+    .ok();
+    // What version 1 wrote: the doc function with an SQL-standard body.
+    db.client()
+        .batch_execute(
+            "SET search_path = auditctl; \
+             CREATE OR REPLACE FUNCTION auditctl_doc(entry text) RETURNS jsonb \
+             LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN CASE WHEN \
+             strpos(entry, '\\u0000') = 0 THEN entry::jsonb \
+             ELSE replace(entry, '\\u0000', '\\ufffd')::jsonb END; \
+             UPDATE store_info SET value = '1' WHERE key = 'schema_version';",
+        )
+        .unwrap();
+    on(&env, &db, &["list", "-n", "1"]).ok();
+    let version: String = db
+        .client()
+        .query_one(
+            "SELECT value FROM auditctl.store_info WHERE key = 'schema_version'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(version, "2");
+    on(&env, &db, &["verify"]).ok();
+}

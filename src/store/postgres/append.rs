@@ -293,7 +293,7 @@ impl PgStore {
     }
 
     pub(super) fn extend_tree_in_transaction(&self) -> anyhow::Result<u64> {
-        let mut size = self.tree_size()?;
+        let size = self.tree_size()?;
         // A node the log has not made yet (planted by someone who may insert) would make every
         // later extension fail on its key: named, as what it is.
         if let Some(row) = self.query_opt(
@@ -310,17 +310,7 @@ impl PgStore {
             .with_hint("`auditctl verify` says more; the store's owner must remove it")
             .into());
         }
-        let mut frontier: Vec<Option<Hash>> = Vec::new();
-        for level in 0..64 {
-            if size >> level == 0 {
-                break;
-            }
-            frontier.push(if (size >> level) & 1 == 1 {
-                Some(self.node(level, (size >> level) - 1)?)
-            } else {
-                None
-            });
-        }
+        let mut frontier = merkle::Frontier::resume(size, &StoredNodes(self))?;
         let mut nodes: Vec<(i32, i64, Hash)> = Vec::new();
         let mut failure = None;
         self.cursor(
@@ -328,32 +318,15 @@ impl PgStore {
             &[&(size as i64)],
             &mut |row| {
                 let seq: i64 = row.get(0);
-                if seq as u64 != size + 1 {
-                    failure = Some(size + 1);
+                if seq as u64 != frontier.size() + 1 {
+                    failure = Some(frontier.size() + 1);
                     return Ok(false);
                 }
-                let mut node = Hash::try_from(row.get::<_, &[u8]>(1))
+                let leaf = Hash::try_from(row.get::<_, &[u8]>(1))
                     .map_err(|_| anyhow::anyhow!("the leaf of seq {seq} is not 32 bytes"))?;
-                let mut index = size;
-                let mut level = 0usize;
-                loop {
-                    nodes.push((level as i32, index as i64, node));
-                    if frontier.len() == level {
-                        frontier.push(None);
-                    }
-                    match frontier[level].take() {
-                        Some(left) if index % 2 == 1 => {
-                            node = merkle::node_hash(&left, &node);
-                            index /= 2;
-                            level += 1;
-                        }
-                        _ => {
-                            frontier[level] = Some(node);
-                            break;
-                        }
-                    }
-                }
-                size += 1;
+                frontier.push_seeing(leaf, &mut |level, index, node| {
+                    nodes.push((level as i32, index as i64, *node));
+                });
                 if nodes.len() >= 20_000 {
                     self.copy_nodes(std::mem::take(&mut nodes))?;
                 }
@@ -364,7 +337,7 @@ impl PgStore {
             anyhow::bail!("seq {missing} is missing from the store: run `auditctl verify`");
         }
         self.copy_nodes(nodes)?;
-        Ok(size)
+        Ok(frontier.size())
     }
 
     fn copy_nodes(&self, nodes: Vec<(i32, i64, Hash)>) -> anyhow::Result<()> {

@@ -171,8 +171,38 @@ impl PgStore {
             }
             .into());
         }
+        if version < schema::SCHEMA_VERSION {
+            self.migrate()?;
+        }
         self.search = self.recorded_search()?;
         Ok(self)
+    }
+
+    /// Brings an older schema up to this one, under the append lock, checking the version
+    /// again there (another process may have done it). It takes the role that owns the store.
+    fn migrate(&mut self) -> anyhow::Result<()> {
+        let shown = self.shown.clone();
+        self.in_write_transaction(|s| {
+            let mut version = s.version()?.unwrap_or_default();
+            if version == 1 {
+                s.batch(&schema::migrate_1_to_2())?;
+                version = 2;
+            }
+            s.execute(
+                "UPDATE store_info SET value = $1 WHERE key = $2",
+                &[&version.to_string(), &VERSION_KEY],
+            )?;
+            Ok(())
+        })
+        .map_err(|e| {
+            crate::error::Failure::runtime(format!(
+                "{shown} has store schema version {} and could not be upgraded to {}: {e:#}",
+                schema::SCHEMA_VERSION - 1,
+                schema::SCHEMA_VERSION
+            ))
+            .with_hint("open it once as the role that owns it (`auditctl list -n 1`)")
+            .into()
+        })
     }
 
     /// Creates the schema, under the append lock, unless another process just did.
@@ -294,7 +324,7 @@ impl PgStore {
             &[],
             &mut |row| {
                 let seq: i64 = row.get(0);
-                let event = read::decode(seq, row.get(1))?;
+                let event = super::decode_entry(seq, row.get(1))?;
                 let terms = terms_of(&super::search_text(&event, &search));
                 self.execute(
                     "INSERT INTO search_terms (seq, terms) VALUES ($1, $2)",

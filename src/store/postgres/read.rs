@@ -10,40 +10,30 @@ use crate::model::Event;
 use crate::query::{Expr, Field};
 use crate::store::{AMBIGUOUS_SHOWN, Query, SortField, Store, StoreError};
 
-/// An event from its stored entry text.
-pub(super) fn decode(seq: i64, entry: &str) -> anyhow::Result<Event> {
-    let mut e: Event = serde_json::from_str(entry)
-        .map_err(|err| anyhow::anyhow!("entry seq {seq} cannot be read: {err}"))?;
-    e.seq = Some(seq as u64);
-    Ok(e)
-}
-
 /// The ORDER BY of a query: its keys, then seq in the direction of the last key.
 fn order_sql(q: &Query) -> String {
     let mut parts: Vec<String> = q
         .order
         .iter()
         .map(|k| {
-            let col = match k.field {
-                SortField::Seq => "seq",
-                SortField::Time => "time_us",
-                SortField::Id => "id",
-                SortField::User => "user_name",
-                SortField::Action => "action",
-                SortField::Table => "tbl",
-                SortField::ResourceId => "resource_id",
-                SortField::Service => "service",
-                SortField::Origin => "origin",
-                SortField::Outcome => "outcome",
-                SortField::Ip => "ip_key",
-            };
-            // SQLite puts NULL first going up; PostgreSQL last, unless told.
-            let (dir, nulls) = if k.descending {
-                ("DESC", "NULLS LAST")
-            } else {
-                ("ASC", "NULLS FIRST")
-            };
-            format!("{col} {dir} {nulls}")
+            let col = crate::store::sort_column(k.field);
+            let dir = if k.descending { "DESC" } else { "ASC" };
+            // SQLite puts NULL first going up; PostgreSQL last, unless told. Said only for the
+            // columns that may be NULL: a NULLS clause that differs from an index's order
+            // keeps the index from serving it (the time index for the newest first page).
+            let nullable = matches!(
+                k.field,
+                SortField::Table
+                    | SortField::ResourceId
+                    | SortField::Service
+                    | SortField::Origin
+                    | SortField::Ip
+            );
+            match (nullable, k.descending) {
+                (false, _) => format!("{col} {dir}"),
+                (true, false) => format!("{col} {dir} NULLS FIRST"),
+                (true, true) => format!("{col} {dir} NULLS LAST"),
+            }
         })
         .collect();
     let last_desc = q.order.last().is_some_and(|k| k.descending);
@@ -89,7 +79,7 @@ impl PgStore {
             &[value],
         )?
         .iter()
-        .map(|r| decode(r.get(0), r.get(1)))
+        .map(|r| crate::store::decode_entry(r.get(0), r.get(1)))
         .collect()
     }
 }
@@ -100,7 +90,9 @@ impl Store for PgStore {
         q: &Query,
         each: &mut dyn FnMut(Event) -> anyhow::Result<bool>,
     ) -> anyhow::Result<()> {
-        self.scan_entries(q, &mut |seq, entry| each(decode(seq as i64, entry)?))
+        self.scan_entries(q, &mut |seq, entry| {
+            each(crate::store::decode_entry(seq as i64, entry)?)
+        })
     }
 
     fn scan_entries(

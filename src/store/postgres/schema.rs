@@ -6,8 +6,10 @@
 /// with other applications keeps them apart; every connection sets `search_path` to it.
 pub const NAMESPACE: &str = "auditctl";
 
-/// The schema this build writes and reads (`store_info.schema_version`).
-pub const SCHEMA_VERSION: i32 = 1;
+/// The schema this build writes and reads (`store_info.schema_version`). Version 1 wrote
+/// `auditctl_doc` with an SQL-standard body, whose source `verify` cannot compare;
+/// `migrate_1_to_2` writes it anew, the same expression.
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The key of `pg_advisory_xact_lock` that serialises appends and the tree's extension:
 /// "AUDT" and a 1, so that it does not collide with other applications' keys.
@@ -105,14 +107,26 @@ BEGIN
 END
 ";
 
+/// `auditctl_doc`, made or made anew.
+fn doc_function() -> String {
+    format!(
+        "CREATE OR REPLACE FUNCTION auditctl_doc(entry text) RETURNS jsonb \
+         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $doc$ SELECT {DOC_EXPRESSION} $doc$;\n"
+    )
+}
+
 /// The functions the tables use, created before them.
 pub fn functions() -> String {
     format!(
-        "CREATE FUNCTION auditctl_doc(entry text) RETURNS jsonb \
-         LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $doc$ SELECT {DOC_EXPRESSION} $doc$;\n\
-         CREATE FUNCTION auditctl_append_only() RETURNS trigger \
-         LANGUAGE plpgsql AS $body${APPEND_ONLY_BODY}$body$;\n"
+        "{}CREATE FUNCTION auditctl_append_only() RETURNS trigger \
+         LANGUAGE plpgsql AS $body${APPEND_ONLY_BODY}$body$;\n",
+        doc_function()
     )
+}
+
+/// From version 1: `auditctl_doc` with a body `verify` can read.
+pub fn migrate_1_to_2() -> String {
+    doc_function()
 }
 
 /// The source `pg_proc.prosrc` holds for each function of `functions()`.

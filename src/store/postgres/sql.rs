@@ -358,6 +358,12 @@ fn compare(field: &Field, op: CmpOp, lit: &Literal, p: &mut Vec<PgValue>) -> Str
         },
         (_, Field::Seq) => match lit {
             // NaN is unordered in memory, and equal to itself in PostgreSQL.
+            // A whole number binds as bigint, so that the primary key's index serves it (seq
+            // compared with a float8 is a cast of every row); a fraction as a float.
+            Literal::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+                let v = bind(p, PgValue::Int(*n as i64));
+                format!("seq {o} {v}")
+            }
             Literal::Number(n) if !n.is_nan() => {
                 let v = bind(p, PgValue::Float(*n));
                 format!("seq {o} {v}")
