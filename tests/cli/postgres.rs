@@ -726,3 +726,52 @@ fn a_version_1_store_is_upgraded_when_opened() {
     assert_eq!(version, "2");
     on(&env, &db, &["verify"]).ok();
 }
+
+#[test]
+fn revert_exec_appends_only_when_the_command_succeeds() {
+    let Some(db) = Database::new("exec") else {
+        return;
+    };
+    let env = Env::new();
+    on(
+        &env,
+        &db,
+        &[
+            "record",
+            "--id",
+            "ch",
+            "--user",
+            "ops",
+            "--action",
+            "UPDATE",
+            "--table",
+            "db",
+            "--pk",
+            "prod",
+            "--before",
+            r#"{"r": 3}"#,
+            "--after",
+            r#"{"r": 5}"#,
+        ],
+    )
+    .ok();
+    let failed = on(&env, &db, &["revert", "ch", "-y", "--exec", "exit 1"]);
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert_eq!(
+        on(&env, &db, &["list", "-o", "jsonl"]).ok().events().len(),
+        1
+    );
+    on(
+        &env,
+        &db,
+        &["revert", "ch", "-y", "--exec", "cat > restored.json"],
+    )
+    .ok();
+    assert_eq!(
+        on(&env, &db, &["list", "-o", "jsonl"]).ok().events().len(),
+        2
+    );
+    let restored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("restored.json")).unwrap()).unwrap();
+    assert_eq!(restored, serde_json::json!({"r": 3}));
+}
