@@ -76,6 +76,32 @@ fn on(env: &Env, db: &Database, args: &[&str]) -> super::common::Run {
     env.run(&all)
 }
 
+/// Records event `id`: db/prod's replicas from 3 to 5, a change to revert.
+fn record_change(env: &Env, db: &Database, id: &str) {
+    on(
+        env,
+        db,
+        &[
+            "record",
+            "--id",
+            id,
+            "--user",
+            "ops",
+            "--action",
+            "UPDATE",
+            "--table",
+            "db",
+            "--pk",
+            "prod",
+            "--before",
+            r#"{"r": 3}"#,
+            "--after",
+            r#"{"r": 5}"#,
+        ],
+    )
+    .ok();
+}
+
 /// Runs `args` against the environment's SQLite store.
 fn on_file(env: &Env, args: &[&str]) -> super::common::Run {
     env.run(args)
@@ -251,28 +277,7 @@ fn two_servers_race_to_revert_and_one_wins() {
         return;
     };
     let env = Env::new();
-    on(
-        &env,
-        &db,
-        &[
-            "record",
-            "--id",
-            "change",
-            "--user",
-            "ops",
-            "--action",
-            "UPDATE",
-            "--table",
-            "db",
-            "--pk",
-            "prod",
-            "--before",
-            r#"{"replicas": 3}"#,
-            "--after",
-            r#"{"replicas": 5}"#,
-        ],
-    )
-    .ok();
+    record_change(&env, &db, "change");
     let admin = token(&env, "admin", "view,view_sensitive,write,revert");
     let servers: Vec<Server> = (0..2)
         .map(|_| Server::start(&env, &["--store", &db.url, "--tokens", "tokens.toml"]))
@@ -733,28 +738,7 @@ fn revert_exec_appends_only_when_the_command_succeeds() {
         return;
     };
     let env = Env::new();
-    on(
-        &env,
-        &db,
-        &[
-            "record",
-            "--id",
-            "ch",
-            "--user",
-            "ops",
-            "--action",
-            "UPDATE",
-            "--table",
-            "db",
-            "--pk",
-            "prod",
-            "--before",
-            r#"{"r": 3}"#,
-            "--after",
-            r#"{"r": 5}"#,
-        ],
-    )
-    .ok();
+    record_change(&env, &db, "ch");
     let failed = on(&env, &db, &["revert", "ch", "-y", "--exec", "exit 1"]);
     assert_eq!(failed.code, 1, "{}", failed.stderr);
     assert_eq!(
