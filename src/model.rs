@@ -189,6 +189,11 @@ impl Event {
         canonical::write_event(self, &mut out);
         out
     }
+
+    /// `canonical_bytes` as text (canonical JSON is UTF-8).
+    pub fn canonical_text(&self) -> String {
+        String::from_utf8(self.canonical_bytes()).expect("canonical JSON is UTF-8")
+    }
 }
 
 /// The first integer in `v` that the canonical form cannot keep exactly (beyond ±2^53), with

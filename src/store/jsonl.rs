@@ -119,8 +119,7 @@ impl JsonlStore {
                 &self.warned,
                 &mut |e| {
                     let seq = e.seq.unwrap_or_default();
-                    let entry =
-                        || String::from_utf8(e.canonical_bytes()).expect("canonical JSON is UTF-8");
+                    let entry = || e.canonical_text();
                     match &want {
                         Want::Entries => each(Match::Entry(seq, &entry())),
                         Want::Sorted(fields) => {

@@ -265,20 +265,16 @@ fn scan_chunk(
             let found = match want {
                 Want::Lines => Found::Line(text.to_vec(), event),
                 Want::Events => Found::Event(event),
-                Want::Entries => Found::Entry(entry_text(&event)),
+                Want::Entries => Found::Entry(event.canonical_text()),
                 Want::Sorted(fields) => Found::Sorted(
                     fields.iter().map(|f| sort_value(&event, *f)).collect(),
-                    entry_text(&event),
+                    event.canonical_text(),
                 ),
             };
             chunk.matches.push((chunk.events, found));
         }
     }
     chunk
-}
-
-fn entry_text(event: &Event) -> String {
-    String::from_utf8(event.canonical_bytes()).expect("canonical JSON is UTF-8")
 }
 
 /// Hands on the chunks' matches in file order, with their seqs in the file.

@@ -354,7 +354,7 @@ impl NewEntry {
     /// full-text document leaves out (the store's, `Append::search_redactor`).
     pub fn new(mut event: Event, search: &Redactor) -> Result<NewEntry, InvalidEvent> {
         event.normalize()?;
-        let entry = String::from_utf8(event.canonical_bytes()).expect("canonical JSON is UTF-8");
+        let entry = event.canonical_text();
         let leaf = model::leaf_hash(entry.as_bytes());
         let doc = search_text(&event, search);
         let ip_key = event
@@ -658,4 +658,54 @@ pub(crate) fn sort_column(field: SortField) -> &'static str {
         SortField::Outcome => "outcome",
         SortField::Ip => "ip_key",
     }
+}
+
+/// What `get` asks an SQL back end for, in turn.
+pub(crate) enum Lookup<'a> {
+    /// The event with this seq (decimal digits).
+    Seq(&'a str),
+    /// The event with this full id.
+    Id(&'a str),
+    /// Up to six events whose id starts with this, in seq order.
+    Prefix(&'a str),
+}
+
+/// `Store::get` over an SQL back end: the event with seq `id`, else with id `id`, else the one
+/// whose id starts with `id` (four characters at least when they are all digits, so a short
+/// number is never read as a prefix). `find` answers a lookup with the events found, `count`
+/// says how many ids start with a prefix (for an ambiguous one).
+pub(crate) fn get_by_lookups(
+    id: &str,
+    find: &mut dyn FnMut(Lookup<'_>) -> anyhow::Result<Vec<Event>>,
+    count: &mut dyn FnMut(&str) -> anyhow::Result<u64>,
+) -> anyhow::Result<Event> {
+    let id = id.trim();
+    let digits = !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+    if digits && let Some(e) = find(Lookup::Seq(id))?.pop() {
+        return Ok(e);
+    }
+    if let Some(e) = find(Lookup::Id(id))?.pop() {
+        return Ok(e);
+    }
+    if id.len() >= 4 || (!id.is_empty() && !digits) {
+        let mut found = find(Lookup::Prefix(id))?;
+        match found.len() {
+            0 => {}
+            1 => return Ok(found.remove(0)),
+            _ => {
+                let total = count(id)?;
+                found.truncate(AMBIGUOUS_SHOWN);
+                return Err(StoreError::Ambiguous {
+                    prefix: id.to_owned(),
+                    candidates: found
+                        .iter()
+                        .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
+                        .collect(),
+                    total,
+                }
+                .into());
+            }
+        }
+    }
+    Err(StoreError::NotFound(id.to_owned()).into())
 }

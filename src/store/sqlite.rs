@@ -959,45 +959,26 @@ impl Store for SqliteStore {
     }
 
     fn get(&self, id: &str) -> anyhow::Result<Event> {
-        let id = id.trim();
-        if !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && let Some(e) = self.event_by("seq = ?1", id)?.pop()
-        {
-            return Ok(e);
-        }
-        if let Some(e) = self.event_by("id = ?1", id)?.pop() {
-            return Ok(e);
-        }
-        if id.len() >= 4 || (!id.is_empty() && !id.bytes().all(|b| b.is_ascii_digit())) {
-            const PREFIXED: &str = "id >= ?1 AND id < ?1 || char(1114111)";
-            let mut found = self.event_by(PREFIXED, id)?;
-            match found.len() {
-                0 => {}
-                1 => return Ok(found.remove(0)),
-                _ => {
-                    let total = self
-                        .conn
-                        .query_row(
-                            &format!("SELECT count(*) FROM entries WHERE {PREFIXED}"),
-                            [id],
-                            |r| r.get::<_, i64>(0),
-                        )
-                        .map_err(|e| self.sqlite_err(e))?;
-                    found.truncate(super::AMBIGUOUS_SHOWN);
-                    return Err(StoreError::Ambiguous {
-                        prefix: id.to_owned(),
-                        candidates: found
-                            .iter()
-                            .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
-                            .collect(),
-                        total: total as u64,
-                    }
-                    .into());
-                }
-            }
-        }
-        Err(StoreError::NotFound(id.to_owned()).into())
+        const PREFIXED: &str = "id >= ?1 AND id < ?1 || char(1114111)";
+        super::get_by_lookups(
+            id,
+            &mut |lookup| match lookup {
+                super::Lookup::Seq(seq) => self.event_by("seq = ?1", seq),
+                super::Lookup::Id(id) => self.event_by("id = ?1", id),
+                super::Lookup::Prefix(prefix) => self.event_by(PREFIXED, prefix),
+            },
+            &mut |prefix| {
+                let n: i64 = self
+                    .conn
+                    .query_row(
+                        &format!("SELECT count(*) FROM entries WHERE {PREFIXED}"),
+                        [prefix],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| self.sqlite_err(e))?;
+                Ok(n as u64)
+            },
+        )
     }
 }
 

@@ -8,7 +8,7 @@ use super::PgStore;
 use super::sql::{self, PgValue};
 use crate::model::Event;
 use crate::query::{Expr, Field};
-use crate::store::{AMBIGUOUS_SHOWN, Query, SortField, Store, StoreError};
+use crate::store::{Lookup, Query, SortField, Store};
 
 /// The ORDER BY of a query: its keys, then seq in the direction of the last key.
 fn order_sql(q: &Query) -> String {
@@ -193,46 +193,27 @@ impl Store for PgStore {
     }
 
     fn get(&self, id: &str) -> anyhow::Result<Event> {
-        let id = id.trim();
-        let id_pg = sql::pg_text(id);
-        let id_pg: &str = &id_pg;
-        if !id.is_empty()
-            && id.bytes().all(|b| b.is_ascii_digit())
-            && let Ok(seq) = id.parse::<i64>()
-            && let Some(e) = self.events_where("seq = $1", &seq)?.pop()
-        {
-            return Ok(e);
-        }
-        if let Some(e) = self.events_where("id = $1", &id_pg)?.pop() {
-            return Ok(e);
-        }
-        if id.len() >= 4 || (!id.is_empty() && !id.bytes().all(|b| b.is_ascii_digit())) {
-            // `starts_with` would not use the index; the range does (ids compare as bytes).
-            const PREFIXED: &str = "id >= $1 AND id < $1 || chr(1114111)";
-            let mut found = self.events_where(PREFIXED, &id_pg)?;
-            match found.len() {
-                0 => {}
-                1 => return Ok(found.remove(0)),
-                _ => {
-                    let total: i64 = self
-                        .query_one(
-                            &format!("SELECT count(*) FROM entries WHERE {PREFIXED}"),
-                            &[&id_pg],
-                        )?
-                        .get(0);
-                    found.truncate(AMBIGUOUS_SHOWN);
-                    return Err(StoreError::Ambiguous {
-                        prefix: id.to_owned(),
-                        candidates: found
-                            .iter()
-                            .map(|e| format!("{} (seq {})", e.id, e.seq.unwrap_or_default()))
-                            .collect(),
-                        total: total as u64,
-                    }
-                    .into());
-                }
-            }
-        }
-        Err(StoreError::NotFound(id.to_owned()).into())
+        // `starts_with` would not use the index; the range does (ids compare as bytes).
+        const PREFIXED: &str = "id >= $1 AND id < $1 || chr(1114111)";
+        crate::store::get_by_lookups(
+            id,
+            &mut |lookup| match lookup {
+                Lookup::Seq(seq) => match seq.parse::<i64>() {
+                    Ok(seq) => self.events_where("seq = $1", &seq),
+                    Err(_) => Ok(Vec::new()),
+                },
+                Lookup::Id(id) => self.events_where("id = $1", &sql::pg_text(id)),
+                Lookup::Prefix(prefix) => self.events_where(PREFIXED, &sql::pg_text(prefix)),
+            },
+            &mut |prefix| {
+                let n: i64 = self
+                    .query_one(
+                        &format!("SELECT count(*) FROM entries WHERE {PREFIXED}"),
+                        &[&sql::pg_text(prefix)],
+                    )?
+                    .get(0);
+                Ok(n as u64)
+            },
+        )
     }
 }
