@@ -1,5 +1,11 @@
 use clap::Parser;
 
+// glibc's malloc serialises threads that free what another thread allocated (an import's
+// entries are made on one thread and written on another, a scan's on workers): mimalloc frees
+// across threads without a lock.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = match auditctl::cli::Cli::try_parse() {
         Ok(cli) => cli,

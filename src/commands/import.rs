@@ -1,17 +1,17 @@
 //! `import FILE…`: append events from files or stdin, all or nothing.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
 
 use anyhow::Context as _;
 
 use super::{Context, thousands};
 use crate::error::{Failure, exit};
 use crate::import::mapping::Mapping;
-use crate::import::{self, Input, Record, Source, SourceFormat, k8s};
-use crate::redact::Redactor;
-use crate::store::{AppendReport, Backend, IfStored, Location, NewEntry, Store};
+use crate::import::pipeline::{self, Broken, Prepared, Skipped};
+use crate::import::{self, Input, Source, SourceFormat};
+use crate::store::{AppendReport, Location};
 
 /// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
 ///
@@ -66,194 +66,6 @@ impl From<FormatArg> for SourceFormat {
             FormatArg::Kubernetes => SourceFormat::Kubernetes,
             FormatArg::Cloudtrail => SourceFormat::CloudTrail,
         }
-    }
-}
-
-/// A record that was not imported, for the report.
-struct Skipped {
-    file: String,
-    /// 0 for a file that could not be read at all.
-    line: usize,
-    why: String,
-}
-
-impl std::fmt::Display for Skipped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            0 => write!(f, "{}: {}", self.file, self.why),
-            line => write!(f, "{}:{line}: {}", self.file, self.why),
-        }
-    }
-}
-
-/// An entry ready to append, or the record that stops the import.
-type Prepared = Result<NewEntry, Skipped>;
-
-/// What the reading thread sends. `End` says the input was read to the end: a channel that
-/// closes without it means the reader died, and the import must fail rather than commit.
-enum Handover {
-    Batch(Vec<Prepared>),
-    End,
-}
-
-/// Entries per hand-over between the threads, and hand-overs queued at most.
-const BATCH: usize = 128;
-const QUEUE_BATCHES: usize = 8;
-
-/// The reading thread: turns every record of every source into an entry and sends them in
-/// order. Without `skip_invalid` the first bad record is sent as an `Err` and ends the
-/// reading; with it, bad records are collected and returned. Stops early when the receiver
-/// is gone (the append failed). Kubernetes logs are merged as one log, so that a request or
-/// an object's life may run across files (rotated logs); requests still in progress at the
-/// end are held back, and counted.
-fn prepare(
-    sources: Vec<(Input, SourceFormat)>,
-    (skip_invalid, allow_redacted): (bool, bool),
-    reader_store: Option<Box<dyn Backend>>,
-    search: Redactor,
-    out: &mpsc::SyncSender<Handover>,
-) -> (Vec<Skipped>, usize) {
-    let mut sink = Sink {
-        batch: Vec::with_capacity(BATCH),
-        skipped: Vec::new(),
-        skip_invalid,
-        search,
-        allow_redacted,
-        out,
-    };
-    // Objects the store does not know are asked about once (a log's leases and endpoints
-    // change again and again without showing their state).
-    let mut unknown = std::collections::HashSet::new();
-    let lookup: k8s::Lookup<'_> = match &reader_store {
-        Some(s) => Box::new(move |key: &(String, String)| {
-            if unknown.contains(key) {
-                return None;
-            }
-            let state = last_state(s.as_ref(), key);
-            if state.is_none() {
-                unknown.insert(key.clone());
-            }
-            state
-        }),
-        None => Box::new(|_| None),
-    };
-    let mut merger = k8s::Merger::new(lookup);
-    let mut k8s_files: Vec<String> = Vec::new();
-    for (input, format) in sources {
-        let source = match input.open() {
-            Ok(source) => source,
-            Err((file, why)) => {
-                let bad = Skipped {
-                    file,
-                    line: 0,
-                    why: format!("cannot read it: {why}"),
-                };
-                sink.take(Err(bad));
-                return sink.stop();
-            }
-        };
-        let file = source.name;
-        if format == SourceFormat::Kubernetes {
-            let n = k8s_files.len();
-            k8s_files.push(file);
-            for (line, text) in import::numbered_lines(source.reader) {
-                merger.push(n, line, text);
-                for (f, rec) in merger.ready() {
-                    if !sink.record(&k8s_files[f], rec) {
-                        return sink.stop();
-                    }
-                }
-            }
-            continue;
-        }
-        for rec in format.records(source.reader) {
-            if !sink.record(&file, rec) {
-                return sink.stop();
-            }
-        }
-    }
-    let (rest, held) = merger.finish(true);
-    for (f, rec) in rest {
-        if !sink.record(&k8s_files[f], rec) {
-            return sink.stop();
-        }
-    }
-    if !sink.batch.is_empty() && sink.out.send(Handover::Batch(sink.batch)).is_err() {
-        return (sink.skipped, held);
-    }
-    let _ = sink.out.send(Handover::End);
-    (sink.skipped, held)
-}
-
-/// Where the reading thread puts what it prepared: batches for the writer, and the records
-/// it skipped.
-struct Sink<'a> {
-    batch: Vec<Prepared>,
-    skipped: Vec<Skipped>,
-    skip_invalid: bool,
-    /// The keys whose values the entries' search documents leave out (the store's).
-    search: Redactor,
-    /// Whether records holding the redaction marker are taken.
-    allow_redacted: bool,
-    out: &'a mpsc::SyncSender<Handover>,
-}
-
-impl Sink<'_> {
-    /// Takes one record of `file`; false when the reading must stop.
-    fn record(&mut self, file: &str, rec: Record) -> bool {
-        let allow_redacted = self.allow_redacted;
-        let prepared = rec
-            .event
-            .and_then(|e| match crate::redact::marker_path(&e) {
-                Some(path) if !allow_redacted => Err(format!(
-                    "{path} holds a {:?} marker, put where an export redacted a value: it is not \
-                     the data (export with --reveal, or import with --allow-redacted to keep the \
-                     marker as text)",
-                    crate::redact::REDACTED
-                )),
-                _ => Ok(e),
-            })
-            .and_then(|e| NewEntry::new(e, &self.search).map_err(|e| e.to_string()))
-            .map(|mut entry| {
-                // A log imported again may make its events a little differently (what the
-                // store held then): the stored ones stay, and the summary says so.
-                entry.if_stored = IfStored::Keep;
-                entry
-            })
-            .map_err(|why| Skipped {
-                file: file.to_owned(),
-                line: rec.line,
-                why,
-            });
-        self.take(prepared)
-    }
-
-    fn take(&mut self, prepared: Prepared) -> bool {
-        match prepared {
-            Err(bad) if self.skip_invalid => {
-                self.skipped.push(bad);
-                true
-            }
-            Err(bad) => {
-                self.batch.push(Err(bad));
-                false
-            }
-            Ok(entry) => {
-                self.batch.push(Ok(entry));
-                if self.batch.len() == BATCH {
-                    let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-                    return self.out.send(Handover::Batch(full)).is_ok();
-                }
-                true
-            }
-        }
-    }
-
-    /// Ends the reading early: what is batched goes to the writer (a bad record among it
-    /// fails the import there), without the `End` that would let it commit.
-    fn stop(self) -> (Vec<Skipped>, usize) {
-        let _ = self.out.send(Handover::Batch(self.batch));
-        (self.skipped, 0)
     }
 }
 
@@ -371,21 +183,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
     let skip_invalid = args.skip_invalid;
-    // Reading, parsing, normalising, canonicalising and hashing run on a second thread while
-    // this one writes to SQLite. Entries cross in batches, to keep the hand-over cheap, through
-    // a bounded channel, so that memory stays flat however long the input.
-    let (sender, receiver) = mpsc::sync_channel::<Handover>(QUEUE_BATCHES);
     let search = match &mut existing {
         Some(backend) => backend.append()?.search_redactor(),
         None => ctx.redactor.clone(),
     };
-    let (report, (skipped, held)) = std::thread::scope(|scope| {
-        let how = (skip_invalid, args.allow_redacted);
-        let reader = scope.spawn(move || prepare(sources, how, lookups, search, &sender));
+    let options = pipeline::Options {
+        skip_invalid,
+        allow_redacted: args.allow_redacted,
+    };
+    let mut skipped: Vec<Skipped> = Vec::new();
+    let (report, held) = std::thread::scope(|scope| {
+        let mut pipeline = pipeline::start(scope, sources, options, lookups, search);
         let report = {
-            let mut batch: std::vec::IntoIter<Prepared> = Vec::new().into_iter();
-            let mut ended = false;
-            let mut entries = std::iter::from_fn(move || {
+            let mut entries = std::iter::from_fn(|| {
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         return Some(Err(Failure::new(
@@ -394,28 +204,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                         )
                         .into()));
                     }
-                    if let Some(prepared) = batch.next() {
-                        return Some(prepared.map_err(|bad: Skipped| {
-                            Failure::runtime(bad.to_string())
-                                .with_hint(
-                                    "nothing was imported; fix the record or pass --skip-invalid",
-                                )
-                                .into()
-                        }));
-                    }
-                    if ended {
-                        return None;
-                    }
-                    match receiver.recv() {
-                        Ok(Handover::Batch(next)) => batch = next.into_iter(),
-                        Ok(Handover::End) => ended = true,
-                        Err(mpsc::RecvError) => {
-                            ended = true;
+                    let bad = match pipeline.next() {
+                        Some(Ok(Prepared::Entry(entry))) => return Some(Ok(entry)),
+                        Some(Ok(Prepared::Invalid(bad))) if skip_invalid => {
+                            skipped.push(bad);
+                            continue;
+                        }
+                        Some(Ok(Prepared::Invalid(bad) | Prepared::Unreadable(bad))) => bad,
+                        None => return None,
+                        Some(Err(Broken)) => {
                             return Some(Err(anyhow::anyhow!(
                                 "reading the input stopped unexpectedly; nothing was imported"
                             )));
                         }
-                    }
+                    };
+                    return Some(Err(Failure::runtime(bad.to_string())
+                        .with_hint("nothing was imported; fix the record or pass --skip-invalid")
+                        .into()));
                 }
             });
             match &mut existing {
@@ -424,13 +229,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                     .and_then(|appender| appender.append_entries(&mut entries)),
                 None => location.create_with(&mut entries, &ctx.redactor),
             }
-            // Dropping the receiver here stops the reader if the append ended early.
         };
-        let skipped = match reader.join() {
-            Ok(skipped) => skipped,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        (report, skipped)
+        // Ending the pipeline here stops the reading if the append ended early.
+        (report, pipeline.finish())
     });
     let report = report?;
     print_summary(&report, &skipped, skip_invalid);
@@ -474,11 +275,4 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
             thousands(skipped.len() as u64 - 20)
         );
     }
-}
-
-/// The after of the latest event that changed an object, unless it was deleted.
-fn last_state(store: &dyn Store, (table, rid): &(String, String)) -> Option<serde_json::Value> {
-    crate::store::history::current_state(store, table, rid)
-        .ok()
-        .flatten()
 }

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod jsonl;
 pub mod k8s;
 pub mod mapping;
+pub mod pipeline;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
