@@ -10,6 +10,7 @@ pub mod location;
 pub mod postgres;
 pub mod revert;
 pub mod schema;
+mod search_aside;
 pub mod sqlite;
 pub mod tree;
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+use super::search_aside::AsideIndex;
 use super::{
     AppendReport, IfStored, NewEntry, Query, SortField, Store, StoreError, functions, schema,
 };
@@ -248,7 +249,8 @@ impl SqliteStore {
             )
             .map_err(wrap)?;
         store.search = search.clone();
-        let report = store.append_all(entries, true)?;
+        let aside = aside_index(dir, &name)?;
+        let report = store.append_all(entries, aside)?;
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -431,8 +433,9 @@ impl SqliteStore {
     fn append_all(
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
-        rebuild_indexes: bool,
+        aside: Option<AsideIndex>,
     ) -> anyhow::Result<AppendReport> {
+        let rebuild_indexes = aside.is_some();
         let path = &self.path;
         let wrap = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -454,10 +457,16 @@ impl SqliteStore {
             tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
         }
         check_search_keys(&tx, path, &self.search)?;
-        let report = insert_entries(&tx, path, entries)?;
-        if rebuild_indexes {
-            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
-        }
+        let report = match aside {
+            None => insert_entries(&tx, path, entries, None)?,
+            Some(mut aside) => {
+                let report = insert_entries(&tx, path, entries, Some(&mut aside))?;
+                tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
+                tx.commit().map_err(wrap)?;
+                aside.finish(&self.conn)?;
+                return Ok(report);
+            }
+        };
         tx.commit().map_err(wrap)?;
         Ok(report)
     }
@@ -779,6 +788,28 @@ pub fn sweep_abandoned_builds(dir: &Path) {
     }
 }
 
+/// A file beside the store being built named `name` in `dir` for its search index, locked
+/// as the store's own file is; none where SQLite could not attach it (a path that is not
+/// UTF-8), and the index is then built in the store.
+fn aside_index(dir: &Path, name: &str) -> anyhow::Result<Option<AsideIndex>> {
+    let file = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(&format!(".search{BUILDING}"))
+        .tempfile_in(dir)
+        .map_err(|e| Failure::runtime(format!("cannot create a file in {}: {e}", dir.display())))?;
+    if file.path().to_str().is_none() {
+        return Ok(None);
+    }
+    file.as_file()
+        .try_lock()
+        .map_err(|e| Failure::runtime(format!("cannot lock {}: {e}", file.path().display())))?;
+    let aside = AsideIndex::start(file, BUILT_PAGE_SIZE).map_err(|source| StoreError::Sqlite {
+        path: dir.join(name),
+        source,
+    })?;
+    Ok(Some(aside))
+}
+
 /// Removes a store file with its WAL and shared-memory files (after a failed first import).
 pub fn remove_files(path: &Path) {
     let mut wal = path.as_os_str().to_owned();
@@ -1007,7 +1038,7 @@ impl super::Append for SqliteStore {
                 let mut entries = group
                     .iter()
                     .map(|e| Ok(NewEntry::new(e.clone(), &self.search)?));
-                let outcome = insert_entries(&self.conn, &self.path, &mut entries);
+                let outcome = insert_entries(&self.conn, &self.path, &mut entries, None);
                 let end = match outcome {
                     Ok(_) => "RELEASE auditctl_group",
                     Err(_) => "ROLLBACK TO auditctl_group; RELEASE auditctl_group",
@@ -1032,7 +1063,7 @@ impl super::Append for SqliteStore {
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
-        self.append_all(entries, false)
+        self.append_all(entries, None)
     }
 }
 
@@ -1069,7 +1100,12 @@ impl SqliteStore {
         let appended = decide(self).and_then(|event| {
             let id = event.id.clone();
             let entry = NewEntry::new(event, &self.search)?;
-            let report = insert_entries(&self.conn, &self.path, &mut std::iter::once(Ok(entry)))?;
+            let report = insert_entries(
+                &self.conn,
+                &self.path,
+                &mut std::iter::once(Ok(entry)),
+                None,
+            )?;
             match report.first_seq {
                 Some(seq) => Ok(seq),
                 None => anyhow::bail!("an event with id {id} is already stored"),
@@ -1193,10 +1229,13 @@ fn standing_reverter(
     Ok(None)
 }
 
+/// Inserts `entries`, and their search documents into the store's index or, for a store built
+/// aside, into `aside`.
 fn insert_entries(
     conn: &Connection,
     path: &Path,
     entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+    mut aside: Option<&mut AsideIndex>,
 ) -> anyhow::Result<AppendReport> {
     let wrap = |source| StoreError::Sqlite {
         path: path.to_owned(),
@@ -1255,7 +1294,12 @@ fn insert_entries(
         if let Some(target) = &new.reverts {
             check_revert(conn, path, seq, &new, target)?;
         }
-        index.execute(params![seq, new.doc]).map_err(wrap)?;
+        match aside.as_deref_mut() {
+            Some(aside) => aside.add(seq, new.doc)?,
+            None => {
+                index.execute(params![seq, new.doc]).map_err(wrap)?;
+            }
+        }
         report.added += 1;
         report.first_seq.get_or_insert(seq as u64);
     }

@@ -338,10 +338,15 @@ fn event_lines(n: usize) -> String {
         .collect()
 }
 
-/// Waits until an import is building its new store beside the path.
+/// Waits until the store and its search index are being built.
 fn wait_for_building(env: &Env) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !files_in(env).iter().any(|n| n.ends_with(".building")) {
+    while files_in(env)
+        .iter()
+        .filter(|n| n.ends_with(".building"))
+        .count()
+        < 2
+    {
         assert!(std::time::Instant::now() < deadline, "no store being built");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -372,6 +377,52 @@ fn a_first_import_builds_a_whole_store_in_wal_mode() {
     other.write("bad.jsonl", "{oops}\n");
     assert_eq!(other.run(&["import", "bad.jsonl"]).code, 1);
     assert_eq!(files_in(&other), ["bad.jsonl"]);
+}
+
+/// The search index of a new store is built in a file of its own and copied in: it must be the
+/// index an append into an existing store writes, term for term and event for event.
+#[test]
+fn a_search_index_built_aside_is_the_one_built_in_place() {
+    let env = Env::new();
+    let demo = env.path("demo.jsonl");
+    env.run(&[
+        "--store", "demo.db", "demo", "--events", "3000", "--seed", "7",
+    ])
+    .ok();
+    let out = env.run(&["--store", "demo.db", "export", "-o", "jsonl", "--reveal"]);
+    std::fs::write(&demo, out.ok().stdout).unwrap();
+    env.run(&["--store", "aside.db", "import", demo.to_str().unwrap()])
+        .ok();
+    env.run(&["init", "in-place.db"]).ok();
+    env.run(&["--store", "in-place.db", "import", demo.to_str().unwrap()])
+        .ok();
+    let index = |store: &str| -> Vec<(String, i64)> {
+        let conn = rusqlite::Connection::open(env.path(store)).unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, entries_fts, instance)",
+        )
+        .unwrap();
+        let mut rows = conn
+            .prepare("SELECT term, doc FROM temp.terms ORDER BY term, doc")
+            .unwrap();
+        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let aside = index("aside.db");
+    assert!(aside.len() > 3000 * 10, "{} terms", aside.len());
+    assert_eq!(aside, index("in-place.db"));
+    let search = |store: &str| {
+        env.run(&["--store", store, "verify"]).ok();
+        let found = env.run(&[
+            "--store", store, "list", "--search", "passkey", "--all", "-o", "jsonl",
+        ]);
+        found.ok().stdout
+    };
+    let found = search("aside.db");
+    assert!(found.lines().count() > 10, "{found}");
+    assert_eq!(found, search("in-place.db"));
 }
 
 #[test]
@@ -463,28 +514,29 @@ fn a_first_import_killed_outright_leaves_a_build_the_next_one_removes() {
     let (mut import, mut stdin) = import_from_stdin(&env);
     stdin.write_all(event_lines(1000).as_bytes()).unwrap();
     wait_for_building(&env);
-    // While the builder lives, its file is locked: another store made here leaves it alone.
-    let building = files_in(&env)
+    // While the builder lives, its files (the store, its search index) are locked: another
+    // store made here leaves them alone.
+    let building: Vec<String> = files_in(&env)
         .into_iter()
-        .find(|n| n.ends_with(".building"))
-        .unwrap();
-    age(&env.path(&building), std::time::Duration::from_secs(60));
+        .filter(|n| n.ends_with(".building"))
+        .collect();
+    assert_eq!(building.len(), 2, "{building:?}");
+    let age_all = |by| building.iter().for_each(|b| age(&env.path(b), by));
+    let all_there = || building.iter().all(|b| files_in(&env).contains(b));
+    age_all(std::time::Duration::from_secs(60));
     env.run(&["--store", "other.db", "record", "--action", "LOGIN"])
         .ok();
-    assert!(files_in(&env).contains(&building), "a live build is kept");
+    assert!(all_there(), "a live build is kept");
     import.kill().unwrap();
     import.wait().unwrap();
     drop(stdin);
-    assert!(
-        files_in(&env).contains(&building),
-        "SIGKILL leaves the build"
-    );
+    assert!(all_there(), "SIGKILL leaves the build");
     // Young builds are left alone (a builder locks its file just after making it).
-    age(&env.path(&building), std::time::Duration::ZERO);
+    age_all(std::time::Duration::ZERO);
     env.run(&["--store", "third.db", "record", "--action", "LOGIN"])
         .ok();
-    assert!(files_in(&env).contains(&building), "a young build is kept");
-    age(&env.path(&building), std::time::Duration::from_secs(60));
+    assert!(all_there(), "a young build is kept");
+    age_all(std::time::Duration::from_secs(60));
     env.run(&["import", fixture("events.jsonl").to_str().unwrap()])
         .ok();
     assert!(
