@@ -15,7 +15,8 @@ use crate::store::{IfStored, NewEntry, Store};
 const BATCH: usize = 128;
 const QUEUE_BATCHES: usize = 4;
 
-/// Workers at most: past the writer and the reader, more do not pay on the machines tried.
+/// Workers at most (one per core up to this): the writer, one thread, bounds an import long
+/// before more would pay.
 const MAX_WORKERS: usize = 4;
 
 /// A record that was not imported, for the report.

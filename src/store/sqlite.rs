@@ -250,7 +250,7 @@ impl SqliteStore {
             .map_err(wrap)?;
         store.search = search.clone();
         let aside = aside_index(dir, &name)?;
-        let report = store.append_all(entries, aside)?;
+        let report = store.append_all(entries, true, aside)?;
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
@@ -430,12 +430,14 @@ impl SqliteStore {
     /// Appends in one write transaction. With `rebuild_indexes` (a store being built aside,
     /// which nobody else has open) the indexes are dropped first and built once at the end,
     /// in the same transaction; a live store never changes its schema under other processes.
+    /// With `aside`, the search documents go to an index built beside the store, copied in
+    /// after the commit.
     fn append_all(
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+        rebuild_indexes: bool,
         aside: Option<AsideIndex>,
     ) -> anyhow::Result<AppendReport> {
-        let rebuild_indexes = aside.is_some();
         let path = &self.path;
         let wrap = |source| StoreError::Sqlite {
             path: path.clone(),
@@ -457,17 +459,15 @@ impl SqliteStore {
             tx.execute_batch(&schema::drop_indexes()).map_err(wrap)?;
         }
         check_search_keys(&tx, path, &self.search)?;
-        let report = match aside {
-            None => insert_entries(&tx, path, entries, None)?,
-            Some(mut aside) => {
-                let report = insert_entries(&tx, path, entries, Some(&mut aside))?;
-                tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
-                tx.commit().map_err(wrap)?;
-                aside.finish(&self.conn)?;
-                return Ok(report);
-            }
-        };
+        let mut aside = aside;
+        let report = insert_entries(&tx, path, entries, aside.as_mut())?;
+        if rebuild_indexes {
+            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
+        }
         tx.commit().map_err(wrap)?;
+        if let Some(aside) = aside {
+            aside.finish(&self.conn)?;
+        }
         Ok(report)
     }
 
@@ -1063,7 +1063,7 @@ impl super::Append for SqliteStore {
         &mut self,
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport> {
-        self.append_all(entries, None)
+        self.append_all(entries, false, None)
     }
 }
 
