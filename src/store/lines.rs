@@ -132,10 +132,13 @@ fn scan_in_chunks<R: Read + Send>(
         let (jobs, queue) = mpsc::sync_channel::<(usize, Vec<u8>)>(workers * 2);
         let queue = Arc::new(Mutex::new(queue));
         let (done, results) = mpsc::channel::<(usize, Chunk)>();
+        // Buffers scanned go back to the reader: fresh 2 MiB buffers cost the kernel a page
+        // fault and a zeroed page each 4 KiB (a tenth of a scan's time).
+        let (spare, spares) = mpsc::channel::<Vec<u8>>();
         let (stop, want) = (&stop, &want);
-        let read = scope.spawn(move || read_chunks(&mut reader, chunk, jobs, stop));
+        let read = scope.spawn(move || read_chunks(&mut reader, chunk, jobs, &spares, stop));
         for _ in 0..workers {
-            let (queue, done) = (Arc::clone(&queue), done.clone());
+            let (queue, done, spare) = (Arc::clone(&queue), done.clone(), spare.clone());
             scope.spawn(move || {
                 let matcher = Matcher::new(filter, search);
                 let prefilter = Prefilter::new(filter);
@@ -146,13 +149,14 @@ fn scan_in_chunks<R: Read + Send>(
                         continue;
                     }
                     let chunk = scan_chunk(&bytes, index == 0, want, &prefilter, &matcher);
+                    let _ = spare.send(bytes);
                     // After the merge ended, chunks are still taken (and dropped) so that the
                     // reader is never left waiting on a full queue.
                     let _ = done.send((index, chunk));
                 }
             });
         }
-        drop(done);
+        drop((done, spare));
         let merged = merge(results, name, seq, each);
         // Whatever ended the merge, the reader and the workers stop at their next chunk.
         stop.store(true, Ordering::Relaxed);
@@ -165,11 +169,12 @@ fn scan_in_chunks<R: Read + Send>(
 }
 
 /// Reads `reader` in chunks that end at a line end (the last one where the input ends), numbered
-/// from 0, until the input ends or `stop` is set.
+/// from 0, until the input ends or `stop` is set; into buffers from `spares` when there are.
 fn read_chunks(
     reader: &mut dyn Read,
     chunk: usize,
     jobs: mpsc::SyncSender<(usize, Vec<u8>)>,
+    spares: &mpsc::Receiver<Vec<u8>>,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
@@ -178,7 +183,9 @@ fn read_chunks(
         if stop.load(Ordering::Relaxed) {
             return Ok(());
         }
-        let mut buf = std::mem::take(&mut carry);
+        let mut buf = spares.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.append(&mut carry);
         let start = buf.len();
         buf.resize(start + chunk, 0);
         let mut filled = start;
