@@ -104,9 +104,60 @@ pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     file.commit()
 }
 
+/// Renames `from` to `to` unless `to` exists, in one step where the file system can
+/// (`renameat2` with `RENAME_NOREPLACE`): fails with `AlreadyExists` rather than replace a file
+/// another process made there. Where the file system cannot, a last look that `to` is free,
+/// then a rename.
+pub fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a path holds a NUL"))
+    };
+    let (old, new) = (c(from)?, c(to)?);
+    // SAFETY: both paths are NUL-terminated C strings that live across the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            old.as_ptr(),
+            libc::AT_FDCWD,
+            new.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if done == 0 {
+        return Ok(());
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) if !to.exists() => {
+            std::fs::rename(from, to)
+        }
+        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => {
+            Err(io::Error::from(io::ErrorKind::AlreadyExists))
+        }
+        _ => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rename_that_does_not_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, "new").unwrap();
+        std::fs::write(&b, "there first").unwrap();
+        let e = rename_no_replace(&a, &b).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "there first");
+        std::fs::remove_file(&b).unwrap();
+        rename_no_replace(&a, &b).unwrap();
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new");
+        assert!(!a.exists());
+    }
 
     #[test]
     fn replaced_only_on_commit() {

@@ -210,7 +210,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                             skipped.push(bad);
                             continue;
                         }
-                        Some(Ok(Prepared::Invalid(bad) | Prepared::Unreadable(bad))) => bad,
+                        Some(Ok(Prepared::Invalid(bad))) => bad,
+                        Some(Ok(Prepared::Unreadable(bad))) => {
+                            return Some(Err(Failure::runtime(bad.to_string())
+                                .with_hint(
+                                    "nothing was imported: the input could not be read to its end",
+                                )
+                                .into()));
+                        }
                         None => return None,
                         Some(Err(Broken)) => {
                             return Some(Err(anyhow::anyhow!(
@@ -261,7 +268,8 @@ fn print_summary(report: &AppendReport, skipped: &[Skipped], skip_invalid: bool)
     );
     if report.conflicts > 0 {
         eprintln!(
-            "warning: {} of those hold other content than the stored event with their id              (first: {}); the stored events were kept",
+            "warning: {} of those hold other content than the stored event with their id \
+             (first: {}); the stored events were kept",
             thousands(report.conflicts),
             crate::render::visible(report.first_conflict.as_deref().unwrap_or(""), false)
         );

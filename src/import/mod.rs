@@ -307,6 +307,16 @@ fn walk(dir: &Path, out: &mut Vec<InputPath>) -> std::io::Result<()> {
 
 /// Reads whole lines as UTF-8, numbering them from 1; a line that is not UTF-8 is an error
 /// record rather than the end of the input.
+/// How the error of a line that could not be read begins: the input ends there, and no
+/// `--skip-invalid` may pass over it (the rest of the file would be lost unsaid).
+const READ_ERROR: &str = "read error: ";
+
+/// Whether a record's error says its input could not be read, rather than that the record is
+/// no valid event.
+pub fn is_read_error(why: &str) -> bool {
+    why.starts_with(READ_ERROR)
+}
+
 pub fn numbered_lines<R: BufRead>(
     mut reader: R,
 ) -> impl Iterator<Item = (usize, Result<String, String>)> {
@@ -336,7 +346,7 @@ pub fn numbered_lines<R: BufRead>(
             Err(e) => {
                 line_no += 1;
                 failed = true;
-                Some((line_no, Err(format!("read error: {e}"))))
+                Some((line_no, Err(format!("{READ_ERROR}{e}"))))
             }
         }
     })

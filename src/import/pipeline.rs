@@ -251,6 +251,17 @@ impl RoundRobin {
     /// Takes one record of `file`; false when the reading must stop: the pipeline is
     /// closing, or the record is no event and invalid records are not skipped.
     fn record(&mut self, file: &Arc<str>, rec: Record, skip_invalid: bool) -> bool {
+        if let Err(why) = &rec.event
+            && super::is_read_error(why)
+        {
+            let bad = Skipped {
+                file: file.to_string(),
+                line: rec.line,
+                why: why.clone(),
+            };
+            self.close(Handover::Unreadable(bad));
+            return false;
+        }
         let stops = rec.event.is_err() && !skip_invalid;
         let read = Read {
             file: Arc::clone(file),

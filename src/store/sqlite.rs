@@ -195,6 +195,7 @@ impl SqliteStore {
         search: &Redactor,
         replace: bool,
     ) -> anyhow::Result<AppendReport> {
+        let path = &through_dangling_links(path);
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -280,10 +281,10 @@ impl SqliteStore {
         }
         refuse_orphan_wal(path)?;
         let linked = synced.and_then(|()| match std::fs::hard_link(temp.path(), path) {
-            // A file system without hard links (FAT, some network mounts): a rename, after a
-            // last look that the path is still free.
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
-                std::fs::rename(temp.path(), path)
+            // A file system without hard links (FAT, some network mounts): a rename that
+            // does not replace.
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                crate::atomic::rename_no_replace(temp.path(), path)
             }
             other => other,
         });
@@ -738,7 +739,9 @@ fn refuse_orphan_wal(path: &Path) -> Result<(), StoreError> {
     if path.exists() {
         return Ok(());
     }
-    for suffix in ["-wal", "-shm"] {
+    // A rollback journal too: SQLite plays a hot one back into whatever file has the name,
+    // and a store linked into place is first opened by the next command.
+    for suffix in ["-wal", "-shm", "-journal"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
         let file = PathBuf::from(file);
@@ -766,7 +769,7 @@ pub fn sweep_abandoned_builds(dir: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !(name.starts_with('.') && name.ends_with(BUILDING)) {
+        if !is_build_name(name) {
             continue;
         }
         let path = entry.path();
@@ -782,9 +785,55 @@ pub fn sweep_abandoned_builds(dir: &Path) {
         let Ok(file) = std::fs::File::open(&path) else {
             continue;
         };
-        if file.try_lock().is_ok() {
+        if is_database_or_empty(&file) && file.try_lock().is_ok() {
             remove_files(&path);
         }
+    }
+}
+
+/// Where a new store at `path` is made: a symbolic link there that points to nothing yet
+/// stands for its target, as where SQLite makes a store (`init`, `record`); linking the built
+/// store at the link's own name would fail for ever.
+fn through_dangling_links(path: &Path) -> PathBuf {
+    let mut path = path.to_owned();
+    // A bound, for a loop of links (which SQLite refuses in turn).
+    for _ in 0..16 {
+        match std::fs::read_link(&path) {
+            Ok(target) if !path.exists() => {
+                path = match path.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            _ => break,
+        }
+    }
+    path
+}
+
+/// Whether `name` is one a build gives its files: `.NAME.XXXXXX.building` (the store) or
+/// `.NAME.XXXXXX.search.building` (its search index), XXXXXX six letters or digits.
+fn is_build_name(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_suffix(BUILDING))
+    else {
+        return false;
+    };
+    let rest = rest.strip_suffix(".search").unwrap_or(rest);
+    rest.rsplit_once('.').is_some_and(|(store, random)| {
+        !store.is_empty() && random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// Whether `file` is empty or an SQLite database: what a build leaves, and nothing else.
+fn is_database_or_empty(file: &std::fs::File) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(16);
+    match file.take(16).read_to_end(&mut head) {
+        Ok(0) => true,
+        Ok(_) => head == b"SQLite format 3\0",
+        Err(_) => false,
     }
 }
 

@@ -633,3 +633,75 @@ fn a_pipe_is_read_once_and_nothing_is_lost() {
         "added 10 events, skipped 0 already in the store\n"
     );
 }
+
+#[test]
+fn a_hot_journal_left_at_the_path_is_refused_not_played_into_the_new_store() {
+    let env = Env::new();
+    std::fs::write(env.path("audit.db-journal"), vec![0xd9u8; 4096]).unwrap();
+    let run = env.run(&["import", fixture("events.jsonl").to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("audit.db-journal is left from a store"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(files_in(&env), ["audit.db-journal"]);
+}
+
+#[test]
+fn only_a_builds_own_files_are_swept() {
+    let env = Env::new();
+    // Hidden files that end like a build's but are not one, or hold something else.
+    let others = [
+        ".notes.building",
+        ".building",
+        ".x.db.ABCDEF.building",
+        ".x.db.ABC.building",
+    ];
+    for name in others {
+        std::fs::write(env.path(name), "important").unwrap();
+        age(&env.path(name), std::time::Duration::from_secs(60));
+    }
+    // A build's, abandoned: empty, as a builder killed at once leaves it.
+    std::fs::write(env.path(".old.db.Xy12Z9.search.building"), "").unwrap();
+    age(
+        &env.path(".old.db.Xy12Z9.search.building"),
+        std::time::Duration::from_secs(60),
+    );
+    env.run(&["import", fixture("events.jsonl").to_str().unwrap()])
+        .ok();
+    let mut expected: Vec<String> = others.iter().map(|s| s.to_string()).collect();
+    expected.push("audit.db".into());
+    expected.sort();
+    assert_eq!(files_in(&env), expected);
+}
+
+#[test]
+fn a_first_import_through_a_link_that_points_nowhere_yet_makes_its_target() {
+    let env = Env::new();
+    std::os::unix::fs::symlink("target.db", env.store()).unwrap();
+    env.run(&["import", fixture("events.jsonl").to_str().unwrap()])
+        .ok();
+    assert!(env.path("target.db").is_file());
+    assert!(env.store().is_symlink());
+    assert_eq!(env.all_events().len(), 10);
+}
+
+#[test]
+fn an_input_that_cannot_be_read_to_its_end_fails_even_when_skipping_invalid_records() {
+    let env = Env::new();
+    let lines = event_lines(20_000);
+    let whole = env.write_gzip("whole.gz", lines.as_bytes());
+    let bytes = std::fs::read(&whole).unwrap();
+    std::fs::write(env.path("half.gz"), &bytes[..bytes.len() / 2]).unwrap();
+    let run = env.run(&["import", "--skip-invalid", "half.gz"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("half.gz:"), "{}", run.stderr);
+    assert!(run.stderr.contains("read error"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("could not be read to its end"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.store().exists());
+}
