@@ -18,6 +18,12 @@ pub enum QueryError {
     },
     #[error(transparent)]
     Time(#[from] crate::timespec::TimeError),
+    /// A search with no word in it would match every event.
+    #[error(
+        "--search {0:?} holds no word to look for: a search finds words of letters and digits \
+         (and what joins them: - _ . : / @)"
+    )]
+    EmptySearch(String),
     #[error("invalid IP address or CIDR {0:?}")]
     Ip(String),
     #[error("invalid --where {0:?}: expected FIELD=VALUE, e.g. meta.account_id=1234")]

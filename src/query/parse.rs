@@ -887,7 +887,15 @@ impl Parser<'_> {
                     ));
                 }
                 let words: Vec<String> = args.iter().map(arg_text).collect();
-                Ok(Expr::Search(words.join(" ")))
+                let words = words.join(" ");
+                if super::search::wanted(&words).is_empty() {
+                    return Err(self.err(
+                        args[0].start,
+                        "search() holds no word to look for: a search finds words of letters \
+                         and digits (and what joins them: - _ . : / @)",
+                    ));
+                }
+                Ok(Expr::Search(words))
             }
         }
     }

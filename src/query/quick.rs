@@ -79,6 +79,9 @@ impl QuickFilters {
             }
         }
         if let Some(q) = &self.search {
+            if super::search::wanted(q).is_empty() {
+                return Err(QueryError::EmptySearch(q.clone()));
+            }
             parts.push(Expr::Search(q.clone()));
         }
         for w in &self.wheres {

@@ -71,3 +71,21 @@ fn search_finds_whole_ids_addresses_and_prefixes() {
         assert!(ids(&env, store, "wh-").len() == ids(&env, store, "wh").len());
     }
 }
+
+#[test]
+fn a_search_with_no_word_in_it_is_refused() {
+    let env = Env::with_events();
+    for args in [
+        &["list", "--search", "🦓"][..],
+        &["list", "--search", ""],
+        &["filter", "search(\"--\")"],
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("holds no word to look for"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
