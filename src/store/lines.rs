@@ -135,8 +135,17 @@ fn scan_in_chunks<R: Read + Send>(
         // Buffers scanned go back to the reader: fresh 2 MiB buffers cost the kernel a page
         // fault and a zeroed page each 4 KiB (a tenth of a scan's time).
         let (spare, spares) = mpsc::channel::<Vec<u8>>();
+        // A chunk is read only with a slot, given back when its matches were handed on: the
+        // chunks between the reader and the output are bounded, so memory stays flat when
+        // the output is slower than the scan (a pager, a pipe).
+        let in_flight = workers * 4;
+        let (slot, slots) = mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = slot.send(());
+        }
         let (stop, want) = (&stop, &want);
-        let read = scope.spawn(move || read_chunks(&mut reader, chunk, jobs, &spares, stop));
+        let read =
+            scope.spawn(move || read_chunks(&mut reader, chunk, jobs, &spares, &slots, stop));
         for _ in 0..workers {
             let (queue, done, spare) = (Arc::clone(&queue), done.clone(), spare.clone());
             scope.spawn(move || {
@@ -157,7 +166,7 @@ fn scan_in_chunks<R: Read + Send>(
             });
         }
         drop((done, spare));
-        let merged = merge(results, name, seq, each);
+        let merged = merge(results, name, seq, slot, each);
         // Whatever ended the merge, the reader and the workers stop at their next chunk.
         stop.store(true, Ordering::Relaxed);
         let read = read
@@ -175,13 +184,24 @@ fn read_chunks(
     chunk: usize,
     jobs: mpsc::SyncSender<(usize, Vec<u8>)>,
     spares: &mpsc::Receiver<Vec<u8>>,
+    slots: &mpsc::Receiver<()>,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
     let mut index = 0;
+    // Whether a slot is held for the chunk being read (a line longer than a chunk reads on
+    // under the same one).
+    let mut slot = false;
     loop {
         if stop.load(Ordering::Relaxed) {
             return Ok(());
+        }
+        if !slot {
+            // No slot comes once the output has ended.
+            if slots.recv().is_err() {
+                return Ok(());
+            }
+            slot = true;
         }
         let mut buf = spares.try_recv().unwrap_or_default();
         buf.clear();
@@ -213,6 +233,7 @@ fn read_chunks(
         if !buf.is_empty() && jobs.send((index, buf)).is_err() {
             return Ok(());
         }
+        slot = false;
         index += 1;
         if at_end {
             return Ok(());
@@ -289,6 +310,7 @@ fn merge(
     results: mpsc::Receiver<(usize, Chunk)>,
     name: &str,
     mut seq: u64,
+    slot: mpsc::SyncSender<()>,
     each: &mut dyn FnMut(Match<'_>) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let mut waiting: BTreeMap<usize, Chunk> = BTreeMap::new();
@@ -329,6 +351,7 @@ fn merge(
             seq += chunk.events;
             line += chunk.lines;
             next += 1;
+            let _ = slot.send(());
         }
     }
     Ok(())
@@ -375,6 +398,53 @@ mod tests {
             },
         );
         (out, result.err().map(|e| format!("{e:#}")))
+    }
+
+    /// A reader that counts what was read from it.
+    struct Counted<'a>(&'a [u8], &'a std::sync::atomic::AtomicUsize);
+
+    impl Read for Counted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1.fetch_add(n, Ordering::Relaxed);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_slow_output_holds_the_reading_back() {
+        let line = r#"{"id":"x","user":"a","action":"A","time":"2026-11-01T00:00:00Z"}"#;
+        let text = format!("{line}\n").repeat(20_000);
+        let read = std::sync::atomic::AtomicUsize::new(0);
+        let filter = crate::query::parse::parse("user = \"a\"", chrono::Utc::now()).unwrap();
+        let chunk = 4096;
+        let mut ahead = 0;
+        scan_in_chunks(
+            Counted(text.as_bytes(), &read),
+            chunk,
+            Want::Entries,
+            "f",
+            &filter,
+            Redactor::builtin(),
+            0,
+            &mut |_| {
+                // The output stalls at its first event: the reading must wait for it.
+                if ahead == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    ahead = read.load(Ordering::Relaxed);
+                }
+                Ok(true)
+            },
+        )
+        .unwrap();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        assert!(
+            ahead <= (workers * 4 + 1) * chunk,
+            "read {ahead} bytes ahead of the output"
+        );
+        assert_eq!(read.load(Ordering::Relaxed), text.len());
     }
 
     proptest! {
