@@ -90,7 +90,8 @@ pub async fn events(
 ) -> Result<Response, Problem> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let location = state.opener();
-    tokio::task::spawn_blocking(move || {
+    let bulk = move || {
+        lower_priority();
         let result = (|| -> anyhow::Result<()> {
             let store = location.open()?;
             let mut out = ChunkWriter {
@@ -115,7 +116,15 @@ pub async fn events(
         if let Err(e) = result {
             let _ = tx.blocking_send(Err(std::io::Error::other(e.to_string())));
         }
-    });
+    };
+    // A thread of its own, not one of the blocking pool's: its priority, lowered, is not
+    // handed on to the pages and appends that pool runs next.
+    std::thread::Builder::new()
+        .name("auditctl-export".into())
+        .spawn(bulk)
+        .map_err(|e| {
+            Problem::internal("internal", &anyhow::anyhow!("cannot start the export: {e}"))
+        })?;
     let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let content_type = if csv {
         "text/csv; charset=utf-8"
@@ -128,4 +137,37 @@ pub async fn events(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10): a streamed export is bulk work,
+/// and on a busy machine it should give way to appends and pages, which someone waits on.
+/// Raising it back would need privileges, hence a thread of its own.
+fn lower_priority() {
+    // SAFETY: plain system calls on this thread's own id.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// This thread's nice value.
+    fn nice() -> i32 {
+        // SAFETY: a plain system call on this thread's own id.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+    }
+
+    #[test]
+    fn an_export_thread_gives_way() {
+        let (before, after) = std::thread::spawn(|| {
+            let before = nice();
+            super::lower_priority();
+            (before, nice())
+        })
+        .join()
+        .unwrap();
+        // A runner already at a lower priority keeps it (raising it needs privileges).
+        assert_eq!(after, before.max(10));
+    }
 }
