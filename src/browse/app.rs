@@ -611,6 +611,17 @@ impl App {
     fn submit(&mut self, mut p: Prompt) -> Vec<Effect> {
         let text = p.input.trim().to_owned();
         match p.kind {
+            // Words that make no term (punctuation, an emoji) would find every event.
+            PromptKind::Search
+                if !text.is_empty() && crate::query::search::wanted(&text).is_empty() =>
+            {
+                self.complain(
+                    "no word to look for: a search finds words of letters and digits \
+                     (and what joins them: - _ . : / @)",
+                );
+                self.mode = Mode::Prompt(p);
+                Vec::new()
+            }
             PromptKind::Search => {
                 self.change(|s| s.search = (!text.is_empty()).then_some(text));
                 vec![self.load(Load::Top(self.batch()))]

@@ -326,6 +326,22 @@ fn searching_and_filtering_count_what_the_store_counts() {
     assert!(expected > 0 && expected < 300);
     assert_eq!(v.app.window.total, expected);
     assert!(v.screen().contains("search(\"alice\")"));
+    // A search with no word in it is refused, the prompt kept, the view as it was.
+    v.keys("/");
+    v.input(Input::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    v.keys("--");
+    v.key(KeyCode::Enter);
+    assert!(matches!(v.app.mode, Mode::Prompt(_)));
+    assert!(
+        v.message().contains("no word to look for"),
+        "{}",
+        v.message()
+    );
+    v.key(KeyCode::Esc);
+    assert_eq!(v.app.window.total, expected);
     // A filter is checked as it is typed: the error and its position show before Enter.
     v.keys("faction = ");
     match &v.app.mode {
