@@ -207,7 +207,7 @@ impl SqliteStore {
         }
         // The mode SQLite gives a store it creates, less the umask (as for `record`).
         let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
+            .prefix(&build_prefix(&name))
             .suffix(BUILDING)
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
             .tempfile_in(dir)
@@ -811,6 +811,17 @@ fn through_dangling_links(path: &Path) -> PathBuf {
     path
 }
 
+/// The start of a build's file names, `.NAME.`: the store's name, cut where a file name with
+/// the rest (`XXXXXX.search.building`) would pass the usual limit of 255 bytes.
+fn build_prefix(name: &str) -> String {
+    const ROOM: usize = 255 - ".XXXXXX.search.building".len() - 2;
+    let mut end = name.len().min(ROOM);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(".{}.", &name[..end])
+}
+
 /// Whether `name` is one a build gives its files: `.NAME.XXXXXX.building` (the store) or
 /// `.NAME.XXXXXX.search.building` (its search index), XXXXXX six letters or digits.
 fn is_build_name(name: &str) -> bool {
@@ -842,7 +853,7 @@ fn is_database_or_empty(file: &std::fs::File) -> bool {
 /// UTF-8), and the index is then built in the store.
 fn aside_index(dir: &Path, name: &str) -> anyhow::Result<Option<AsideIndex>> {
     let file = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&build_prefix(name))
         .suffix(&format!(".search{BUILDING}"))
         .tempfile_in(dir)
         .map_err(|e| Failure::runtime(format!("cannot create a file in {}: {e}", dir.display())))?;

@@ -705,3 +705,19 @@ fn an_input_that_cannot_be_read_to_its_end_fails_even_when_skipping_invalid_reco
     );
     assert!(!env.store().exists());
 }
+
+#[test]
+fn a_store_with_a_long_name_is_built_aside_too() {
+    let env = Env::new();
+    let name = format!("{}.db", "é".repeat(120));
+    env.run(&[
+        "--store",
+        &name,
+        "import",
+        fixture("events.jsonl").to_str().unwrap(),
+    ])
+    .ok();
+    assert_eq!(files_in(&env), std::slice::from_ref(&name));
+    let out = env.run(&["--store", &name, "list", "--all", "-o", "jsonl"]);
+    assert_eq!(out.ok().stdout.lines().count(), 10);
+}
