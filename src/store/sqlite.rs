@@ -863,9 +863,14 @@ fn aside_index(dir: &Path, name: &str) -> anyhow::Result<Option<AsideIndex>> {
     file.as_file()
         .try_lock()
         .map_err(|e| Failure::runtime(format!("cannot lock {}: {e}", file.path().display())))?;
-    let aside = AsideIndex::start(file, BUILT_PAGE_SIZE).map_err(|source| StoreError::Sqlite {
-        path: dir.join(name),
-        source,
+    let path = file.path().to_owned();
+    let aside = AsideIndex::start(file, BUILT_PAGE_SIZE).map_err(|e| {
+        // SQLite says "readonly database" where it could not open the file for writing (no
+        // descriptor left, a full disk): the file is named, and what was being done.
+        Failure::runtime(format!(
+            "cannot build the search index in {}: {e}",
+            path.display()
+        ))
     })?;
     Ok(Some(aside))
 }
