@@ -147,7 +147,8 @@ impl StoreError {
                 "an ID is a seq number, a full id, or a unique prefix of an id".into()
             }
             StoreError::OrphanWal(wal) => format!(
-                "remove {} and the store's other -wal/-shm file if that store is gone for good",
+                "remove {} (and any other -wal, -shm or -journal file of that store) if that \
+                 store is gone for good",
                 wal.display()
             ),
             StoreError::NotWritable(path) | StoreError::OldSchemaReadOnly { path, .. } => format!(
