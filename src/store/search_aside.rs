@@ -37,7 +37,7 @@ impl AsideIndex {
     /// Starts building in `file` (an empty file beside the store, locked against
     /// `sqlite::sweep_abandoned_builds` by the caller as the store's own file is), with the
     /// store's page size.
-    pub fn start(file: tempfile::NamedTempFile, page_size: i64) -> rusqlite::Result<AsideIndex> {
+    pub fn start(file: tempfile::NamedTempFile, page_size: i64) -> anyhow::Result<AsideIndex> {
         let conn = Connection::open_with_flags(
             file.path(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -50,8 +50,7 @@ impl AsideIndex {
         let (docs, queue) = mpsc::sync_channel::<Vec<(i64, String)>>(QUEUE);
         let builder = std::thread::Builder::new()
             .name("auditctl-search-index".into())
-            .spawn(move || build(&conn, &queue))
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            .spawn(move || build(&conn, &queue))?;
         Ok(AsideIndex {
             docs: Some(docs),
             batch: Vec::with_capacity(BATCH),
