@@ -11,7 +11,7 @@ use crate::error::{Failure, exit};
 use crate::import::mapping::Mapping;
 use crate::import::pipeline::{self, Broken, Prepared, Skipped};
 use crate::import::{self, Input, Source, SourceFormat};
-use crate::store::{AppendReport, Location};
+use crate::store::{AppendReport, Location, NewEntry};
 
 /// Import events from audit logs: auditctl JSON Lines or CSV, Kubernetes, AWS CloudTrail
 ///
@@ -195,41 +195,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let (report, held) = std::thread::scope(|scope| {
         let mut pipeline = pipeline::start(scope, sources, options, lookups, search);
         let report = {
-            let mut entries = std::iter::from_fn(|| {
-                loop {
-                    if stop.load(Ordering::Relaxed) {
-                        return Some(Err(Failure::new(
-                            exit::INTERRUPTED,
-                            "interrupted: nothing was imported",
-                        )
-                        .into()));
-                    }
-                    let bad = match pipeline.next() {
-                        Some(Ok(Prepared::Entry(entry))) => return Some(Ok(entry)),
-                        Some(Ok(Prepared::Invalid(bad))) if skip_invalid => {
-                            skipped.push(bad);
-                            continue;
-                        }
-                        Some(Ok(Prepared::Invalid(bad))) => bad,
-                        Some(Ok(Prepared::Unreadable(bad))) => {
-                            return Some(Err(Failure::runtime(bad.to_string())
-                                .with_hint(
-                                    "nothing was imported: the input could not be read to its end",
-                                )
-                                .into()));
-                        }
-                        None => return None,
-                        Some(Err(Broken)) => {
-                            return Some(Err(anyhow::anyhow!(
-                                "reading the input stopped unexpectedly; nothing was imported"
-                            )));
-                        }
-                    };
-                    return Some(Err(Failure::runtime(bad.to_string())
-                        .with_hint("nothing was imported; fix the record or pass --skip-invalid")
-                        .into()));
-                }
-            });
+            let mut entries =
+                std::iter::from_fn(|| next_entry(&mut pipeline, skip_invalid, &mut skipped, &stop));
             match &mut existing {
                 Some(backend) => backend
                     .append()
@@ -251,6 +218,40 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The next entry for the writer from `pipeline`, or what fails the import; invalid records
+/// go to `skipped` when they are skipped. Ctrl-C or SIGTERM (`stop`) ends it between two
+/// entries.
+fn next_entry(
+    pipeline: &mut pipeline::Entries<'_>,
+    skip_invalid: bool,
+    skipped: &mut Vec<Skipped>,
+    stop: &AtomicBool,
+) -> Option<anyhow::Result<NewEntry>> {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            let interrupted = Failure::new(exit::INTERRUPTED, "interrupted: nothing was imported");
+            return Some(Err(interrupted.into()));
+        }
+        let failure = match pipeline.next()? {
+            Ok(Prepared::Entry(entry)) => return Some(Ok(entry)),
+            Ok(Prepared::Invalid(bad)) if skip_invalid => {
+                skipped.push(bad);
+                continue;
+            }
+            Ok(Prepared::Invalid(bad)) => Failure::runtime(bad.to_string())
+                .with_hint("nothing was imported; fix the record or pass --skip-invalid"),
+            Ok(Prepared::Unreadable(bad)) => Failure::runtime(bad.to_string())
+                .with_hint("nothing was imported: the input could not be read to its end"),
+            Err(Broken) => {
+                return Some(Err(anyhow::anyhow!(
+                    "reading the input stopped unexpectedly; nothing was imported"
+                )));
+            }
+        };
+        return Some(Err(failure.into()));
+    }
 }
 
 /// What an import did: added, already there, and the invalid records it skipped.
