@@ -160,37 +160,40 @@ pub async fn perform(
     }
     let recorded_by = caller.0.name.clone();
     let redactor = caller.redactor(&state).cloned();
-    let location = state.opener();
-    let turn = state.writer.turn();
-    let (seq, event) = run(move || {
-        let mut backend = location.open()?;
-        let mut record = |event: &mut crate::model::Event| {
-            event.meta.insert(
-                RECORDED_BY.to_owned(),
-                serde_json::Value::String(recorded_by.clone()),
-            );
-            Ok(())
-        };
-        let reverter = backend.revert()?;
-        if let Some(r) = &redactor {
-            let (plan, _) = reverter.revert_plan(&id)?;
-            if crate::store::revert::compares_sensitive(&plan, r) {
-                return Ok(Err(()));
-            }
+    if let Some(r) = redactor.clone() {
+        let (location, id) = (state.opener(), id.clone());
+        let (plan, _) = run(move || location.open()?.revert()?.revert_plan(&id)).await?;
+        if crate::store::revert::compares_sensitive(&plan, &r) {
+            return Err(sensitive_plan(&caller));
         }
-        let event = {
-            let _turn = turn.lock().unwrap_or_else(|p| p.into_inner());
-            reverter.revert(&id, &if_match, &request, Some(&mut record))?
-        };
-        let seq = event.seq.unwrap_or_default();
-        let entry = String::from_utf8(event.canonical_bytes())?;
-        Ok(Ok((
-            seq,
-            event_json(seq, &entry, redactor.as_ref())?.get().to_owned(),
-        )))
+    }
+    // Decided and appended by the server's writer, in its transaction with the appends waiting
+    // (a revert of its own would hold them up): the plan is read again there, so a revert
+    // that lost a race to another is refused, not appended twice.
+    let user = request.user.clone().unwrap_or_default();
+    let target = id.clone();
+    let decide = Box::new(move |s: &dyn crate::store::Store| {
+        let mut event = crate::store::revert::revert_event(s, &target, &if_match, &request, &user)?;
+        event.meta.insert(
+            RECORDED_BY.to_owned(),
+            serde_json::Value::String(recorded_by.clone()),
+        );
+        Ok(event)
+    });
+    let report = state
+        .writer
+        .append_decided(decide)
+        .await
+        .map_err(revert_problem)?;
+    let seq = report.first_seq.ok_or_else(|| {
+        Problem::internal("internal", &anyhow::anyhow!("a revert appended nothing"))
+    })?;
+    let location = state.opener();
+    let event = run(move || {
+        let entry = String::from_utf8(location.open()?.get(&seq.to_string())?.canonical_bytes())?;
+        Ok(event_json(seq, &entry, redactor.as_ref())?.get().to_owned())
     })
-    .await?
-    .map_err(|()| sensitive_plan(&caller))?;
+    .await?;
     if let Some(k) = key {
         state
             .done_reverts

@@ -1,55 +1,57 @@
-//! The server's writer: one thread that does every append the server receives, taking all
-//! the appends waiting at that moment into one transaction (each in a savepoint of its own, so
-//! one that fails fails alone). Fifty clients appending at once then cost one write and one
-//! sync, not fifty turns at the store's write lock, each with SQLite's sleeping retries; reads
-//! and streaming exports go on, on connections of their own, without holding appends up.
+//! The server's writer: one thread that does every write the server receives (appends and
+//! reverts), taking all those waiting at that moment into one transaction (each in a savepoint
+//! of its own, so one that fails fails alone). Fifty clients writing at once then cost one
+//! write and one sync, not fifty turns at the store's write lock, each with SQLite's sleeping
+//! retries; reads and streaming exports go on, on connections of their own, without holding
+//! writes up.
 
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
 use super::Opener;
 use crate::model::Event;
-use crate::store::{AppendReport, Backend};
+use crate::store::{AppendReport, Backend, Decide, Write};
 
 /// Appends taken into one transaction at most.
 const MAX_GROUPS: usize = 256;
 
 struct Job {
-    events: Vec<Event>,
+    write: Write<'static>,
     reply: oneshot::Sender<anyhow::Result<AppendReport>>,
 }
 
 /// The handle requests hand their appends to.
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
-    turn: Arc<Mutex<()>>,
 }
 
 impl Writer {
     /// Starts the writer's thread, which opens the store when it first appends.
     pub fn start(opener: Opener) -> std::io::Result<Writer> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let turn = Arc::new(Mutex::new(()));
-        let writers_turn = Arc::clone(&turn);
         std::thread::Builder::new()
             .name("auditctl-writer".into())
-            .spawn(move || run(&opener, &queue, &writers_turn))?;
-        Ok(Writer { jobs, turn })
-    }
-
-    /// The turn at writing this process's other writes (reverts) take, so that they wait for
-    /// the writer here, woken the moment it is done, rather than in SQLite's busy handler,
-    /// which sleeps up to 100 ms between tries.
-    pub fn turn(&self) -> Arc<Mutex<()>> {
-        Arc::clone(&self.turn)
+            .spawn(move || run(&opener, &queue))?;
+        Ok(Writer { jobs })
     }
 
     /// Appends `events`, all or nothing, and says what was appended.
     pub async fn append(&self, events: Vec<Event>) -> anyhow::Result<AppendReport> {
+        self.write(Write::Events(events)).await
+    }
+
+    /// Appends the one event `decide` returns, deciding inside the transaction (a revert, which
+    /// must see the log as it is when its event is appended); the report's `first_seq` is its
+    /// seq. An `Err` from `decide` is the answer, and nothing is appended.
+    pub async fn append_decided(&self, decide: Decide<'static>) -> anyhow::Result<AppendReport> {
+        self.write(Write::Decided(decide)).await
+    }
+
+    async fn write(&self, write: Write<'static>) -> anyhow::Result<AppendReport> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job { events, reply })
+            .send(Job { write, reply })
             .map_err(|_| anyhow::anyhow!("the server's writer stopped"))?;
         answer
             .await
@@ -57,7 +59,7 @@ impl Writer {
     }
 }
 
-fn run(opener: &Opener, queue: &mpsc::Receiver<Job>, turn: &Mutex<()>) {
+fn run(opener: &Opener, queue: &mpsc::Receiver<Job>) {
     let mut store: Option<Box<dyn Backend>> = None;
     while let Ok(first) = queue.recv() {
         let mut jobs = vec![first];
@@ -67,35 +69,35 @@ fn run(opener: &Opener, queue: &mpsc::Receiver<Job>, turn: &Mutex<()>) {
                 Err(_) => break,
             }
         }
-        let (groups, replies): (Vec<Vec<Event>>, Vec<_>) =
-            jobs.into_iter().map(|j| (j.events, j.reply)).unzip();
-        let held = turn.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut writes, replies): (Vec<Write>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.write, j.reply)).unzip();
         let together = store
             .take()
             .map_or_else(|| opener.open_for_append(), Ok)
             .and_then(|mut backend| {
-                let outcomes = backend.append()?.append_groups(&groups)?;
+                let outcomes = backend.append()?.append_groups(&mut writes)?;
                 store = Some(backend);
                 Ok(outcomes)
             });
         let outcomes = match together {
             Ok(outcomes) => outcomes,
             // The transaction failed as a whole (the store busy with another process, a
-            // broken connection): each append on its own, so each gets its own answer (503
+            // broken connection): each write on its own, so each gets its own answer (503
             // with Retry-After for a busy store) from a store opened again.
-            Err(_) => groups.into_iter().map(|g| alone(opener, g)).collect(),
+            Err(_) => writes.into_iter().map(|w| alone(opener, w)).collect(),
         };
-        drop(held);
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(outcome);
         }
     }
 }
 
-/// One append in a transaction of its own.
-fn alone(opener: &Opener, group: Vec<Event>) -> anyhow::Result<AppendReport> {
+/// One write in a transaction of its own.
+fn alone(opener: &Opener, mut write: Write<'static>) -> anyhow::Result<AppendReport> {
     opener
         .open_for_append()?
         .append()?
-        .append(&mut group.into_iter().map(Ok))
+        .append_groups(std::slice::from_mut(&mut write))?
+        .pop()
+        .unwrap_or_else(|| Err(anyhow::anyhow!("the store answered no outcome for a write")))
 }

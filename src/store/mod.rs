@@ -514,18 +514,73 @@ pub trait Append {
         entries: &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
     ) -> anyhow::Result<AppendReport>;
 
-    /// Appends several groups of events (the appends a server received at once), each group
-    /// all or nothing, and returns each group's outcome in order; an `Err` of the whole means
-    /// none was appended. A store that can commits them together (one write, one sync for
-    /// all); the default appends one after another.
+    /// Does several writes (what a server received at once), each all or nothing, and
+    /// returns each one's outcome in order; an `Err` of the whole means none was done. A store
+    /// that can commits them together (one write, one sync for all); the default does one
+    /// after another and cannot decide an event inside its transaction.
     fn append_groups(
         &mut self,
-        groups: &[Vec<Event>],
+        writes: &mut [Write<'_>],
     ) -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
-        Ok(groups
-            .iter()
-            .map(|group| self.append(&mut group.iter().cloned().map(Ok)))
+        Ok(writes
+            .iter_mut()
+            .map(|write| match write {
+                Write::Events(group) => self.append(&mut group.iter().cloned().map(Ok)),
+                Write::Decided(_) => {
+                    anyhow::bail!("this store cannot decide an append inside its transaction")
+                }
+            })
             .collect())
+    }
+}
+
+/// Decides the one event a write appends, reading the store as the write's transaction sees
+/// it; an `Err` appends nothing (a revert whose plan changed).
+pub type Decide<'a> = Box<dyn FnMut(&dyn Store) -> anyhow::Result<Event> + Send + 'a>;
+
+/// One of the writes `Append::append_groups` takes into one transaction.
+pub enum Write<'a> {
+    /// Events to append, all or nothing; those whose id is stored already are skipped.
+    Events(Vec<Event>),
+    /// One event decided inside the transaction (a revert, which must see the log as it is
+    /// when its event is appended); it must be new.
+    Decided(Decide<'a>),
+}
+
+impl Write<'_> {
+    /// The entries this write appends, with `store` as the transaction sees it.
+    fn entries(&mut self, store: &dyn Store, search: &Redactor) -> anyhow::Result<Vec<NewEntry>> {
+        match self {
+            Write::Events(group) => group
+                .iter()
+                .map(|e| Ok(NewEntry::new(e.clone(), search)?))
+                .collect(),
+            Write::Decided(decide) => Ok(vec![NewEntry::new(decide(store)?, search)?]),
+        }
+    }
+
+    /// Does this write with `insert` (the store's insert inside its transaction): a decided
+    /// event that is stored already is an error, not a duplicate skipped.
+    fn run(
+        &mut self,
+        store: &dyn Store,
+        search: &Redactor,
+        insert: impl FnOnce(
+            &mut dyn Iterator<Item = anyhow::Result<NewEntry>>,
+        ) -> anyhow::Result<AppendReport>,
+    ) -> anyhow::Result<AppendReport> {
+        let entries = self.entries(store, search)?;
+        let decided = match (&*self, entries.first()) {
+            (Write::Decided(_), Some(entry)) => Some(entry.id.clone()),
+            _ => None,
+        };
+        let report = insert(&mut entries.into_iter().map(Ok))?;
+        if let Some(id) = decided
+            && report.first_seq.is_none()
+        {
+            anyhow::bail!("an event with id {id} is already stored");
+        }
+        Ok(report)
     }
 }
 

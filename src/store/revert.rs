@@ -358,17 +358,8 @@ impl<S: AppendChecked> super::Revert for S {
             Some(u) => u.clone(),
             None => self.reverter()?,
         };
-        let user = user.as_str();
         let seq = self.append_checked(&mut |s| {
-            let d = decide(s, id)?;
-            if d.etag() != etag {
-                return Err(Refusal::Changed.into());
-            }
-            if let Some(r) = d.refusal(request.force) {
-                return Err(r.into());
-            }
-            let mut event =
-                d.compensating_event(crate::timespec::now(), user, request.reason.as_deref());
+            let mut event = revert_event(s, id, etag, request, &user)?;
             if let Some(gate) = gate.as_mut() {
                 gate(&mut event)?;
             }
@@ -376,4 +367,23 @@ impl<S: AppendChecked> super::Revert for S {
         })?;
         self.get(&seq.to_string())
     }
+}
+
+/// The event that reverts `id` for `user`, decided with the store as the transaction that
+/// appends it sees it: refused when the plan no longer has `etag` or would be refused.
+pub fn revert_event(
+    store: &dyn Store,
+    id: &str,
+    etag: &str,
+    request: &api::RevertRequest,
+    user: &str,
+) -> anyhow::Result<Event> {
+    let d = decide(store, id)?;
+    if d.etag() != etag {
+        return Err(Refusal::Changed.into());
+    }
+    if let Some(r) = d.refusal(request.force) {
+        return Err(r.into());
+    }
+    Ok(d.compensating_event(crate::timespec::now(), user, request.reason.as_deref()))
 }

@@ -1088,22 +1088,21 @@ impl super::Append for SqliteStore {
     /// together, with one sync.
     fn append_groups(
         &mut self,
-        groups: &[Vec<Event>],
+        writes: &mut [super::Write<'_>],
     ) -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.sqlite_err(e))?;
         let result = (|| -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
             self.check_search_keys()?;
-            let mut outcomes = Vec::with_capacity(groups.len());
-            for group in groups {
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in writes.iter_mut() {
                 self.conn
                     .execute_batch("SAVEPOINT auditctl_group")
                     .map_err(|e| self.sqlite_err(e))?;
-                let mut entries = group
-                    .iter()
-                    .map(|e| Ok(NewEntry::new(e.clone(), &self.search)?));
-                let outcome = insert_entries(&self.conn, &self.path, &mut entries, None);
+                let outcome = write.run(&*self, &self.search, |entries| {
+                    insert_entries(&self.conn, &self.path, entries, None)
+                });
                 let end = match outcome {
                     Ok(_) => "RELEASE auditctl_group",
                     Err(_) => "ROLLBACK TO auditctl_group; RELEASE auditctl_group",

@@ -303,6 +303,69 @@ fn two_remote_reverts_race_and_one_wins() {
     assert_eq!(reverts, 1);
 }
 
+/// Reverts are decided in the writer's transaction beside the appends waiting with them: of
+/// many reverts of one event sent at once with the same ETag, one is appended and every other
+/// is refused, even when they share a transaction, and the appends around them all land.
+#[test]
+fn reverts_sent_at_once_with_appends_append_one() {
+    let env = super::diff::record_life();
+    let full = token(&env, "full", "view,view_sensitive,write,revert");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let before = env.all_events().len();
+    let client = reqwest::blocking::Client::new();
+    let url = format!("{}/v1/events/3/revert", server.url);
+    let plan = client.get(&url).bearer_auth(&full).send().unwrap();
+    assert_eq!(plan.status(), 200);
+    let etag = plan.headers()["etag"].to_str().unwrap().to_owned();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let reverts: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    client
+                        .post(&url)
+                        .bearer_auth(&full)
+                        .header("If-Match", &etag)
+                        .json(&serde_json::json!({}))
+                        .send()
+                        .unwrap()
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        let appends: Vec<_> = (0..8)
+            .map(|n| {
+                let (client, full, base) = (&client, &full, &server.url);
+                scope.spawn(move || {
+                    let event = serde_json::json!({
+                        "user": "bob", "action": "LOGIN", "time": "2026-11-30T10:00:00Z",
+                        "id": format!("login-{n}"),
+                    });
+                    client
+                        .post(format!("{base}/v1/events"))
+                        .bearer_auth(full)
+                        .json(&serde_json::json!([event]))
+                        .send()
+                        .unwrap()
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        let mut statuses: Vec<u16> = reverts.into_iter().map(|t| t.join().unwrap()).collect();
+        for t in appends {
+            assert_eq!(t.join().unwrap(), 201, "every append lands");
+        }
+        statuses.sort();
+        statuses
+    });
+    assert_eq!(statuses, [vec![201], vec![412; 7]].concat());
+    let events = env.all_events();
+    assert_eq!(events.len(), before + 8 + 1);
+    assert_eq!(events.iter().filter(|e| e.reverts.is_some()).count(), 1);
+    env.run(&["verify"]).ok();
+}
+
 #[test]
 fn a_server_that_rewrote_its_history_is_caught() {
     let env = Env::new();

@@ -388,17 +388,15 @@ impl crate::store::Append for PgStore {
     /// One transaction under the append lock for every group, each in a savepoint of its own.
     fn append_groups(
         &mut self,
-        groups: &[Vec<Event>],
+        writes: &mut [crate::store::Write<'_>],
     ) -> anyhow::Result<Vec<anyhow::Result<AppendReport>>> {
         let search = self.search.clone();
         self.in_write_transaction(|s| {
             s.check_search_keys()?;
-            let mut outcomes = Vec::with_capacity(groups.len());
-            for group in groups {
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in writes.iter_mut() {
                 s.batch("SAVEPOINT auditctl_group")?;
-                let outcome = s.insert_entries(
-                    &mut group.iter().map(|e| Ok(NewEntry::new(e.clone(), &search)?)),
-                );
+                let outcome = write.run(&*s, &search, |entries| s.insert_entries(entries));
                 s.batch(match outcome {
                     Ok(_) => "RELEASE auditctl_group",
                     Err(_) => "ROLLBACK TO auditctl_group; RELEASE auditctl_group",
