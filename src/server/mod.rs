@@ -36,9 +36,8 @@ pub struct AppState {
     pub tokens: Option<Tokens>,
     pub redactor: Redactor,
     limits: Mutex<HashMap<String, (f64, Instant)>>,
-    /// Reverts done, by token and `Idempotency-Key`, so a retried POST answers the same (kept
-    /// in memory: a restart forgets them, and the ETag then refuses a second revert).
-    pub done_reverts: Mutex<HashMap<String, revert::Done>>,
+    /// Reverts done, by token and `Idempotency-Key`, so a retried POST answers the same.
+    pub done_reverts: revert::Idempotency,
     /// Does every append (`writer`).
     pub writer: writer::Writer,
 }
@@ -327,7 +326,7 @@ pub fn serve(
         tokens,
         redactor,
         limits: Mutex::new(HashMap::new()),
-        done_reverts: Mutex::new(HashMap::new()),
+        done_reverts: revert::Idempotency::default(),
         writer,
     });
     let app = routes::router(Arc::clone(&state))

@@ -1,6 +1,7 @@
 //! The revert endpoints: the plan with its ETag, and the revert carried out with `If-Match`
 //! and an `Idempotency-Key`, through the back end's revert capability.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use axum::Json;
@@ -15,13 +16,47 @@ use super::routes::{EventId, event_json};
 use super::tokens::Scope;
 use super::{AppState, Caller};
 use crate::api::{self, RECORDED_BY};
-use crate::store::revert::Refusal;
+use crate::store::revert::{ComparesSensitive, Refusal};
 
-/// A revert done with an `Idempotency-Key`: the request it answered, and what it appended.
+/// A revert done with an `Idempotency-Key`: the request it answered, and the seq of the event
+/// it appended (read again to answer a retry: the events themselves are not kept).
 pub struct Done {
     fingerprint: [u8; 32],
     seq: u64,
-    event: String,
+}
+
+/// The keys kept at most; the oldest is forgotten first (its ETag still refuses a second
+/// revert of the same plan).
+const MAX_KEYS: usize = 100_000;
+
+/// A key's slot: held by the request with that key while its revert runs, so that a retry
+/// waits for the first attempt's answer instead of racing it.
+type Slot = Arc<tokio::sync::Mutex<Option<Done>>>;
+
+/// Reverts done with an `Idempotency-Key`, by token and key, kept in memory (a restart forgets
+/// them, and the ETag then refuses a second revert).
+#[derive(Default)]
+pub struct Idempotency {
+    slots: std::sync::Mutex<(HashMap<String, Slot>, VecDeque<String>)>,
+}
+
+impl Idempotency {
+    fn slot(&self, key: String) -> Slot {
+        let mut guard = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let (slots, order) = &mut *guard;
+        if let Some(slot) = slots.get(&key) {
+            return Arc::clone(slot);
+        }
+        if order.len() >= MAX_KEYS
+            && let Some(oldest) = order.pop_front()
+        {
+            slots.remove(&oldest);
+        }
+        let slot = Slot::default();
+        slots.insert(key.clone(), Arc::clone(&slot));
+        order.push_back(key);
+        slot
+    }
 }
 
 fn refusal_problem(r: &Refusal) -> Problem {
@@ -120,29 +155,7 @@ pub async fn perform(
         }
         h.finalize().into()
     };
-    if let Some(k) = &key
-        && let Some(done) = state
-            .done_reverts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(k)
-    {
-        if done.fingerprint != fingerprint {
-            return Err(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "this Idempotency-Key was used with another request: a key stands for one \
-                 revert of one event",
-            ));
-        }
-        return Ok(created(done.seq, done.event.clone()));
-    }
-    let mut request: api::RevertRequest = if body.is_empty() {
-        api::RevertRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| bad(format!("the body is not a revert request: {e}")))?
-    };
+    let mut request = revert_request(&body)?;
     // The revert is by the token unless it names someone else, which only a token that may
     // append events in anyone's name (`write`) can do; the log says which token it was.
     match &request.user {
@@ -158,57 +171,103 @@ pub async fn perform(
         }
         _ => request.user = Some(caller.0.name.clone()),
     }
-    let recorded_by = caller.0.name.clone();
     let redactor = caller.redactor(&state).cloned();
-    if let Some(r) = redactor.clone() {
-        let (location, id) = (state.opener(), id.clone());
-        let (plan, _) = run(move || location.open()?.revert()?.revert_plan(&id)).await?;
-        if crate::store::revert::compares_sensitive(&plan, &r) {
-            return Err(sensitive_plan(&caller));
+    // Requests with one key take turns: the first does the revert, the others answer as it did.
+    let slot = key.map(|k| state.done_reverts.slot(k));
+    let mut done = match &slot {
+        Some(slot) => Some(slot.lock().await),
+        None => None,
+    };
+    if let Some(Some(earlier)) = done.as_deref() {
+        if earlier.fingerprint != fingerprint {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "this Idempotency-Key was used with another request: a key stands for one \
+                 revert of one event",
+            ));
         }
+        let seq = earlier.seq;
+        return Ok(created(seq, stored_event(&state, seq, redactor).await?));
     }
-    // Decided and appended by the server's writer, in its transaction with the appends waiting
-    // (a revert of its own would hold them up): the plan is read again there, so a revert
-    // that lost a race to another is refused, not appended twice.
+    // The plan as the log stands, on a reader's connection: a stale or made-up ETag, or a plan
+    // that compares what the token may not see, is refused here, not in the writer's
+    // transaction, where every append waiting would wait for it.
+    let (location, target) = (state.opener(), id.clone());
+    let (plan, etag) = run(move || location.open()?.revert()?.revert_plan(&target)).await?;
+    if etag != if_match {
+        return Err(refusal_problem(&Refusal::Changed));
+    }
+    if let Some(r) = &redactor
+        && crate::store::revert::compares_sensitive(&plan, r)
+    {
+        return Err(sensitive_plan(&caller));
+    }
+    // Decided again and appended by the server's writer, in its transaction with the appends
+    // waiting (a revert of its own would hold them up): a revert that lost a race to another is
+    // refused there, not appended twice.
+    let recorded_by = caller.0.name.clone();
     let user = request.user.clone().unwrap_or_default();
-    let target = id.clone();
+    let hidden = redactor.clone();
     let decide = Box::new(move |s: &dyn crate::store::Store| {
-        let mut event = crate::store::revert::revert_event(s, &target, &if_match, &request, &user)?;
+        let mut event = crate::store::revert::revert_event(
+            s,
+            &id,
+            &if_match,
+            &request,
+            &user,
+            hidden.as_ref(),
+        )?;
         event.meta.insert(
             RECORDED_BY.to_owned(),
             serde_json::Value::String(recorded_by.clone()),
         );
         Ok(event)
     });
-    let report = state
-        .writer
-        .append_decided(decide)
-        .await
-        .map_err(revert_problem)?;
+    let report =
+        state.writer.append_decided(decide).await.map_err(|e| {
+            match e.downcast::<ComparesSensitive>() {
+                Ok(_) => sensitive_plan(&caller),
+                Err(e) => revert_problem(e),
+            }
+        })?;
     let seq = report.first_seq.ok_or_else(|| {
         Problem::internal("internal", &anyhow::anyhow!("a revert appended nothing"))
     })?;
+    if let Some(done) = done.as_deref_mut() {
+        *done = Some(Done { fingerprint, seq });
+    }
+    Ok(created(seq, stored_event(&state, seq, redactor).await?))
+}
+
+/// The body of a revert: a JSON object (`api::RevertRequest`), or nothing for the defaults.
+fn revert_request(body: &[u8]) -> Result<api::RevertRequest, Problem> {
+    if body.is_empty() {
+        return Ok(api::RevertRequest::default());
+    }
+    // An array would be read field by field, by position: only an object is a request.
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| bad(format!("the body is not a revert request: {e}")))?;
+    if !value.is_object() {
+        return Err(bad(
+            "the body is not a revert request: it must be a JSON object",
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| bad(format!("the body is not a revert request: {e}")))
+}
+
+/// The event at `seq` as the API answers it to this caller.
+async fn stored_event(
+    state: &Arc<AppState>,
+    seq: u64,
+    redactor: Option<crate::redact::Redactor>,
+) -> Result<String, Problem> {
     let location = state.opener();
-    let event = run(move || {
+    run(move || {
         let entry = String::from_utf8(location.open()?.get(&seq.to_string())?.canonical_bytes())?;
         Ok(event_json(seq, &entry, redactor.as_ref())?.get().to_owned())
     })
-    .await?;
-    if let Some(k) = key {
-        state
-            .done_reverts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                k,
-                Done {
-                    fingerprint,
-                    seq,
-                    event: event.clone(),
-                },
-            );
-    }
-    Ok(created(seq, event))
+    .await
 }
 
 fn created(seq: u64, event: String) -> Response {

@@ -359,7 +359,7 @@ impl<S: AppendChecked> super::Revert for S {
             None => self.reverter()?,
         };
         let seq = self.append_checked(&mut |s| {
-            let mut event = revert_event(s, id, etag, request, &user)?;
+            let mut event = revert_event(s, id, etag, request, &user, None)?;
             if let Some(gate) = gate.as_mut() {
                 gate(&mut event)?;
             }
@@ -370,13 +370,16 @@ impl<S: AppendChecked> super::Revert for S {
 }
 
 /// The event that reverts `id` for `user`, decided with the store as the transaction that
-/// appends it sees it: refused when the plan no longer has `etag` or would be refused.
+/// appends it sees it: refused when the plan no longer has `etag` or would be refused, and,
+/// for a caller who may not see what `hidden` hides, when the plan compares such values
+/// (`ComparesSensitive`).
 pub fn revert_event(
     store: &dyn Store,
     id: &str,
     etag: &str,
     request: &api::RevertRequest,
     user: &str,
+    hidden: Option<&crate::redact::Redactor>,
 ) -> anyhow::Result<Event> {
     let d = decide(store, id)?;
     if d.etag() != etag {
@@ -385,5 +388,15 @@ pub fn revert_event(
     if let Some(r) = d.refusal(request.force) {
         return Err(r.into());
     }
+    if let Some(hidden) = hidden
+        && compares_sensitive(&d.to_api(), hidden)
+    {
+        return Err(ComparesSensitive.into());
+    }
     Ok(d.compensating_event(crate::timespec::now(), user, request.reason.as_deref()))
 }
+
+/// A revert refused because its plan compares values the caller may not see.
+#[derive(Debug, thiserror::Error)]
+#[error("this revert compares sensitive values")]
+pub struct ComparesSensitive;

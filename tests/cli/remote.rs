@@ -366,6 +366,70 @@ fn reverts_sent_at_once_with_appends_append_one() {
     env.run(&["verify"]).ok();
 }
 
+/// An `Idempotency-Key` stands for one revert while it runs too: retries sent before the first
+/// attempt is answered get its answer, not a 412; the key sent with other events is 422 for
+/// all but one. A body that is not a JSON object is no request.
+#[test]
+fn idempotency_keys_hold_while_the_revert_runs() {
+    let env = super::diff::record_life();
+    let full = token(&env, "full", "view,view_sensitive,write,revert");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let client = reqwest::blocking::Client::new();
+    let url = |id: &str| format!("{}/v1/events/{id}/revert", server.url);
+    let etag = |id: &str| {
+        let plan = client.get(url(id)).bearer_auth(&full).send().unwrap();
+        assert_eq!(plan.status(), 200, "{id}");
+        plan.headers()["etag"].to_str().unwrap().to_owned()
+    };
+    let post = |id: &str, tag: &str, key: &str, body: &str| {
+        let r = client
+            .post(url(id))
+            .bearer_auth(&full)
+            .header("If-Match", tag)
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (r.status().as_u16(), location)
+    };
+    let tag = etag("p-rename");
+    let answers: Vec<(u16, Option<String>)> = std::thread::scope(|scope| {
+        let retries: Vec<_> = (0..10)
+            .map(|_| scope.spawn(|| post("p-rename", &tag, "k1", r#"{"reason":"undo"}"#)))
+            .collect();
+        retries.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert!(
+        answers.iter().all(|a| a.0 == 201 && a.1 == answers[0].1),
+        "{answers:?}"
+    );
+    let (edit, hook) = (etag("doc-edit"), etag("hook-delete"));
+    let mut codes: Vec<u16> = std::thread::scope(|scope| {
+        let a = scope.spawn(|| post("doc-edit", &edit, "k2", "{}").0);
+        let b = scope.spawn(|| post("hook-delete", &hook, "k2", "{}").0);
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    codes.sort();
+    assert_eq!(codes, [201, 422]);
+    assert_eq!(
+        env.all_events()
+            .iter()
+            .filter(|e| e.reverts.is_some())
+            .count(),
+        2,
+        "one revert for k1, one for k2"
+    );
+    let edit = etag("doc-edit");
+    for body in ["[]", r#"["why", true]"#, "null", r#""x""#] {
+        assert_eq!(post("doc-edit", &edit, body, body).0, 400, "{body}");
+    }
+}
+
 #[test]
 fn a_server_that_rewrote_its_history_is_caught() {
     let env = Env::new();
