@@ -15,8 +15,10 @@ use crate::redact::Redactor;
 use crate::render::{self, csv::CsvWriter, json::JsonWriter};
 use crate::store::{Query, Store, seq_compare};
 
-/// Events read at once for a streamed answer.
+/// Events read at once for a streamed answer, and the most bytes of entries a page holds
+/// (events can be large: a thousand of a megabyte each, per stream, would be a gigabyte).
 const PAGE: usize = 1000;
+const PAGE_BYTES: usize = 4 << 20;
 
 /// Sends what a blocking writer produces as the response body, in chunks; a failure midway
 /// aborts the response so the client sees it did not complete.
@@ -67,15 +69,18 @@ fn in_pages(
             ]))
         };
         page.clear();
+        let (mut bytes, mut full) = (0, false);
         store.scan_entries(&query, &mut |seq, entry| {
             page.push((seq, entry.to_owned()));
-            Ok(true)
+            bytes += entry.len();
+            full = page.len() == PAGE || bytes >= PAGE_BYTES;
+            Ok(!full)
         })?;
         for (seq, entry) in &page {
             each(*seq, entry)?;
         }
         match page.last() {
-            Some((end, _)) if page.len() == PAGE => after = *end,
+            Some((end, _)) if full => after = *end,
             _ => return Ok(()),
         }
     }
