@@ -40,6 +40,8 @@ pub struct AppState {
     pub done_reverts: revert::Idempotency,
     /// Does every append (`writer`).
     pub writer: writer::Writer,
+    /// The streamed answers that may run at once (`stream::MAX_STREAMS`); others wait.
+    pub streams: Arc<tokio::sync::Semaphore>,
 }
 
 /// How a request opens its back end: where the events are, and the keys whose values no
@@ -328,6 +330,7 @@ pub fn serve(
         limits: Mutex::new(HashMap::new()),
         done_reverts: revert::Idempotency::default(),
         writer,
+        streams: Arc::new(tokio::sync::Semaphore::new(stream::MAX_STREAMS)),
     });
     let app = routes::router(Arc::clone(&state))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

@@ -20,6 +20,11 @@ use crate::store::{Query, Store, seq_compare};
 const PAGE: usize = 1000;
 const PAGE_BYTES: usize = 4 << 20;
 
+/// The streamed answers that run at once, each on a thread of its own with a page of events in
+/// memory; the others wait for one to end (a client that stops reading keeps its stream, so
+/// without a bound a few hundred stalled clients held gigabytes).
+pub const MAX_STREAMS: usize = 16;
+
 /// Sends what a blocking writer produces as the response body, in chunks; a failure midway
 /// aborts the response so the client sees it did not complete.
 struct ChunkWriter {
@@ -93,9 +98,15 @@ pub async fn events(
     redactor: Option<Redactor>,
     csv: bool,
 ) -> Result<Response, Problem> {
+    let turn = Arc::clone(&state.streams)
+        .acquire_owned()
+        .await
+        .map_err(|e| Problem::internal("internal", &anyhow::anyhow!(e)))?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let location = state.opener();
     let bulk = move || {
+        // Held until the stream ends, however it ends (a client gone ends it at its next chunk).
+        let _turn = turn;
         lower_priority();
         let result = (|| -> anyhow::Result<()> {
             let store = location.open()?;

@@ -435,18 +435,7 @@ fn idempotency_keys_hold_while_the_revert_runs() {
 #[test]
 fn streamed_exports_of_large_events_come_whole() {
     let env = Env::new();
-    let big = "x".repeat(300_000);
-    let lines: Vec<String> = (0..40)
-        .map(|n| {
-            serde_json::json!({
-                "id": format!("e{n}"), "time": "2026-11-20T10:00:00Z", "user": "u",
-                "action": "UPDATE", "message": format!("{n} {big}"),
-            })
-            .to_string()
-        })
-        .collect();
-    std::fs::write(env.path("big.jsonl"), lines.join("\n")).unwrap();
-    env.run(&["import", "big.jsonl"]).ok();
+    import_large_events(&env, 40);
     let viewer = token(&env, "viewer", "view");
     let server = Server::start(&env, &["--tokens", "tokens.toml"]);
     let body = reqwest::blocking::Client::new()
@@ -466,6 +455,74 @@ fn streamed_exports_of_large_events_come_whole() {
         })
         .collect();
     assert_eq!(seqs, (1..=40).collect::<Vec<u64>>());
+}
+
+/// Imports `n` events of 300 KB each.
+fn import_large_events(env: &Env, n: usize) {
+    let big = "x".repeat(300_000);
+    let lines: Vec<String> = (0..n)
+        .map(|n| {
+            serde_json::json!({
+                "id": format!("e{n}"), "time": "2026-11-20T10:00:00Z", "user": "u",
+                "action": "UPDATE", "message": format!("{n} {big}"),
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(env.path("big.jsonl"), lines.join("\n")).unwrap();
+    env.run(&["import", "big.jsonl"]).ok();
+}
+
+/// Clients that ask for an export and stop reading hold a stream each; at most 16 run, the
+/// next waits its turn (before, each held a thread and a page of events, without bound), and
+/// gets it when a stalled client goes. Appends are not held up meanwhile.
+#[test]
+fn stalled_exports_are_bounded_and_the_next_waits() {
+    use std::io::Write;
+    let env = Env::new();
+    import_large_events(&env, 80);
+    let all = token(&env, "all", "view,write");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let request = format!(
+        "GET /v1/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {all}\r\n\
+         Accept: application/x-ndjson\r\n\r\n"
+    );
+    let stalled: Vec<std::net::TcpStream> = (0..16)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&address).unwrap();
+            s.write_all(request.as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let export = |timeout: u64| {
+        reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(timeout))
+            .build()
+            .unwrap()
+            .get(format!("{}/v1/events", server.url))
+            .bearer_auth(&all)
+            .header("Accept", "application/x-ndjson")
+            .send()
+            .and_then(|r| r.text())
+    };
+    assert!(
+        export(2).is_err(),
+        "a 17th export waits while 16 are stalled"
+    );
+    let append = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/events", server.url))
+        .bearer_auth(&all)
+        .json(
+            &serde_json::json!([{"user": "u", "action": "LOGIN", "time": "2026-11-20T11:00:00Z"}]),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(append.status(), 201, "appends go on");
+    drop(stalled);
+    let body = export(60).expect("a turn is free once the stalled clients are gone");
+    assert_eq!(body.lines().count(), 81);
 }
 
 #[test]
