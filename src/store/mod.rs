@@ -570,12 +570,12 @@ impl Write<'_> {
         ) -> anyhow::Result<AppendReport>,
     ) -> anyhow::Result<AppendReport> {
         let entries = self.entries(store, search)?;
-        let decided = match (&*self, entries.first()) {
-            (Write::Decided(_), Some(entry)) => Some(entry.id.clone()),
-            _ => None,
-        };
+        // A decided write is one event, which must be new.
+        let decided_id = matches!(self, Write::Decided(_))
+            .then(|| entries.first().map(|e| e.id.clone()))
+            .flatten();
         let report = insert(&mut entries.into_iter().map(Ok))?;
-        if let Some(id) = decided
+        if let Some(id) = decided_id
             && report.first_seq.is_none()
         {
             anyhow::bail!("an event with id {id} is already stored");
