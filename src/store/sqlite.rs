@@ -21,6 +21,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The page cache of an append, in KiB as `PRAGMA cache_size` takes it (negative).
 const APPEND_CACHE_KIB: i64 = -64 * 1024;
 
+/// The page cache while the indexes of a bulk load are built, in KiB. SQLite's sorter keeps
+/// up to a page cache's worth of keys in one list before it sorts it into a run: with the
+/// append's 64 MiB that is one large in-memory sort on one thread, cache-unfriendly; at 4 MiB
+/// (its smallest run at 16 KiB pages) the runs are sorted on a second thread (`threads`) and
+/// merged. The eight indexes of 1M events: 5.9 s → 3.9 s.
+const INDEX_SORT_CACHE_KIB: i64 = -4 * 1024;
+
 /// Whether SQLite gave up on a lock.
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
@@ -463,6 +470,8 @@ impl SqliteStore {
         let mut aside = aside;
         let report = insert_entries(&tx, path, entries, aside.as_mut())?;
         if rebuild_indexes {
+            tx.pragma_update(None, "cache_size", INDEX_SORT_CACHE_KIB)
+                .map_err(wrap)?;
             tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
         }
         tx.commit().map_err(wrap)?;
