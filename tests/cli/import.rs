@@ -396,34 +396,28 @@ fn a_search_index_built_aside_is_the_one_built_in_place() {
     env.run(&["init", "in-place.db"]).ok();
     env.run(&["--store", "in-place.db", "import", demo.to_str().unwrap()])
         .ok();
-    let index = |store: &str| -> Vec<(String, i64)> {
+    // Pairs read from a store with `sql`, after `setup`.
+    let pairs = |store: &str, setup: &str, sql: &str| -> Vec<(String, i64)> {
         let conn = rusqlite::Connection::open(env.path(store)).unwrap();
-        conn.execute_batch(
-            "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, entries_fts, instance)",
-        )
-        .unwrap();
-        let mut rows = conn
-            .prepare("SELECT term, doc FROM temp.terms ORDER BY term, doc")
-            .unwrap();
+        conn.execute_batch(setup).unwrap();
+        let mut rows = conn.prepare(sql).unwrap();
         rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
             .map(Result::unwrap)
             .collect()
+    };
+    let index = |store: &str| {
+        pairs(
+            store,
+            "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, entries_fts, instance)",
+            "SELECT term, doc FROM temp.terms ORDER BY term, doc",
+        )
     };
     let aside = index("aside.db");
     assert!(aside.len() > 3000 * 10, "{} terms", aside.len());
     assert_eq!(aside, index("in-place.db"));
     // Built with its own merge setting, the index is left configured as one built in place.
-    let config = |store: &str| -> Vec<(String, i64)> {
-        let conn = rusqlite::Connection::open(env.path(store)).unwrap();
-        let mut rows = conn
-            .prepare("SELECT k, v FROM entries_fts_config ORDER BY k")
-            .unwrap();
-        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let config = |store: &str| pairs(store, "", "SELECT k, v FROM entries_fts_config ORDER BY k");
     assert_eq!(config("aside.db"), config("in-place.db"));
     let search = |store: &str| {
         env.run(&["--store", store, "verify"]).ok();
