@@ -586,7 +586,7 @@ impl Write<'_> {
 
 /// What runs inside a revert's transaction, given the event about to be appended, which it may
 /// complete (the server records who asked): an `Err` appends nothing (`revert --exec`).
-pub type Gate<'a> = &'a mut dyn FnMut(&mut Event) -> anyhow::Result<()>;
+pub type Gate<'a> = &'a mut (dyn FnMut(&mut Event) -> anyhow::Result<()> + Send);
 
 /// Reverts events: the plan, and the revert carried out, checked against the plan and
 /// appended in one transaction so that two reverts cannot both win.

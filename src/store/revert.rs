@@ -1,11 +1,12 @@
 //! Deciding a revert against a store, and the event that carries it out: shared by `revert`
 //! and the server's revert endpoints, so both refuse and append alike.
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::sqlite::SqliteStore;
-use super::{Store, history};
+use super::{Append, Decide, Store, Write, history};
 use crate::api;
 use crate::change::revert::{self, Plan};
 use crate::import::k8s;
@@ -308,36 +309,16 @@ pub fn redact_plan(plan: &mut api::RevertPlan, redactor: &crate::redact::Redacto
     }
 }
 
-/// A store that appends one event decided inside its own write transaction: what a revert
-/// needs so that two reverts of one event, from any process, cannot both win.
-pub trait AppendChecked: Store {
-    /// Appends the event `decide` returns, deciding with the store as the transaction sees
-    /// it; an `Err` from `decide` appends nothing. Returns the new event's seq.
-    fn append_checked(
-        &mut self,
-        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64>;
-}
+/// A store whose `Append::append_groups` decides an event inside its write transaction
+/// (`Write::Decided`): what a revert needs so that two reverts of one event, from any process,
+/// cannot both win. The CLI's revert and the server's writer both append reverts this way.
+pub trait DecidesInTransaction: Store + Append {}
 
-impl AppendChecked for SqliteStore {
-    fn append_checked(
-        &mut self,
-        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64> {
-        SqliteStore::append_checked(self, decide)
-    }
-}
+impl DecidesInTransaction for SqliteStore {}
 
-impl AppendChecked for super::postgres::PgStore {
-    fn append_checked(
-        &mut self,
-        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64> {
-        super::postgres::PgStore::append_checked(self, decide)
-    }
-}
+impl DecidesInTransaction for super::postgres::PgStore {}
 
-impl<S: AppendChecked> super::Revert for S {
+impl<S: DecidesInTransaction> super::Revert for S {
     fn reverter(&self) -> anyhow::Result<String> {
         Ok(crate::config::default_user().unwrap_or_else(|| "unknown".to_owned()))
     }
@@ -358,13 +339,17 @@ impl<S: AppendChecked> super::Revert for S {
             Some(u) => u.clone(),
             None => self.reverter()?,
         };
-        let seq = self.append_checked(&mut |s| {
+        let decided: Decide<'_> = Box::new(|s| {
             let mut event = revert_event(s, id, etag, request, &user, None)?;
             if let Some(gate) = gate.as_mut() {
                 gate(&mut event)?;
             }
             Ok(event)
-        })?;
+        });
+        let mut outcomes = self.append_groups(&mut [Write::Decided(decided)])?;
+        let report = outcomes.pop().context("no outcome for the revert")??;
+        // `Write::Decided` fails rather than skip an event stored already.
+        let seq = report.first_seq.context("the revert appended nothing")?;
         self.get(&seq.to_string())
     }
 }
@@ -400,3 +385,44 @@ pub fn revert_event(
 #[derive(Debug, thiserror::Error)]
 #[error("this revert compares sensitive values")]
 pub struct ComparesSensitive;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redact::Redactor;
+    use crate::store::Revert;
+
+    /// A revert is appended as any write is: a store whose hidden search keys another process
+    /// changed since this one opened it refuses the revert, rather than index a value that is
+    /// hidden now.
+    #[test]
+    fn a_revert_is_refused_when_the_hidden_search_keys_changed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let mut store = SqliteStore::open_or_create(&path).unwrap();
+        let update: Event = serde_json::from_value(serde_json::json!({
+            "id": "e-1", "time": "2026-11-20T10:00:00Z", "user": "alice", "action": "UPDATE",
+            "table": "users", "resource_id": "u-1",
+            "before": {"nickname": "bluebird"}, "after": {"nickname": "kingfisher"},
+        }))
+        .unwrap();
+        store.append(&mut std::iter::once(Ok(update))).unwrap();
+        let (_, etag) = store.revert_plan("e-1").unwrap();
+        SqliteStore::open(&path)
+            .unwrap()
+            .hide_in_search(&Redactor::new(&["nickname".to_owned()]).unwrap())
+            .unwrap();
+        let refused = store
+            .revert("e-1", &etag, &api::RevertRequest::default(), None)
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("changed while this ran"),
+            "{refused:#}"
+        );
+        assert_eq!(
+            SqliteStore::open(&path).unwrap().len().unwrap(),
+            1,
+            "nothing appended"
+        );
+    }
+}

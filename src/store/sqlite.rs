@@ -1156,46 +1156,6 @@ impl super::Backend for SqliteStore {
     }
 }
 
-impl SqliteStore {
-    /// Appends the one event that `decide` returns, deciding inside the same write
-    /// transaction so that no other writer appends between what `decide` read and the append:
-    /// a revert checks that nobody reverted the event first. An `Err` from `decide` appends
-    /// nothing. Returns the new event's seq.
-    pub fn append_checked(
-        &mut self,
-        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64> {
-        // BEGIN IMMEDIATE takes the write lock before `decide` reads, so no other process can
-        // append between what `decide` saw and what is appended.
-        self.conn
-            .execute_batch("BEGIN IMMEDIATE")
-            .map_err(|e| self.sqlite_err(e))?;
-        let appended = decide(self).and_then(|event| {
-            let id = event.id.clone();
-            let entry = NewEntry::new(event, &self.search)?;
-            let report = insert_entries(
-                &self.conn,
-                &self.path,
-                &mut std::iter::once(Ok(entry)),
-                None,
-            )?;
-            match report.first_seq {
-                Some(seq) => Ok(seq),
-                None => anyhow::bail!("an event with id {id} is already stored"),
-            }
-        });
-        let end = if appended.is_ok() {
-            "COMMIT"
-        } else {
-            "ROLLBACK"
-        };
-        self.conn
-            .execute_batch(end)
-            .map_err(|e| self.sqlite_err(e))?;
-        appended
-    }
-}
-
 /// The entries' search documents are made with `search`: a store whose recorded keys changed
 /// since (another process hid more) would get values it must not index.
 fn check_search_keys(conn: &Connection, path: &Path, search: &Redactor) -> anyhow::Result<()> {

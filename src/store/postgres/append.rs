@@ -12,7 +12,6 @@ use postgres::types::Type;
 use super::sql::pg_text;
 use super::{PgStore, SEARCH_KEYS, terms_of};
 use crate::integrity::merkle::{self, Hash, Nodes};
-use crate::model::Event;
 use crate::redact::Redactor;
 use crate::store::{AppendReport, IfStored, NewEntry, Store, StoreError};
 
@@ -252,25 +251,6 @@ impl PgStore {
             }
         }
         Ok(None)
-    }
-
-    /// Appends the one event `decide` returns, deciding inside the write transaction so that
-    /// no other writer, on any server, appends between what `decide` read and the append.
-    pub fn append_checked(
-        &mut self,
-        decide: &mut dyn FnMut(&dyn Store) -> anyhow::Result<Event>,
-    ) -> anyhow::Result<u64> {
-        let search = self.search.clone();
-        self.in_write_transaction(|s| {
-            let event = decide(s)?;
-            let id = event.id.clone();
-            let entry = NewEntry::new(event, &search)?;
-            let report = s.insert_entries(&mut std::iter::once(Ok(entry)))?;
-            match report.first_seq {
-                Some(seq) => Ok(seq),
-                None => anyhow::bail!("an event with id {id} is already stored"),
-            }
-        })
     }
 
     // ---- the Merkle tree -----------------------------------------------------------------
