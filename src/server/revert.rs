@@ -145,16 +145,10 @@ pub async fn perform(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(|k| format!("{}:{k}", caller.0.name));
-    // A key binds the request it came with: the event, the ETag and the body.
-    let fingerprint: [u8; 32] = {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        for part in [id.as_bytes(), if_match.as_bytes(), &body] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part);
-        }
-        h.finalize().into()
-    };
+    // A key binds the request it came with; without one nothing is kept, so nothing is hashed.
+    let fingerprint = key
+        .is_some()
+        .then(|| request_fingerprint(&id, &if_match, &body));
     let mut request = revert_request(&body)?;
     // The revert is by the token unless it names someone else, which only a token that may
     // append events in anyone's name (`write`) can do; the log says which token it was.
@@ -179,7 +173,7 @@ pub async fn perform(
         None => None,
     };
     if let Some(Some(earlier)) = done.as_deref() {
-        if earlier.fingerprint != fingerprint {
+        if Some(earlier.fingerprint) != fingerprint {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency-key-reused",
@@ -234,10 +228,21 @@ pub async fn perform(
     let seq = report.first_seq.ok_or_else(|| {
         Problem::internal("internal", &anyhow::anyhow!("a revert appended nothing"))
     })?;
-    if let Some(done) = done.as_deref_mut() {
+    if let (Some(done), Some(fingerprint)) = (done.as_deref_mut(), fingerprint) {
         *done = Some(Done { fingerprint, seq });
     }
     Ok(created(seq, stored_event(&state, seq, redactor).await?))
+}
+
+/// What an `Idempotency-Key` binds: the event, the ETag and the body.
+fn request_fingerprint(id: &str, if_match: &str, body: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [id.as_bytes(), if_match.as_bytes(), body] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    h.finalize().into()
 }
 
 /// The body of a revert: a JSON object (`api::RevertRequest`), or nothing for the defaults.
