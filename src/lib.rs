@@ -16,6 +16,7 @@ pub mod error;
 pub mod histogram;
 pub mod import;
 pub mod integrity;
+pub mod interrupt;
 pub mod model;
 pub mod query;
 pub mod redact;

@@ -242,7 +242,7 @@ impl Progress {
     fn start(store: &dyn Store, query: &Query) -> anyhow::Result<Progress> {
         // Ctrl-C or a SIGTERM stops the export between two events, so that the temporary
         // file is removed and the cursor stays where it was.
-        let stop = Arc::new(AtomicBool::new(false));
+        let stop = crate::interrupt::flag();
         for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             signal_hook::flag::register(signal, Arc::clone(&stop))?;
         }

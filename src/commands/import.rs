@@ -173,7 +173,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     };
     // Ctrl-C or SIGTERM stops the import between two events, and nothing is written; a
     // second one (an import stuck reading a terminal, say) ends the process at once.
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = crate::interrupt::flag();
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register_conditional_shutdown(
             signal,
@@ -207,7 +207,16 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         // Ending the pipeline here stops the reading if the append ended early.
         (report, pipeline.finish())
     });
-    let report = report?;
+    let report = match report {
+        // Given up waiting for another writer's lock (`store::sqlite::wait_for_lock`), or
+        // stopped between two events: either way, before anything was committed.
+        Err(_) if stop.load(Ordering::Relaxed) => {
+            return Err(
+                Failure::new(exit::INTERRUPTED, "interrupted: nothing was imported").into(),
+            );
+        }
+        report => report?,
+    };
     print_summary(&report, &skipped, skip_invalid);
     if held > 0 {
         eprintln!(

@@ -28,6 +28,18 @@ const APPEND_CACHE_KIB: i64 = -64 * 1024;
 /// merged. The eight indexes of 1M events: 5.9 s → 3.9 s.
 const INDEX_SORT_CACHE_KIB: i64 = -4 * 1024;
 
+/// SQLite's wait for another process's lock, in place of its busy timeout: a few
+/// milliseconds at a time up to `BUSY_TIMEOUT`, given up at once when a command that catches
+/// Ctrl-C was asked to stop (`interrupt`), which it then reports as interrupted.
+fn wait_for_lock(waited: i32) -> bool {
+    const STEP: Duration = Duration::from_millis(5);
+    if crate::interrupt::requested() || STEP * waited.unsigned_abs() >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(STEP);
+    true
+}
+
 /// Whether SQLite gave up on a lock.
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
@@ -156,7 +168,9 @@ impl SqliteStore {
             });
             match opened {
                 Err(StoreError::Sqlite { source, .. })
-                    if is_busy(&source) && std::time::Instant::now() < deadline =>
+                    if is_busy(&source)
+                        && std::time::Instant::now() < deadline
+                        && !crate::interrupt::requested() =>
                 {
                     std::thread::sleep(Duration::from_millis(10));
                 }
@@ -348,7 +362,7 @@ impl SqliteStore {
             path: path.to_owned(),
             source,
         };
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.busy_handler(Some(wait_for_lock)).map_err(err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         functions::register(&conn).map_err(err)?;

@@ -486,6 +486,48 @@ fn an_interrupted_import_writes_nothing() {
     assert!(files_in(&env).is_empty(), "{:?}", files_in(&env));
 }
 
+/// Ctrl-C while the import waits for another process's write lock stops it there, as between
+/// two events, rather than after the 30 s SQLite would wait.
+#[test]
+fn an_import_waiting_for_a_lock_is_interrupted_at_once() {
+    let env = Env::with_events();
+    let before = env.all_events();
+    env.write("more.jsonl", &event_lines(10));
+    let holder = rusqlite::Connection::open(env.store()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let import = env
+        .command(&["import", "more.jsonl"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough to be waiting for the lock: ten events are read in milliseconds.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let interrupted = std::time::Instant::now();
+    let pid = import.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = super::common::to_run(import.wait_with_output().unwrap());
+    assert!(
+        interrupted.elapsed() < std::time::Duration::from_secs(5),
+        "stopped after {:?}",
+        interrupted.elapsed()
+    );
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("interrupted: nothing was imported"),
+        "{}",
+        out.stderr
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(env.all_events(), before);
+}
+
 #[test]
 fn a_store_is_not_imported_into_itself() {
     let env = Env::with_events();
