@@ -57,13 +57,11 @@ impl Problem {
     }
 }
 
-impl From<anyhow::Error> for Problem {
-    fn from(err: anyhow::Error) -> Problem {
-        let detail = format!("{err:#}");
-        // A store another process keeps busy past the busy timeout (a long import): the
-        // client is told to come back, and its retries do.
-        if err.chain().any(|c| {
-            c.downcast_ref::<rusqlite::Error>()
+/// Whether `err` is a store another process kept locked past the busy timeout.
+pub(super) fn is_busy(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.is::<super::writer::Busy>()
+            || c.downcast_ref::<rusqlite::Error>()
                 .and_then(rusqlite::Error::sqlite_error_code)
                 .is_some_and(|code| {
                     matches!(
@@ -71,7 +69,15 @@ impl From<anyhow::Error> for Problem {
                         rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
                     )
                 })
-        }) {
+    })
+}
+
+impl From<anyhow::Error> for Problem {
+    fn from(err: anyhow::Error) -> Problem {
+        let detail = format!("{err:#}");
+        // A store another process keeps busy past the busy timeout (a long import): the
+        // client is told to come back, and its retries do.
+        if is_busy(&err) {
             return Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",

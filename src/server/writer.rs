@@ -13,6 +13,13 @@ use super::Opener;
 use crate::model::Event;
 use crate::store::{AppendReport, Backend, Decide, Write};
 
+/// A batch's transaction found the store locked by another process for the whole busy
+/// timeout: its writes, and those that came meanwhile, are answered so at once (503), rather
+/// than tried alone, each waiting as long again while the writes behind them queue.
+#[derive(Debug, thiserror::Error)]
+#[error("the store stayed busy with another writer: {0}")]
+pub struct Busy(String);
+
 /// Appends taken into one transaction at most.
 const MAX_GROUPS: usize = 256;
 
@@ -81,9 +88,17 @@ fn run(opener: &Opener, queue: &mpsc::Receiver<Job>) {
             });
         let outcomes = match together {
             Ok(outcomes) => outcomes,
-            // The transaction failed as a whole (the store busy with another process, a
-            // broken connection): each write on its own, so each gets its own answer (503
-            // with Retry-After for a busy store) from a store opened again.
+            Err(e) if super::problem::is_busy(&e) => {
+                let why = format!("{e:#}");
+                let busy = || Err(Busy(why.clone()).into());
+                // Writes that came while this batch waited would wait as long again.
+                while let Ok(job) = queue.try_recv() {
+                    let _ = job.reply.send(busy());
+                }
+                writes.iter().map(|_| busy()).collect()
+            }
+            // The transaction failed as a whole otherwise (a broken connection): each write
+            // on its own, from a store opened again, so each gets its own answer.
             Err(_) => writes.into_iter().map(|w| alone(opener, w)).collect(),
         };
         for (reply, outcome) in replies.into_iter().zip(outcomes) {

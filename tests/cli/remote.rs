@@ -833,3 +833,49 @@ fn unreachable_servers_and_tls_failures_are_named() {
     let bad = env.run(&["--remote", "ftp://example.org", "list"]);
     assert_eq!(bad.code, 2);
 }
+
+/// Writes that find the store locked by another process are answered 503 with Retry-After once
+/// the busy timeout (30 s) has passed, all of them: not tried again one by one, each waiting as
+/// long again (3 writes took 61 s and 100 s). The store takes writes once the lock is gone.
+#[test]
+fn writes_held_by_another_writer_are_answered_busy_after_the_timeout() {
+    let env = Env::with_events();
+    let writer = token(&env, "writer", "write");
+    let server = Server::start(&env, &["--tokens", "tokens.toml"]);
+    let post = |id: String| {
+        let started = std::time::Instant::now();
+        let r = reqwest::blocking::Client::builder()
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .unwrap()
+            .post(format!("{}/v1/events", server.url))
+            .bearer_auth(&writer)
+            .json(&serde_json::json!({
+                "id": id, "time": "2026-11-20T10:00:00Z", "user": "w", "action": "LOGIN"
+            }))
+            .send()
+            .unwrap();
+        let retry = r.headers().contains_key("retry-after");
+        (r.status().as_u16(), retry, started.elapsed())
+    };
+    let holder = rusqlite::Connection::open(env.store()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let posts: Vec<_> = (0..3)
+            .map(|i| {
+                let post = &post;
+                s.spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(300 * i));
+                    post(format!("busy-{i}"))
+                })
+            })
+            .collect();
+        posts.into_iter().map(|p| p.join().unwrap()).collect()
+    });
+    for (status, retry, took) in answers {
+        assert_eq!((status, retry), (503, true), "after {took:?}");
+        assert!(took < std::time::Duration::from_secs(40), "{took:?}");
+    }
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(post("after".to_owned()).0, 201);
+}
