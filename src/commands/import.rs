@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use super::{Context, thousands};
 use crate::error::{Failure, exit};
 use crate::import::mapping::Mapping;
-use crate::import::pipeline::{self, Broken, Prepared, Skipped};
+use crate::import::pipeline::{self, Cut, Prepared, Skipped};
 use crate::import::{self, Input, Source, SourceFormat};
 use crate::store::{AppendReport, Location, NewEntry};
 
@@ -70,6 +70,41 @@ impl From<FormatArg> for SourceFormat {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    // Ctrl-C or SIGTERM stops the import, with nothing written. While the inputs are first
+    // read (to tell their format) nothing is open and a read may block on a pipe: the process
+    // ends at once. Then the import stops between two events, while it waits for the store's
+    // lock (`store::sqlite::wait_for_lock`) or for more input. A second one ends the process
+    // at once (an import stuck on a terminal, say).
+    let stop = crate::interrupt::flag();
+    let at_once = Arc::new(AtomicBool::new(true));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        for condition in [&at_once, &stop] {
+            signal_hook::flag::register_conditional_shutdown(
+                signal,
+                exit::INTERRUPTED,
+                Arc::clone(condition),
+            )?;
+        }
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    match import_all(ctx, args, &stop, &at_once) {
+        // Whatever failed once the import was asked to stop failed before anything was
+        // committed (a commit is its last step).
+        Err(_) if stop.load(Ordering::Relaxed) => Err(interrupted().into()),
+        done => done,
+    }
+}
+
+fn interrupted() -> Failure {
+    Failure::new(exit::INTERRUPTED, "interrupted: nothing was imported")
+}
+
+fn import_all(
+    ctx: &Context,
+    args: Args,
+    stop: &AtomicBool,
+    at_once: &AtomicBool,
+) -> anyhow::Result<()> {
     let paths = import::input_paths(&args.files)
         .map_err(|e| Failure::runtime(format!("cannot read folder {e}")))?;
     let forced: Option<SourceFormat> = match (&args.map, args.format) {
@@ -152,6 +187,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         );
     }
 
+    at_once.store(false, Ordering::Relaxed);
     // A new local store is built whole beside its path (faster, and never seen half made);
     // an existing one, or a server, is appended to in one transaction.
     let location = ctx.location()?;
@@ -171,17 +207,6 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         _ if existing.is_some() => Some(location.open(&ctx.redactor)?),
         _ => None,
     };
-    // Ctrl-C or SIGTERM stops the import between two events, and nothing is written; a
-    // second one (an import stuck reading a terminal, say) ends the process at once.
-    let stop = crate::interrupt::flag();
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register_conditional_shutdown(
-            signal,
-            exit::INTERRUPTED,
-            Arc::clone(&stop),
-        )?;
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
-    }
     let skip_invalid = args.skip_invalid;
     let search = match &mut existing {
         Some(backend) => backend.append()?.search_redactor(),
@@ -196,7 +221,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         let mut pipeline = pipeline::start(scope, sources, options, lookups, search);
         let report = {
             let mut entries =
-                std::iter::from_fn(|| next_entry(&mut pipeline, skip_invalid, &mut skipped, &stop));
+                std::iter::from_fn(|| next_entry(&mut pipeline, skip_invalid, &mut skipped, stop));
             match &mut existing {
                 Some(backend) => backend
                     .append()
@@ -204,19 +229,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 None => location.create_with(&mut entries, &ctx.redactor),
             }
         };
+        if report.is_err() && stop.load(Ordering::Relaxed) {
+            // Nothing was written, and the reader may be blocked on an input that stays open
+            // (a pipe whose writer lives on): waiting for it would undo the Ctrl-C.
+            std::process::exit(crate::error::report(&interrupted().into()));
+        }
         // Ending the pipeline here stops the reading if the append ended early.
         (report, pipeline.finish())
     });
-    let report = match report {
-        // Given up waiting for another writer's lock (`store::sqlite::wait_for_lock`), or
-        // stopped between two events: either way, before anything was committed.
-        Err(_) if stop.load(Ordering::Relaxed) => {
-            return Err(
-                Failure::new(exit::INTERRUPTED, "interrupted: nothing was imported").into(),
-            );
-        }
-        report => report?,
-    };
+    let report = report?;
     print_summary(&report, &skipped, skip_invalid);
     if held > 0 {
         eprintln!(
@@ -240,8 +261,7 @@ fn next_entry(
 ) -> Option<anyhow::Result<NewEntry>> {
     loop {
         if stop.load(Ordering::Relaxed) {
-            let interrupted = Failure::new(exit::INTERRUPTED, "interrupted: nothing was imported");
-            return Some(Err(interrupted.into()));
+            return Some(Err(interrupted().into()));
         }
         let failure = match pipeline.next()? {
             Ok(Prepared::Entry(entry)) => return Some(Ok(entry)),
@@ -253,7 +273,8 @@ fn next_entry(
                 .with_hint("nothing was imported; fix the record or pass --skip-invalid"),
             Ok(Prepared::Unreadable(bad)) => Failure::runtime(bad.to_string())
                 .with_hint("nothing was imported: the input could not be read to its end"),
-            Err(Broken) => {
+            Err(Cut::Interrupted) => return Some(Err(interrupted().into())),
+            Err(Cut::Broken) => {
                 return Some(Err(anyhow::anyhow!(
                     "reading the input stopped unexpectedly; nothing was imported"
                 )));

@@ -82,13 +82,22 @@ pub struct Entries<'scope> {
     reader: ScopedJoinHandle<'scope, usize>,
 }
 
-/// A thread of the pipeline died: the input was not read to its end.
+/// Why the entries ended before the input's end.
 #[derive(Debug)]
-pub struct Broken;
+pub enum Cut {
+    /// A thread of the pipeline died: the input was not read to its end.
+    Broken,
+    /// Ctrl-C (`interrupt`) while the writer waited for the input, which may never come (a
+    /// pipe whose writer lives on).
+    Interrupted,
+}
+
+/// How often the writer, waiting for the input, looks whether it was asked to stop.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Ends with the input's end.
 impl Iterator for Entries<'_> {
-    type Item = Result<Prepared, Broken>;
+    type Item = Result<Prepared, Cut>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.ended {
@@ -100,16 +109,26 @@ impl Iterator for Entries<'_> {
             }
             let worker = self.turn % self.from_workers.len();
             self.turn += 1;
-            match self.from_workers[worker].recv() {
-                Ok(Handover::Batch(next)) => self.batch = next.into_iter(),
-                Ok(Handover::Unreadable(bad)) => return Some(Ok(Prepared::Unreadable(bad))),
-                Ok(Handover::End) => {
+            let handover = loop {
+                match self.from_workers[worker].recv_timeout(STOP_POLL) {
+                    Err(mpsc::RecvTimeoutError::Timeout) if crate::interrupt::requested() => {
+                        self.ended = true;
+                        return Some(Err(Cut::Interrupted));
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        self.ended = true;
+                        return Some(Err(Cut::Broken));
+                    }
+                    Ok(handover) => break handover,
+                }
+            };
+            match handover {
+                Handover::Batch(next) => self.batch = next.into_iter(),
+                Handover::Unreadable(bad) => return Some(Ok(Prepared::Unreadable(bad))),
+                Handover::End => {
                     self.ended = true;
                     return None;
-                }
-                Err(mpsc::RecvError) => {
-                    self.ended = true;
-                    return Some(Err(Broken));
                 }
             }
         }
@@ -405,7 +424,8 @@ mod tests {
                     Ok(Prepared::Entry(e)) => e.user,
                     Ok(Prepared::Invalid(bad)) => format!("!{}", bad.line),
                     Ok(Prepared::Unreadable(bad)) => format!("unreadable {}", bad.file),
-                    Err(Broken) => "broken".to_owned(),
+                    Err(Cut::Broken) => "broken".to_owned(),
+                    Err(Cut::Interrupted) => "interrupted".to_owned(),
                 });
                 // As the writer does: it stops at the first thing that fails the import.
                 if seen.last().is_some_and(|s| !s.starts_with('u')) && !skip_invalid {
@@ -460,7 +480,8 @@ mod tests {
             entries
                 .skip(1000)
                 .map(|i| match i {
-                    Err(Broken) => "broken".to_owned(),
+                    Err(Cut::Broken) => "broken".to_owned(),
+                    Err(Cut::Interrupted) => "interrupted".to_owned(),
                     Ok(_) => "more".to_owned(),
                 })
                 .collect()

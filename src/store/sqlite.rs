@@ -40,6 +40,50 @@ fn wait_for_lock(waited: i32) -> bool {
     true
 }
 
+/// The error of an index build: SQLite's sorter writes its runs to its temporary folder, so a
+/// full disk there reads "database or disk is full" of a store whose own disk has room.
+fn no_room_to_sort(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    if e.sqlite_error_code() != Some(rusqlite::ErrorCode::DiskFull) {
+        return StoreError::Sqlite {
+            path: path.to_owned(),
+            source: e,
+        }
+        .into();
+    }
+    Failure::runtime(format!(
+        "{}: no room to sort its indexes: its folder or SQLite's temporary folder ({}) is full",
+        path.display(),
+        sqlite_temp_dir().display()
+    ))
+    .with_hint(
+        "free space there, or set SQLITE_TMPDIR to a folder with room (about 60 MB a million \
+         events); nothing was imported",
+    )
+    .into()
+}
+
+/// The folder SQLite writes its temporary files to: the first of these that is a folder it
+/// may write (SQLite's `unixTempFileDir`).
+fn sqlite_temp_dir() -> PathBuf {
+    let from_env = ["SQLITE_TMPDIR", "TMPDIR"]
+        .into_iter()
+        .filter_map(|v| std::env::var_os(v).map(PathBuf::from));
+    let fixed = ["/var/tmp", "/usr/tmp", "/tmp"]
+        .into_iter()
+        .map(PathBuf::from);
+    from_env
+        .chain(fixed)
+        .find(|dir| {
+            use std::os::unix::ffi::OsStrExt;
+            let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+                return false;
+            };
+            // SAFETY: `c` is a NUL-terminated path that outlives the call.
+            dir.is_dir() && unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// Whether SQLite gave up on a lock.
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
@@ -285,6 +329,11 @@ impl SqliteStore {
         }
         drop(store);
         let synced = temp.as_file().sync_all();
+        // Asked to stop while the store was finished (Ctrl-C in `import`): it is not put in
+        // place, and its files go with `temp`.
+        if crate::interrupt::requested() {
+            anyhow::bail!("{}: interrupted; the store was not made", path.display());
+        }
         if replace {
             synced
                 .and_then(|()| std::fs::rename(temp.path(), path))
@@ -483,10 +532,16 @@ impl SqliteStore {
         check_search_keys(&tx, path, &self.search)?;
         let mut aside = aside;
         let report = insert_entries(&tx, path, entries, aside.as_mut())?;
+        // Asked to stop after the last entry (Ctrl-C in `import`): nothing is committed, and
+        // the indexes of a store being built, seconds of work, are not made.
+        if crate::interrupt::requested() {
+            anyhow::bail!("{}: interrupted; nothing was appended", path.display());
+        }
         if rebuild_indexes {
             tx.pragma_update(None, "cache_size", INDEX_SORT_CACHE_KIB)
                 .map_err(wrap)?;
-            tx.execute_batch(&schema::create_indexes()).map_err(wrap)?;
+            tx.execute_batch(&schema::create_indexes())
+                .map_err(|e| no_room_to_sort(path, e))?;
         }
         tx.commit().map_err(wrap)?;
         if let Some(aside) = aside {

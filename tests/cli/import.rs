@@ -528,6 +528,55 @@ fn an_import_waiting_for_a_lock_is_interrupted_at_once() {
     assert_eq!(env.all_events(), before);
 }
 
+/// SIGTERM while the import waits for more of an input that stays open (a pipe whose writer
+/// lives on): it stops at once, with nothing written, whether it was still deciding the
+/// input's format (fewer than 100 lines: it ends at once, as nothing is open yet) or appending
+/// (it says so), and whether the store existed.
+#[test]
+fn an_import_waiting_for_its_input_is_interrupted_at_once() {
+    use std::io::Write;
+    for (existing, lines) in [(false, 10), (true, 10), (false, 1000), (true, 1000)] {
+        let env = if existing {
+            Env::with_events()
+        } else {
+            Env::new()
+        };
+        let before = existing.then(|| env.all_events());
+        let (import, mut stdin) = import_from_stdin(&env);
+        stdin.write_all(event_lines(lines).as_bytes()).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let interrupted = std::time::Instant::now();
+        let pid = import.id().to_string();
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut import = import;
+        while import.try_wait().unwrap().is_none() && interrupted.elapsed().as_secs() < 10 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let took = interrupted.elapsed();
+        let _ = import.kill();
+        let out = super::common::to_run(import.wait_with_output().unwrap());
+        drop(stdin);
+        let case = format!("existing {existing}, {lines} lines, after {took:?}");
+        assert!(took < std::time::Duration::from_secs(5), "{case}");
+        assert_eq!(out.code, 130, "{case}: {}", out.stderr);
+        assert!(
+            lines < 100 || out.stderr.contains("interrupted: nothing was imported"),
+            "{case}: {}",
+            out.stderr
+        );
+        match before {
+            Some(before) => assert_eq!(env.all_events(), before, "{case}"),
+            None => assert!(files_in(&env).is_empty(), "{case}: {:?}", files_in(&env)),
+        }
+    }
+}
+
 #[test]
 fn a_store_is_not_imported_into_itself() {
     let env = Env::with_events();
