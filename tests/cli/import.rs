@@ -326,6 +326,15 @@ fn import_from_stdin(env: &Env) -> (std::process::Child, std::process::ChildStdi
     (import, stdin)
 }
 
+/// Sends `signal` (`INT`, `TERM`) to `child`, as a terminal's Ctrl-C or a service manager would.
+fn send_signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
 /// `n` events, one per line, with ids `e1 ..= en`: enough of them for an import reading stdin
 /// to have decided its format (it reads 64 KiB and 100 lines first) and started building.
 fn event_lines(n: usize) -> String {
@@ -466,14 +475,7 @@ fn an_interrupted_import_writes_nothing() {
     let (import, mut stdin) = import_from_stdin(&env);
     stdin.write_all(event_lines(1000).as_bytes()).unwrap();
     wait_for_building(&env);
-    let pid = import.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    send_signal(&import, "INT");
     std::thread::sleep(std::time::Duration::from_millis(100));
     drop(stdin);
     let out = super::common::to_run(import.wait_with_output().unwrap());
@@ -504,14 +506,7 @@ fn an_import_waiting_for_a_lock_is_interrupted_at_once() {
     // Long enough to be waiting for the lock: ten events are read in milliseconds.
     std::thread::sleep(std::time::Duration::from_secs(1));
     let interrupted = std::time::Instant::now();
-    let pid = import.id().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    send_signal(&import, "INT");
     let out = super::common::to_run(import.wait_with_output().unwrap());
     assert!(
         interrupted.elapsed() < std::time::Duration::from_secs(5),
@@ -546,14 +541,7 @@ fn an_import_waiting_for_its_input_is_interrupted_at_once() {
         stdin.write_all(event_lines(lines).as_bytes()).unwrap();
         std::thread::sleep(std::time::Duration::from_secs(1));
         let interrupted = std::time::Instant::now();
-        let pid = import.id().to_string();
-        assert!(
-            std::process::Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        send_signal(&import, "TERM");
         let mut import = import;
         while import.try_wait().unwrap().is_none() && interrupted.elapsed().as_secs() < 10 {
             std::thread::sleep(std::time::Duration::from_millis(20));
