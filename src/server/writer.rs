@@ -108,11 +108,6 @@ fn run(opener: &Opener, queue: &mpsc::Receiver<Job>) {
 }
 
 /// One write in a transaction of its own.
-fn alone(opener: &Opener, mut write: Write<'static>) -> anyhow::Result<AppendReport> {
-    opener
-        .open_for_append()?
-        .append()?
-        .append_groups(std::slice::from_mut(&mut write))?
-        .pop()
-        .unwrap_or_else(|| Err(anyhow::anyhow!("the store answered no outcome for a write")))
+fn alone(opener: &Opener, write: Write<'static>) -> anyhow::Result<AppendReport> {
+    opener.open_for_append()?.append()?.write_one(write)
 }

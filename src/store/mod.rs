@@ -532,6 +532,13 @@ pub trait Append {
             })
             .collect())
     }
+
+    /// One write in a transaction of its own: `append_groups` of that write alone.
+    fn write_one(&mut self, mut write: Write<'_>) -> anyhow::Result<AppendReport> {
+        self.append_groups(std::slice::from_mut(&mut write))?
+            .pop()
+            .unwrap_or_else(|| Err(anyhow::anyhow!("the store answered no outcome for a write")))
+    }
 }
 
 /// Decides the one event a write appends, reading the store as the write's transaction sees

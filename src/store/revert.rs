@@ -346,8 +346,7 @@ impl<S: DecidesInTransaction> super::Revert for S {
             }
             Ok(event)
         });
-        let mut outcomes = self.append_groups(&mut [Write::Decided(decided)])?;
-        let report = outcomes.pop().context("no outcome for the revert")??;
+        let report = self.write_one(Write::Decided(decided))?;
         // `Write::Decided` fails rather than skip an event stored already.
         let seq = report.first_seq.context("the revert appended nothing")?;
         self.get(&seq.to_string())
