@@ -5,6 +5,7 @@ pub mod functions;
 pub mod history;
 pub mod jsonl;
 pub mod keyset;
+mod library;
 pub mod lines;
 pub mod location;
 pub mod postgres;

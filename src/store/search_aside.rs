@@ -45,7 +45,7 @@ impl AsideIndex {
     /// `sqlite::sweep_abandoned_builds` by the caller as the store's own file is), with the
     /// store's page size.
     pub fn start(file: tempfile::NamedTempFile, page_size: i64) -> anyhow::Result<AsideIndex> {
-        let conn = Connection::open_with_flags(
+        let conn = super::library::open(
             file.path(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;

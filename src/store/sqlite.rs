@@ -149,7 +149,7 @@ impl SqliteStore {
             Err(e) => return Err(e),
         }
         let uri = format!("file:{}?immutable=1", uri_path(path));
-        let conn = Connection::open_with_flags(
+        let conn = super::library::open(
             &uri,
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_URI
@@ -397,7 +397,7 @@ impl SqliteStore {
         } else {
             path
         };
-        let conn = Connection::open_with_flags(
+        let conn = super::library::open(
             path_for_sqlite,
             (flags | OpenFlags::SQLITE_OPEN_NO_MUTEX) - OpenFlags::SQLITE_OPEN_URI,
         )
