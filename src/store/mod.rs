@@ -14,6 +14,7 @@ pub mod schema;
 mod search_aside;
 pub mod sqlite;
 pub mod tree;
+mod writeback;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
