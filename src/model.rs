@@ -122,16 +122,11 @@ impl Event {
         if !crate::timespec::in_range(&self.time) {
             return Err(InvalidEvent::Time(self.time.to_rfc3339()));
         }
-        for (root, v) in [
-            ("before", self.before.as_ref()),
-            ("after", self.after.as_ref()),
-        ] {
-            if let Some(v) = v {
-                inexact_number(v, &mut root.to_owned())?;
-            }
-        }
-        for (k, v) in &self.meta {
-            inexact_number(v, &mut format!("meta.{k}"))?;
+        if let Some((path, n)) = self.first_in_data(&is_inexact) {
+            return Err(InvalidEvent::Number {
+                path,
+                number: n.to_string(),
+            });
         }
         if self.id.trim().is_empty() {
             self.id = new_id();
@@ -183,6 +178,20 @@ impl Event {
         Ok(())
     }
 
+    /// The first value in the event's data (`before`, then `after`) or meta for which `hit`
+    /// holds, with its path (`after.items[2].name`, `meta.request_id`).
+    pub fn first_in_data(&self, hit: &dyn Fn(&Value) -> bool) -> Option<(String, &Value)> {
+        let data = [("before", &self.before), ("after", &self.after)]
+            .into_iter()
+            .filter_map(|(root, v)| Some((root, None, v.as_ref()?)));
+        let meta = self.meta.iter().map(|(k, v)| ("meta", Some(k), v));
+        data.chain(meta).find_map(|(root, key, v)| {
+            let (rest, found) = first_below(v, hit)?;
+            let key = key.map(|k| format!(".{k}")).unwrap_or_default();
+            Some((format!("{root}{key}{rest}"), found))
+        })
+    }
+
     /// The RFC 8785 (JCS) bytes of the event without `seq`: what the store keeps and hashes.
     pub fn canonical_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(1024);
@@ -196,41 +205,30 @@ impl Event {
     }
 }
 
-/// The first integer in `v` that the canonical form cannot keep exactly (beyond ±2^53), with
-/// its path: silently storing another number would change the record.
-fn inexact_number(v: &Value, path: &mut String) -> Result<(), InvalidEvent> {
+/// Whether the canonical form cannot keep this number exactly (an integer beyond ±2^53):
+/// silently storing another number would change the record.
+fn is_inexact(v: &Value) -> bool {
     const EXACT: u64 = 1 << 53;
-    match v {
-        Value::Number(n) => {
-            let beyond = n.as_u64().is_some_and(|u| u > EXACT)
-                || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT);
-            if beyond {
-                return Err(InvalidEvent::Number {
-                    path: path.clone(),
-                    number: n.to_string(),
-                });
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                inexact_number(item, path)?;
-                path.truncate(len);
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                let len = path.len();
-                path.push('.');
-                path.push_str(k);
-                inexact_number(item, path)?;
-                path.truncate(len);
-            }
-        }
-        _ => {}
+    matches!(v, Value::Number(n) if n.as_u64().is_some_and(|u| u > EXACT)
+        || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT))
+}
+
+/// The first value at or below `v` (depth first, in key order) for which `hit` holds, with its
+/// path below `v` (`""`, `.key`, `[2].name`). The path is made only for the value found, on
+/// the way back up: the values an import walks hold none.
+fn first_below<'a>(v: &'a Value, hit: &dyn Fn(&Value) -> bool) -> Option<(String, &'a Value)> {
+    if hit(v) {
+        return Some((String::new(), v));
     }
-    Ok(())
+    match v {
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            first_below(item, hit).map(|(rest, found)| (format!("[{i}]{rest}"), found))
+        }),
+        Value::Object(map) => map.iter().find_map(|(k, item)| {
+            first_below(item, hit).map(|(rest, found)| (format!(".{k}{rest}"), found))
+        }),
+        _ => None,
+    }
 }
 
 /// The leaf hash of RFC 9162: `SHA-256(0x00 || entry bytes)`.
@@ -320,6 +318,42 @@ mod tests {
             format_time(&t.with_timezone(&Utc)),
             "2018-10-26T13:13:03.544952Z"
         );
+    }
+
+    /// The path of the first inexact number, wherever it is: what the error tells the user to
+    /// fix. Earlier values and exact ones are passed over.
+    #[test]
+    fn an_inexact_number_is_named_by_its_path() {
+        let cases = [
+            (
+                serde_json::json!({"before": {"n": [1, {"a": 9007199254740992_u64}, {"b": [0, 9007199254740993_u64]}]}}),
+                "before.n[2].b[1]",
+            ),
+            (
+                serde_json::json!({"after": {"x": -9007199254740993_i64}}),
+                "after.x",
+            ),
+            (
+                serde_json::json!({"before": {"ok": 1.5}, "meta": {"a": 1, "tenant": {"ids": [12345678901234567890_u64]}}}),
+                "meta.tenant.ids[0]",
+            ),
+        ];
+        for (data, path) in cases {
+            let mut e = sample();
+            e.before = data.get("before").cloned();
+            e.after = data.get("after").cloned();
+            e.meta = data
+                .get("meta")
+                .and_then(|m| m.as_object().cloned())
+                .unwrap_or_default();
+            match e.normalize() {
+                Err(InvalidEvent::Number { path: found, .. }) => assert_eq!(found, path),
+                other => panic!("{path}: {other:?}"),
+            }
+        }
+        let mut e = sample();
+        e.before = Some(serde_json::json!({"n": [9007199254740992_u64, -9007199254740992_i64]}));
+        assert_eq!(e.normalize(), Ok(()));
     }
 
     #[test]

@@ -49,41 +49,9 @@ pub fn mark_uncompared(old: Option<&Value>, new: Option<&mut Value>) -> usize {
 /// first path in the event's data or meta that holds one. Such a value is not data: it came
 /// from an export without `--reveal`.
 pub fn marker_path(e: &Event) -> Option<String> {
-    fn find(v: &Value, path: &mut String) -> bool {
-        match v {
-            Value::String(s) => s == REDACTED || s == REDACTED_CHANGED,
-            Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                let found = find(item, path);
-                if !found {
-                    path.truncate(len);
-                }
-                found
-            }),
-            Value::Object(map) => map.iter().any(|(k, item)| {
-                let len = path.len();
-                path.push('.');
-                path.push_str(k);
-                let found = find(item, path);
-                if !found {
-                    path.truncate(len);
-                }
-                found
-            }),
-            _ => false,
-        }
-    }
-    for (root, v) in [("before", &e.before), ("after", &e.after)] {
-        let mut path = root.to_owned();
-        if let Some(v) = v
-            && find(v, &mut path)
-        {
-            return Some(path);
-        }
-    }
-    let mut path = "meta".to_owned();
-    find(&Value::Object(e.meta.clone()), &mut path).then_some(path)
+    let is_marker =
+        |v: &Value| matches!(v, Value::String(s) if s == REDACTED || s == REDACTED_CHANGED);
+    e.first_in_data(&is_marker).map(|(path, _)| path)
 }
 
 /// A key as sensitivity is judged on it: fullwidth letters and digits as ASCII, lower case,
@@ -485,6 +453,23 @@ mod tests {
                 proptest::prop_assert!(r.may_touch_entry(&entry), "{}", entry);
             }
         }
+    }
+
+    #[test]
+    fn marker_paths_name_the_first_marker() {
+        let e: Event = serde_json::from_value(json!({
+            "time": "2026-01-01T00:00:00Z", "user": "a", "action": "UPDATE",
+            "before": {"n": [1, {"x": "redacted"}]},
+            "after": {"n": [1, {"x": "ok"}, {"y": [REDACTED_CHANGED]}]},
+            "meta": {"token": REDACTED}
+        }))
+        .unwrap();
+        assert_eq!(marker_path(&e).as_deref(), Some("after.n[2].y[0]"));
+        let mut e = e;
+        e.after = None;
+        assert_eq!(marker_path(&e).as_deref(), Some("meta.token"));
+        e.meta.clear();
+        assert_eq!(marker_path(&e), None);
     }
 
     #[test]
