@@ -58,6 +58,11 @@ pub fn marker_path(e: &Event) -> Option<String> {
 /// and nothing but letters and digits, so that `apiKey`, `API-Key`, `api_key`, `ａｐｉ_ｋｅｙ`
 /// and `api\u{200b}_key` are one key.
 pub fn folded_key(key: &str) -> String {
+    folded_bytes(key).map(char::from).collect()
+}
+
+/// The bytes of `folded_key`, made one at a time.
+fn folded_bytes(key: &str) -> impl Iterator<Item = u8> + '_ {
     key.chars()
         .map(|c| match c {
             // Fullwidth forms of ASCII (U+FF01–U+FF5E) are their ASCII characters.
@@ -65,8 +70,7 @@ pub fn folded_key(key: &str) -> String {
             c => c,
         })
         .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+        .map(|c| c.to_ascii_lowercase() as u8)
 }
 
 /// A byte pattern that matches `fragment` (folded) in a key as canonical JSON writes it: each
@@ -105,8 +109,9 @@ fn fragment_pattern(fragment: &str) -> String {
 pub struct Redactor {
     /// The keys as configured, lower case: what a store records.
     fragments: Vec<String>,
-    /// The same, folded: what keys are matched against.
-    folded: Vec<String>,
+    /// Any of the fragments, folded, in a folded key: found in one pass however many keys are
+    /// configured (an import asks about every key of every event).
+    in_folded_key: aho_corasick::AhoCorasick,
     /// A fragment, the rest of a key, and the `":` that ends a key in canonical JSON.
     key_in_entry: regex::bytes::Regex,
 }
@@ -174,9 +179,11 @@ impl Redactor {
         .size_limit(256 << 20)
         .build()
         .map_err(|e| format!("redact.keys cannot be matched: {e}"))?;
+        let in_folded_key = aho_corasick::AhoCorasick::new(&folded)
+            .map_err(|e| format!("redact.keys cannot be matched: {e}"))?;
         Ok(Redactor {
             fragments,
-            folded,
+            in_folded_key,
             key_in_entry,
         })
     }
@@ -211,8 +218,17 @@ impl Redactor {
     }
 
     pub fn is_sensitive(&self, key: &str) -> bool {
-        let key = folded_key(key);
-        self.folded.iter().any(|f| key.contains(f.as_str()))
+        // Folded on the stack: keys are short, and this is asked of every key imported.
+        let mut buf = [0u8; 64];
+        let mut len = 0;
+        for b in folded_bytes(key) {
+            if len == buf.len() {
+                return self.in_folded_key.is_match(folded_key(key).as_bytes());
+            }
+            buf[len] = b;
+            len += 1;
+        }
+        self.in_folded_key.is_match(&buf[..len])
     }
 
     /// Replaces every sensitive value in the event's data and meta.
@@ -452,6 +468,31 @@ mod tests {
                 let entry = serde_json::to_string(&json!({ key.clone(): 1 })).unwrap();
                 proptest::prop_assert!(r.may_touch_entry(&entry), "{}", entry);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The one-pass matcher says what the rule says: a key is sensitive when its folded
+        /// form holds a folded fragment, keys longer than the stack buffer included.
+        #[test]
+        fn a_key_is_sensitive_when_its_folded_form_holds_a_fragment(
+            head in "[a-zA-Z0-9_\\-\u{200b}\u{ff21}-\u{ff3a} ]{0,60}",
+            inside in proptest::option::of(proptest::sample::select(
+                vec!["password", "Api-Key", "ｔｏｋｅｎ", "sec\u{200b}ret", "PIN"],
+            )),
+            tail in "[a-zA-Z0-9_\\-\u{200b}\u{ff21}-\u{ff3a} ]{0,60}",
+            extra in proptest::collection::vec("[a-zA-Z_]{1,6}", 0..6),
+        ) {
+            let key = format!("{head}{}{tail}", inside.unwrap_or_default());
+            let r = Redactor::new(&extra).unwrap();
+            let folded = folded_key(&key);
+            let expected = BUILTIN_KEYS
+                .iter()
+                .map(|k| k.to_string())
+                .chain(extra)
+                .map(|f| folded_key(&f))
+                .any(|f| !f.is_empty() && folded.contains(&f));
+            proptest::prop_assert_eq!(r.is_sensitive(&key), expected, "{}", key);
         }
     }
 
