@@ -548,6 +548,10 @@ impl SqliteStore {
         if crate::interrupt::requested() {
             anyhow::bail!("{}: interrupted; nothing was appended", path.display());
         }
+        // The search index is finished on its own thread while the indexes are sorted here.
+        if let Some(aside) = aside.as_mut() {
+            aside.close()?;
+        }
         if rebuild_indexes {
             tx.pragma_update(None, "cache_size", INDEX_SORT_CACHE_KIB)
                 .map_err(wrap)?;
