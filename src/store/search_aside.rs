@@ -39,6 +39,8 @@ pub struct AsideIndex {
     docs: Option<mpsc::SyncSender<Vec<(i64, String)>>>,
     batch: Vec<(i64, String)>,
     builder: Option<JoinHandle<rusqlite::Result<()>>>,
+    /// Stops the builder's statement in progress (its last merge) when the build is dropped.
+    stop: rusqlite::InterruptHandle,
     /// The index's file, removed when this is dropped.
     file: tempfile::NamedTempFile,
 }
@@ -63,6 +65,7 @@ impl AsideIndex {
                 params![option, value],
             )?;
         }
+        let stop = conn.get_interrupt_handle();
         let (docs, queue) = mpsc::sync_channel::<Vec<(i64, String)>>(QUEUE);
         let builder = std::thread::Builder::new()
             .name("auditctl-search-index".into())
@@ -71,6 +74,7 @@ impl AsideIndex {
             docs: Some(docs),
             batch: Vec::with_capacity(BATCH),
             builder: Some(builder),
+            stop,
             file,
         })
     }
@@ -144,7 +148,14 @@ impl AsideIndex {
 
 impl Drop for AsideIndex {
     fn drop(&mut self) {
-        // A build that failed: the builder ends when its queue closes.
+        // A build that failed or was interrupted: the builder ends when its queue closes, and
+        // its final merge, seconds on a large import, is not waited for. SQLite forgets an
+        // interrupt that comes between two statements, so it is repeated until the builder ends.
+        self.docs = None;
+        while self.builder.as_ref().is_some_and(|b| !b.is_finished()) {
+            self.stop.interrupt();
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         let _ = self.join();
     }
 }
