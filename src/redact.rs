@@ -73,8 +73,16 @@ fn folded_bytes(key: &str) -> impl Iterator<Item = u8> + '_ {
         .map(|c| c.to_ascii_lowercase() as u8)
 }
 
+/// What canonical JSON writes for a character folding drops: any byte but a letter, a digit, `"`
+/// and `\`, or an escape (`\"`, `\\`, `\n`, `\u001b`: JCS escapes only `"`, `\` and
+/// control characters, none a letter or digit).
+const DROPPED: &str = r#"(?:[^"\\A-Za-z0-9]|\\(?:u[0-9A-Fa-f]{4}|[^u]))"#;
+
+/// The rest of a key after a fragment, as canonical JSON writes it, up to the `":` that ends it.
+const REST_OF_KEY: &str = r#"(?:[^"\\]|\\.)*":"#;
+
 /// A byte pattern that matches `fragment` (folded) in a key as canonical JSON writes it: each
-/// letter in either case or fullwidth, with anything but letters, digits and `"` between.
+/// letter in either case or fullwidth, with anything folding drops between (`DROPPED`).
 fn fragment_pattern(fragment: &str) -> String {
     let letters: Vec<String> = fragment
         .chars()
@@ -100,7 +108,7 @@ fn fragment_pattern(fragment: &str) -> String {
             )
         })
         .collect();
-    letters.join("[^\"A-Za-z0-9]*")
+    letters.join(&format!("{DROPPED}*"))
 }
 
 /// Which keys are sensitive: a key is when its folded name (`folded_key`) contains one of the
@@ -173,7 +181,7 @@ impl Redactor {
         folded.dedup();
         let alternatives: Vec<String> = folded.iter().map(|f| fragment_pattern(f)).collect();
         let key_in_entry = regex::bytes::RegexBuilder::new(&format!(
-            "(?i-u)(?:{})[^\"]*\":",
+            "(?i-u)(?:{}){REST_OF_KEY}",
             alternatives.join("|")
         ))
         .size_limit(256 << 20)
@@ -319,7 +327,8 @@ impl Redactor {
 
     /// Whether canonical entry text (or one of its fields) may hold a sensitive key, judged from
     /// its bytes: a key is `"…":` in canonical JSON, so a fragment followed by the rest of a key
-    /// and `":` is one. Canonical JSON escapes no letters, so a key cannot hide a fragment.
+    /// and `":` is one. Canonical JSON escapes no letters, so a key cannot hide a fragment; the
+    /// escapes it writes for `"`, `\` and control characters count as what folding drops.
     /// It may say yes for an entry that `apply` leaves alone; it never says no for one it
     /// would change.
     pub fn may_touch_entry(&self, entry: &str) -> bool {
@@ -462,11 +471,23 @@ mod tests {
         #[test]
         fn the_byte_look_finds_every_sensitive_key(
             key in "[a-zA-Z_\\-\u{200b}\u{ff21}-\u{ff3a}\u{ff41}-\u{ff5a} ]{0,24}",
+            fragment in proptest::sample::select(vec!["pin", "password", "Token"]),
+            between in proptest::collection::vec("[ _\"\\\\\n\t\u{1}\u{1b}\u{7f}/\u{200b}]{0,2}", 8),
         ) {
             let r = Redactor::new(&["pin".to_owned()]).unwrap();
-            if r.is_sensitive(&key) {
-                let entry = serde_json::to_string(&json!({ key.clone(): 1 })).unwrap();
-                proptest::prop_assert!(r.may_touch_entry(&entry), "{}", entry);
+            // A fragment with what folding drops between its letters (quotes, backslashes and
+            // control characters, which canonical JSON escapes), inside the key.
+            let spread: String = fragment
+                .chars()
+                .zip(between.iter().cycle())
+                .map(|(c, gap)| format!("{gap}{c}"))
+                .collect();
+            let (head, tail) = key.split_at(key.char_indices().nth(key.chars().count() / 2).map_or(0, |(i, _)| i));
+            for key in [key.clone(), format!("{head}{spread}{tail}")] {
+                if r.is_sensitive(&key) {
+                    let entry = String::from_utf8(crate::model::canonical_value(&json!({ key.clone(): 1 }))).unwrap();
+                    proptest::prop_assert!(r.may_touch_entry(&entry), "{}", entry);
+                }
             }
         }
     }
