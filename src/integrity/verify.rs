@@ -76,13 +76,18 @@ impl Report {
         }
         let root = self.root.map(|r| B64.encode(r)).unwrap_or_default();
         let mut what = format!(
-            "verified {} events (root {root}), {} checkpoint{}",
+            "verified {} event{} (root {root}), {} checkpoint{}",
             crate::render::thousands(self.events),
+            if self.events == 1 { "" } else { "s" },
             self.checkpoints,
             if self.checkpoints == 1 { "" } else { "s" }
         );
         if self.signatures > 0 {
-            what.push_str(&format!(", {} signatures", self.signatures));
+            what.push_str(&format!(
+                ", {} signature{}",
+                self.signatures,
+                if self.signatures == 1 { "" } else { "s" }
+            ));
         }
         if self.unsigned > 0 {
             what.push_str(&format!(

@@ -93,6 +93,19 @@ fn an_untouched_store_verifies() {
 }
 
 #[test]
+fn a_store_of_one_event_verifies_in_the_singular() {
+    let env = Env::new();
+    env.run(&["record", "--user", "a", "--action", "LOGIN"])
+        .ok();
+    let run = env.run(&["verify"]).ok();
+    assert!(
+        run.stdout.starts_with("verified 1 event (root "),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn checkpoint_format_and_keys() {
     let env = checkpointed();
     let text = std::fs::read_to_string(env.path("kept.txt")).unwrap();
