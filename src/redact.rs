@@ -46,12 +46,13 @@ pub fn mark_uncompared(old: Option<&Value>, new: Option<&mut Value>) -> usize {
 }
 
 /// Where a value is the marker of a redacted one (`[redacted]`, `[redacted, changed]`): the
-/// first path in the event's data or meta that holds one. Such a value is not data: it came
-/// from an export without `--reveal`.
-pub fn marker_path(e: &Event) -> Option<String> {
+/// first path in the event's data or meta that holds one, and the marker. Such a value is not
+/// data: it came from an export without `--reveal`.
+pub fn marker_path(e: &Event) -> Option<(String, &str)> {
     let is_marker =
         |v: &Value| matches!(v, Value::String(s) if s == REDACTED || s == REDACTED_CHANGED);
-    e.first_in_data(&is_marker).map(|(path, _)| path)
+    e.first_in_data(&is_marker)
+        .map(|(path, marker)| (path, marker.as_str().unwrap_or(REDACTED)))
 }
 
 /// A key as sensitivity is judged on it: fullwidth letters and digits as ASCII, lower case,
@@ -526,10 +527,13 @@ mod tests {
             "meta": {"token": REDACTED}
         }))
         .unwrap();
-        assert_eq!(marker_path(&e).as_deref(), Some("after.n[2].y[0]"));
+        assert_eq!(
+            marker_path(&e),
+            Some(("after.n[2].y[0]".to_owned(), REDACTED_CHANGED))
+        );
         let mut e = e;
         e.after = None;
-        assert_eq!(marker_path(&e).as_deref(), Some("meta.token"));
+        assert_eq!(marker_path(&e), Some(("meta.token".to_owned(), REDACTED)));
         e.meta.clear();
         assert_eq!(marker_path(&e), None);
     }

@@ -113,10 +113,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     event
         .normalize()
         .map_err(|e| Failure::usage(e.to_string()))?;
-    if let Some(path) = crate::redact::marker_path(&event) {
+    if let Some((path, marker)) = crate::redact::marker_path(&event) {
         return Err(Failure::usage(format!(
-            "{path} holds a {:?} marker, put where an export redacted a value: it is not the data",
-            crate::redact::REDACTED
+            "{path} holds a {marker:?} marker, put where an export redacted a value: it is not \
+             the data"
         ))
         .into());
     }

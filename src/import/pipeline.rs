@@ -218,11 +218,10 @@ fn entry(read: Read, search: &Redactor, allow_redacted: bool) -> Prepared {
     let made = read
         .event
         .and_then(|e| match crate::redact::marker_path(&e) {
-            Some(path) if !allow_redacted => Err(format!(
-                "{path} holds a {:?} marker, put where an export redacted a value: it is not \
-                 the data (export with --reveal, or import with --allow-redacted to keep the \
-                 marker as text)",
-                crate::redact::REDACTED
+            Some((path, marker)) if !allow_redacted => Err(format!(
+                "{path} holds a {marker:?} marker, put where an export redacted a value: it is \
+                 not the data (export with --reveal, or import with --allow-redacted to keep the \
+                 marker as text)"
             )),
             _ => Ok(e),
         })

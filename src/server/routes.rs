@@ -324,15 +324,14 @@ async fn append_events(
             ));
         }
         // A redacted export posted back would store the marker as if it were the value.
-        if let Some(path) = crate::redact::marker_path(&event) {
+        if let Some((path, marker)) = crate::redact::marker_path(&event) {
             return Err(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-event",
                 format!(
-                    "event {}: {path} holds a {:?} marker, put where an export redacted a \
-                     value: it is not the data",
+                    "event {}: {path} holds a {marker:?} marker, put where an export redacted \
+                     a value: it is not the data",
                     i + 1,
-                    crate::redact::REDACTED
                 ),
             ));
         }

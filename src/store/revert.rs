@@ -110,11 +110,10 @@ impl Decision {
                 String::new(),
             )
         };
-        if let Some(path) = crate::redact::marker_path(&restored) {
+        if let Some((path, marker)) = crate::redact::marker_path(&restored) {
             return Some(Refusal::NotRevertible(format!(
-                "reverting event {seq} would write {:?} at {}: the event was imported from an \
-                 export without --reveal, so its old value is not known",
-                crate::redact::REDACTED,
+                "reverting event {seq} would write {marker:?} at {}: the event was imported \
+                 from an export without --reveal, so its old value is not known",
                 path.replacen("after", "the record", 1)
             )));
         }

@@ -802,6 +802,19 @@ fn redacted_exports_do_not_come_back_as_data() {
         run.stderr
     );
     assert!(!env.path("copy.db").exists(), "nothing written");
+    // The marker found is the one named.
+    env.write(
+        "changed.jsonl",
+        r#"{"time":"2026-11-01T10:00:00Z","user":"u","action":"UPDATE","after":{"n":[1,"[redacted, changed]"]}}"#,
+    );
+    let run = env.run(&[&copy[..], &["import", "changed.jsonl"]].concat());
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("changed.jsonl:1: after.n[1] holds a \"[redacted, changed]\" marker"),
+        "{}",
+        run.stderr
+    );
     let csv = env.run(&["export", "-o", "csv"]).ok();
     let run = env.run_with_stdin(&[&copy[..], &["import", "-"]].concat(), &csv.stdout);
     assert_eq!(run.code, 1, "{}", run.stderr);
