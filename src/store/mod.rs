@@ -1,5 +1,6 @@
 //! Where events live: the trait every command reads and writes through, and its back ends.
 
+mod alongside;
 pub mod check;
 pub mod functions;
 pub mod history;
@@ -14,7 +15,6 @@ pub mod schema;
 mod search_aside;
 pub mod sqlite;
 pub mod tree;
-mod writeback;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
 
@@ -113,11 +114,7 @@ impl AsideIndex {
     /// Waits for the builder to finish what it was given.
     fn join(&mut self) -> anyhow::Result<()> {
         self.docs = None;
-        match self.builder.take().map(JoinHandle::join) {
-            None | Some(Ok(Ok(()))) => Ok(()),
-            Some(Ok(Err(e))) => Err(anyhow::anyhow!("building the search index: {e}")),
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-        }
+        joined(self.builder.take())
     }
 
     /// Finishes the index and copies it into the store `conn` writes (whose own index must be
@@ -152,11 +149,22 @@ impl Drop for AsideIndex {
         // its final merge, seconds on a large import, is not waited for. SQLite forgets an
         // interrupt that comes between two statements, so it is repeated until the builder ends.
         self.docs = None;
-        while self.builder.as_ref().is_some_and(|b| !b.is_finished()) {
-            self.stop.interrupt();
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        let _ = self.join();
+        let stop = &self.stop;
+        let builder = self.builder.take();
+        let interrupt = || {
+            stop.interrupt();
+            true
+        };
+        let _ = super::alongside::ticking(Duration::from_millis(10), interrupt, || joined(builder));
+    }
+}
+
+/// What the builder ended with, once it has.
+fn joined(builder: Option<JoinHandle<rusqlite::Result<()>>>) -> anyhow::Result<()> {
+    match builder.map(JoinHandle::join) {
+        None | Some(Ok(Ok(()))) => Ok(()),
+        Some(Ok(Err(e))) => Err(anyhow::anyhow!("building the search index: {e}")),
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
+use super::alongside::ticking;
 use super::search_aside::AsideIndex;
-use super::writeback::Writeback;
 use super::{
     AppendReport, IfStored, NewEntry, Query, SortField, Store, StoreError, functions, schema,
 };
@@ -90,22 +90,15 @@ fn sqlite_temp_dir() -> PathBuf {
 /// flag: Ctrl-C in `import`): a statement of seconds, such as a new store's index sort, then
 /// ends within a tick rather than when it is done.
 fn interruptible<T>(conn: &Connection, stop: &AtomicBool, work: impl FnOnce() -> T) -> T {
-    const TICK: Duration = Duration::from_millis(50);
     let handle = conn.get_interrupt_handle();
-    let (working, done) = std::sync::mpsc::channel::<()>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done.recv_timeout(TICK) {
-                if stop.load(Ordering::Relaxed) {
-                    handle.interrupt();
-                    return;
-                }
-            }
-        });
-        let out = work();
-        drop(working);
-        out
-    })
+    let stopped = || {
+        let now = stop.load(Ordering::Relaxed);
+        if now {
+            handle.interrupt();
+        }
+        !now
+    };
+    ticking(Duration::from_millis(50), stopped, work)
 }
 
 /// Whether SQLite gave up on a lock.
@@ -345,12 +338,18 @@ impl SqliteStore {
         let aside = aside_index(dir, &name)?;
         // Written out as it is made: the kernel would hold the whole file in memory until the
         // final sync, which then waited for all of it (1M events: 0.5 s, now mostly done
-        // while the indexes are sorted).
-        let writeback = Writeback::start(temp.as_file(), WRITEBACK_EVERY).map_err(|e| {
-            Failure::runtime(format!("cannot write {} out: {e}", temp.path().display()))
+        // while the indexes are sorted). Synced through a file opened apart, so that a failed
+        // sync is not lost: the kernel reports a write error once to each open file, and the
+        // final sync, on `temp`'s own, still gets it.
+        let file = std::fs::File::open(temp.path())
+            .map_err(|e| Failure::runtime(format!("cannot open {}: {e}", temp.path().display())))?;
+        let write_out = || {
+            let _ = file.sync_data();
+            true
+        };
+        let report = ticking(WRITEBACK_EVERY, write_out, || {
+            store.append_all(entries, true, aside)
         })?;
-        let report = store.append_all(entries, true, aside)?;
-        drop(writeback);
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
