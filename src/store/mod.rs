@@ -2,6 +2,7 @@
 
 mod alongside;
 pub mod check;
+mod distinct_terms;
 pub mod functions;
 pub mod history;
 pub mod jsonl;
@@ -26,6 +27,7 @@ use crate::query::eval::value_of;
 use crate::query::{CmpOp, Expr, Field, Literal, search};
 use crate::redact::Redactor;
 
+use distinct_terms::DistinctTerms;
 pub use location::Location;
 
 /// The most fields `stats` groups by at once.
@@ -282,33 +284,12 @@ pub fn for_each_search_term(e: &Event, search: &Redactor, each: &mut dyn FnMut(&
     search::for_each_event_term(e, search, each);
 }
 
-/// What the full-text index is given for an event: its distinct terms, separated by spaces.
+/// What the full-text index is given for an event: its distinct terms in the order first
+/// seen, separated by spaces.
 pub fn search_text(e: &Event, search: &Redactor) -> String {
-    // Every term's bytes in one buffer, and where each lies with its first eight bytes as a
-    // number: two allocations an event rather than one a term, and most comparisons of the
-    // sort one integer comparison rather than a memcmp (an import makes tens of millions of
-    // terms). Terms hold no NUL, so the zero padding of a short term orders it first.
-    let mut bytes: Vec<u8> = Vec::with_capacity(1024);
-    let mut spans: Vec<(u64, std::ops::Range<usize>)> = Vec::with_capacity(128);
-    for_each_search_term(e, search, &mut |t| {
-        let mut head = [0u8; 8];
-        let n = t.len().min(8);
-        head[..n].copy_from_slice(&t[..n]);
-        let start = bytes.len();
-        bytes.extend_from_slice(t);
-        spans.push((u64::from_be_bytes(head), start..bytes.len()));
-    });
-    let term = |span: &(u64, std::ops::Range<usize>)| &bytes[span.1.clone()];
-    spans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| term(a).cmp(term(b))));
-    spans.dedup_by(|a, b| a.0 == b.0 && term(a) == term(b));
-    let mut text = Vec::with_capacity(bytes.len() + spans.len());
-    for (i, span) in spans.iter().enumerate() {
-        if i > 0 {
-            text.push(b' ');
-        }
-        text.extend_from_slice(term(span));
-    }
-    String::from_utf8(text).expect("terms are UTF-8")
+    let mut terms = DistinctTerms::default();
+    for_each_search_term(e, search, &mut |t| terms.add(t));
+    String::from_utf8(terms.into_text()).expect("terms are UTF-8")
 }
 
 /// What an append did: counts only, so that a long import keeps no per-event state. It is
@@ -801,10 +782,9 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The document is every distinct term in byte order, however the terms begin
-        /// (the sort compares their first eight bytes as a number first).
+        /// The document is every distinct term, in the order first seen.
         #[test]
-        fn the_document_is_the_distinct_terms_in_byte_order(
+        fn the_document_is_the_distinct_terms_in_the_order_first_seen(
             message in "([a-c]{0,10}[ .-]){0,30}|\\PC{0,80}",
         ) {
             let e: Event = serde_json::from_value(serde_json::json!({
@@ -813,9 +793,11 @@ mod tests {
             }))
             .unwrap();
             let mut terms: Vec<Vec<u8>> = Vec::new();
-            for_each_search_term(&e, Redactor::builtin(), &mut |t| terms.push(t.to_owned()));
-            terms.sort();
-            terms.dedup();
+            for_each_search_term(&e, Redactor::builtin(), &mut |t| {
+                if !terms.iter().any(|seen| seen == t) {
+                    terms.push(t.to_owned());
+                }
+            });
             let expected = String::from_utf8(terms.join(&b' ')).unwrap();
             proptest::prop_assert_eq!(search_text(&e, Redactor::builtin()), expected);
         }
