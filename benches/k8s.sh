@@ -35,7 +35,9 @@ if [ ! -f "$K8S" ]; then
 fi
 echo "k8s log: $(wc -l < "$K8S") lines, $(du -h "$K8S" | cut -f1); JSON Lines: $(du -h "$JSONL" | cut -f1)" >&2
 
+# The last run's store is removed and the disk left idle first (sync): freeing it on a file
+# system mounted with discard otherwise lands in the next run.
 hyperfine --runs "$RUNS" --export-markdown "$DIR/import-k8s.md" \
-  --prepare "rm -f $DIR/import.db $DIR/import.db-wal $DIR/import.db-shm" \
+  --prepare "rm -f $DIR/import.db $DIR/import.db-wal $DIR/import.db-shm; sync" \
   -n "auditctl import (Kubernetes audit log)" "$BIN --store $DIR/import.db import $K8S > /dev/null" \
   -n "auditctl import (auditctl JSON Lines)" "$BIN --store $DIR/import.db import $JSONL > /dev/null"

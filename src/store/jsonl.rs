@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::lines::{Match, Want};
-use super::{Query, SortField, SortKey, Store, StoreError};
+use super::{JudgedEntries, Query, SortField, SortKey, Store, StoreError};
 use crate::error::Failure;
 use crate::model::Event;
 use crate::query::{Expr, Matcher};
@@ -121,10 +121,14 @@ impl JsonlStore {
                     let seq = e.seq.unwrap_or_default();
                     let entry = || e.canonical_text();
                     match &want {
-                        Want::Entries => each(Match::Entry(seq, &entry())),
-                        Want::Sorted(fields) => {
+                        Want::Entries(judge) => {
+                            let touched = judge.as_ref().map(|r| r.touches(&e));
+                            each(Match::Entry(seq, &entry(), touched))
+                        }
+                        Want::Sorted(fields, judge) => {
                             let values = fields.iter().map(|f| sort_value(&e, *f)).collect();
-                            each(Match::Sorted(values, seq, entry()))
+                            let touched = judge.as_ref().map(|r| r.touches(&e));
+                            each(Match::Sorted(values, seq, entry(), touched))
                         }
                         Want::Lines | Want::Events => each(Match::Event(&[], Box::new(e))),
                     }
@@ -383,28 +387,31 @@ fn in_file_order(q: &Query) -> bool {
         || (q.order.len() == 1 && q.order[0].field == SortField::Seq && !q.order[0].descending)
 }
 
-impl Store for JsonlStore {
-    fn scan_entries(
+impl JsonlStore {
+    /// `scan_entries`, each entry judged by `judge` on the scanning threads if one is given.
+    fn scan_judged(
         &self,
         q: &Query,
-        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
+        judge: Option<&Redactor>,
+        each: &mut JudgedEntries<'_>,
     ) -> anyhow::Result<()> {
         if !in_file_order(q) {
             // Sorted: the sort values and the entry's text are made on the scanning threads,
             // and only they are kept until the sort (not whole events).
             let fields: Vec<SortField> = q.order.iter().map(|k| k.field).collect();
             let mut matches = Vec::new();
-            self.scan_file(Want::Sorted(fields), &q.filter, &mut |m| {
-                let Match::Sorted(values, seq, entry) = m else {
+            let want = Want::Sorted(fields, judge.cloned());
+            self.scan_file(want, &q.filter, &mut |m| {
+                let Match::Sorted(values, seq, entry, touched) = m else {
                     unreachable!("sort values were asked for")
                 };
-                matches.push((values, seq, entry));
+                matches.push((values, seq, (entry, touched)));
                 Ok(true)
             })?;
             sort_by_values(&mut matches, &q.order);
             let limit = q.limit.unwrap_or(usize::MAX);
-            for (_, seq, entry) in matches.into_iter().skip(q.offset).take(limit) {
-                if !each(seq, &entry)? {
+            for (_, seq, (entry, touched)) in matches.into_iter().skip(q.offset).take(limit) {
+                if !each(seq, &entry, touched)? {
                     break;
                 }
             }
@@ -413,8 +420,8 @@ impl Store for JsonlStore {
         // In file order, the entries' text is made on the scanning threads.
         let limit = q.limit.unwrap_or(usize::MAX);
         let (mut skipped, mut sent) = (0, 0);
-        self.scan_file(Want::Entries, &q.filter, &mut |m| {
-            let Match::Entry(seq, entry) = m else {
+        self.scan_file(Want::Entries(judge.cloned()), &q.filter, &mut |m| {
+            let Match::Entry(seq, entry, touched) = m else {
                 unreachable!("entries were asked for")
             };
             if skipped < q.offset {
@@ -425,8 +432,27 @@ impl Store for JsonlStore {
                 return Ok(false);
             }
             sent += 1;
-            each(seq, entry)
+            each(seq, entry, touched)
         })
+    }
+}
+
+impl Store for JsonlStore {
+    fn scan_entries(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        self.scan_judged(q, None, &mut |seq, entry, _| each(seq, entry))
+    }
+
+    fn scan_entries_judged(
+        &self,
+        q: &Query,
+        judge: &Redactor,
+        each: &mut JudgedEntries<'_>,
+    ) -> anyhow::Result<()> {
+        self.scan_judged(q, Some(judge), each)
     }
 
     fn scan(

@@ -33,35 +33,40 @@ struct Chunk {
 }
 
 /// What a scan hands on of each matching event; what it does not need is not kept (the raw
-/// line) or is made on the worker (the canonical entry text, the costly part of writing JSON).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// line) or is made on the worker (the canonical entry text, the costly part of writing JSON;
+/// whether the output's redactor would change it, which the decoded event answers cheaply and
+/// the entry's bytes only with a pattern over all of them).
+#[derive(Debug, Clone)]
 pub enum Want {
     /// The event and its raw line.
     Lines,
     /// The event.
     Events,
-    /// The event's canonical entry text only.
-    Entries,
-    /// The event's canonical entry text and its sort values on these fields.
-    Sorted(Vec<SortField>),
+    /// The event's canonical entry text only, judged by the redactor if one is given.
+    Entries(Option<Redactor>),
+    /// The event's canonical entry text and its sort values on these fields, judged by the
+    /// redactor if one is given.
+    Sorted(Vec<SortField>, Option<Redactor>),
 }
 
 /// One matching event as a chunk keeps it, by `Want`.
 enum Found {
     Line(Vec<u8>, Event),
     Event(Event),
-    Entry(String),
-    Sorted(Vec<SortValue>, String),
+    Entry(String, Option<bool>),
+    Sorted(Vec<SortValue>, String, Option<bool>),
 }
 
 /// A matching event as `each` is given it.
 pub enum Match<'a> {
     /// `Want::Lines`, `Want::Events` (the line is then empty).
     Event(&'a [u8], Box<Event>),
-    /// `Want::Entries`: the seq and the canonical entry text.
-    Entry(u64, &'a str),
-    /// `Want::Sorted`: the sort values, the seq and the canonical entry text.
-    Sorted(Vec<SortValue>, u64, String),
+    /// `Want::Entries`: the seq, the canonical entry text, and whether the redactor given
+    /// would change it (`None` without one).
+    Entry(u64, &'a str, Option<bool>),
+    /// `Want::Sorted`: the sort values, the seq, the canonical entry text, and whether the
+    /// redactor given would change it.
+    Sorted(Vec<SortValue>, u64, String, Option<bool>),
 }
 
 enum LineError {
@@ -293,10 +298,14 @@ fn scan_chunk(
             let found = match want {
                 Want::Lines => Found::Line(text.to_vec(), event),
                 Want::Events => Found::Event(event),
-                Want::Entries => Found::Entry(event.canonical_text()),
-                Want::Sorted(fields) => Found::Sorted(
+                Want::Entries(judge) => Found::Entry(
+                    event.canonical_text(),
+                    judge.as_ref().map(|r| r.touches(&event)),
+                ),
+                Want::Sorted(fields, judge) => Found::Sorted(
                     fields.iter().map(|f| sort_value(&event, *f)).collect(),
                     event.canonical_text(),
+                    judge.as_ref().map(|r| r.touches(&event)),
                 ),
             };
             chunk.matches.push((chunk.events, found));
@@ -328,9 +337,11 @@ fn merge(
                         event.seq = Some(seq + local);
                         each(Match::Event(&[], Box::new(event)))?
                     }
-                    Found::Entry(entry) => each(Match::Entry(seq + local, &entry))?,
-                    Found::Sorted(values, entry) => {
-                        each(Match::Sorted(values, seq + local, entry))?
+                    Found::Entry(entry, touched) => {
+                        each(Match::Entry(seq + local, &entry, touched))?
+                    }
+                    Found::Sorted(values, entry, touched) => {
+                        each(Match::Sorted(values, seq + local, entry, touched))?
                     }
                 };
                 if !go_on {
@@ -422,7 +433,7 @@ mod tests {
         scan_in_chunks(
             Counted(text.as_bytes(), &read),
             chunk,
-            Want::Entries,
+            Want::Entries(None),
             "f",
             &filter,
             Redactor::builtin(),

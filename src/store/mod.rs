@@ -30,6 +30,10 @@ use crate::redact::Redactor;
 use distinct_terms::DistinctTerms;
 pub use location::Location;
 
+/// Called with each entry of `Store::scan_entries_judged`: its seq, its canonical text, and
+/// whether the redactor would change it (`None`: not known); `Ok(false)` stops the scan.
+pub type JudgedEntries<'a> = dyn FnMut(u64, &str, Option<bool>) -> anyhow::Result<bool> + 'a;
+
 /// The most fields `stats` groups by at once.
 pub const MAX_GROUP_FIELDS: usize = 8;
 
@@ -410,6 +414,19 @@ pub trait Store {
             let entry = e.canonical_bytes();
             each(seq, std::str::from_utf8(&entry)?)
         })
+    }
+
+    /// `scan_entries`, also telling for each entry whether `judge` would change it, where the
+    /// store knows without a look at the entry (a file's scan has decoded every event): `None`
+    /// where it does not. The default knows nothing.
+    fn scan_entries_judged(
+        &self,
+        q: &Query,
+        judge: &Redactor,
+        each: &mut JudgedEntries<'_>,
+    ) -> anyhow::Result<()> {
+        let _ = judge;
+        self.scan_entries(q, &mut |seq, entry| each(seq, entry, None))
     }
 
     /// How many events match `filter`.

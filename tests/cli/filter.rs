@@ -147,6 +147,47 @@ fn syntax_errors_point_at_the_problem() {
     assert_eq!(run.code, 2);
 }
 
+/// A file read as the store is redacted as the store is: the file's scan tells the output
+/// which entries the redactor changes, so it must judge with the output's keys, configured
+/// ones included, in file order and sorted.
+#[test]
+fn a_file_as_the_store_is_redacted_as_the_store_is() {
+    let env = Env::new();
+    env.write(
+        "config/auditctl/config.toml",
+        "[redact]\nkeys = [\"pin\"]\n",
+    );
+    let file = env.write(
+        "events.jsonl",
+        concat!(
+            r#"{"id":"a","time":"2026-11-02T00:00:00Z","user":"u","action":"UPDATE","after":{"pin":"4455998"}}"#,
+            "\n",
+            r#"{"id":"b","time":"2026-11-01T00:00:00Z","user":"u","action":"UPDATE","meta":{"Card_PIN":"7788"}}"#,
+            "\n",
+            r#"{"id":"c","time":"2026-11-03T00:00:00Z","user":"u","action":"UPDATE","after":{"password":"hunter2"}}"#,
+            "\n",
+            r#"{"id":"d","time":"2026-11-04T00:00:00Z","user":"u","action":"UPDATE","after":{"n":1}}"#,
+            "\n",
+        ),
+    );
+    let file = file.to_str().unwrap();
+    env.run(&["import", file]).ok();
+    for sort in [&["--sort", "seq"][..], &["--sort", "time"][..], &[][..]] {
+        let mut args = vec!["list", "--all", "-o", "jsonl"];
+        args.extend_from_slice(sort);
+        let from_store = env.run(&args).ok().stdout;
+        let from_file = env
+            .run(&[&["--store", file][..], &args[..]].concat())
+            .ok()
+            .stdout;
+        assert_eq!(from_file, from_store, "{sort:?}");
+        assert_eq!(from_file.matches("[redacted]").count(), 3, "{sort:?}");
+        for secret in ["4455998", "7788", "hunter2"] {
+            assert!(!from_file.contains(secret), "{secret} shown, {sort:?}");
+        }
+    }
+}
+
 #[test]
 fn stdin_pipelines_copy_matching_lines() {
     let env = Env::new();
