@@ -24,7 +24,8 @@ const JOINERS: [char; 6] = ['-', '_', '.', ':', '/', '@'];
 /// the terms of [`terms`].
 pub const FTS_TOKENIZER: &str = "ascii tokenchars '-_.:/@'";
 
-/// Terms longer than this are not indexed (a blob of base64, a minified document).
+/// Terms longer than this, in bytes as written (lower-casing may lengthen them), are not
+/// indexed (a blob of base64, a minified document).
 pub const MAX_TERM: usize = 200;
 
 fn is_term_char(c: char) -> bool {
