@@ -422,10 +422,9 @@ pub trait Store {
     fn scan_entries_judged(
         &self,
         q: &Query,
-        judge: &Redactor,
+        _judge: &Redactor,
         each: &mut JudgedEntries<'_>,
     ) -> anyhow::Result<()> {
-        let _ = judge;
         self.scan_entries(q, &mut |seq, entry| each(seq, entry, None))
     }
 
