@@ -210,24 +210,13 @@ pub fn write_stored_json(
     } else {
         crate::render::json::JsonWriter::lines(None, out)
     };
-    match ctx.output_redactor() {
-        // A file's scan judges each entry on its threads, where the event is decoded already.
-        Some(redactor) => {
-            store.scan_entries_judged(query, redactor, &mut |seq, entry, touched| {
-                match touched {
-                    Some(false) => writer.write_entry(seq, entry)?,
-                    _ => writer.write_entry_redacted(seq, entry, redactor)?,
-                }
-                each(seq, entry)?;
-                Ok(true)
-            })?
-        }
-        None => store.scan_entries(query, &mut |seq, entry| {
-            writer.write_entry(seq, entry)?;
-            each(seq, entry)?;
-            Ok(true)
-        })?,
-    }
+    let redactor = ctx.output_redactor();
+    store.scan_entries_judged(query, redactor, &mut |seq, entry, touched| {
+        // An entry the store judged untouched (a file's scan, on its threads) is copied as is.
+        writer.write_stored(seq, entry, redactor.filter(|_| touched != Some(false)))?;
+        each(seq, entry)?;
+        Ok(true)
+    })?;
     writer.finish()
 }
 

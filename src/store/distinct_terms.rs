@@ -41,16 +41,9 @@ impl DistinctTerms {
         if term.is_empty() {
             return;
         }
-        let mut i = self.first_slot(term);
-        loop {
-            let Span { start, end } = self.slots[i];
-            if end == 0 {
-                break;
-            }
-            if &self.text[start..end] == term {
-                return;
-            }
-            i = (i + 1) & (self.slots.len() - 1);
+        let (i, there) = self.slot_of(term);
+        if there {
+            return;
         }
         if !self.text.is_empty() {
             self.text.push(b' ');
@@ -72,20 +65,29 @@ impl DistinctTerms {
         self.text
     }
 
-    fn first_slot(&self, term: &[u8]) -> usize {
+    /// The slot holding `term` (and true), or the free slot where it goes (and false).
+    fn slot_of(&self, term: &[u8]) -> (usize, bool) {
         // The table's size is a power of two; the hash's high bits are its best.
         let bits = self.slots.len().trailing_zeros();
-        (SEED.hash_one(term) >> (64 - bits)) as usize
+        let mut i = (SEED.hash_one(term) >> (64 - bits)) as usize;
+        loop {
+            let Span { start, end } = self.slots[i];
+            if end == 0 {
+                return (i, false);
+            }
+            if &self.text[start..end] == term {
+                return (i, true);
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
     }
 
     fn grow(&mut self) {
         let bigger = vec![Span::default(); self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, bigger);
         for span in old.into_iter().filter(|s| s.end != 0) {
-            let mut i = self.first_slot(&self.text[span.start..span.end]);
-            while self.slots[i].end != 0 {
-                i = (i + 1) & (self.slots.len() - 1);
-            }
+            // The terms are distinct: each finds a free slot.
+            let (i, _) = self.slot_of(&self.text[span.start..span.end]);
             self.slots[i] = span;
         }
     }

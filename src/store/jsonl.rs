@@ -121,14 +121,10 @@ impl JsonlStore {
                     let seq = e.seq.unwrap_or_default();
                     let entry = || e.canonical_text();
                     match &want {
-                        Want::Entries(judge) => {
-                            let touched = judge.as_ref().map(|r| r.touches(&e));
-                            each(Match::Entry(seq, &entry(), touched))
-                        }
-                        Want::Sorted(fields, judge) => {
+                        Want::Entries(_) => each(Match::Entry(seq, &entry(), want.judge(&e))),
+                        Want::Sorted(fields, _) => {
                             let values = fields.iter().map(|f| sort_value(&e, *f)).collect();
-                            let touched = judge.as_ref().map(|r| r.touches(&e));
-                            each(Match::Sorted(values, seq, entry(), touched))
+                            each(Match::Sorted(values, seq, entry(), want.judge(&e)))
                         }
                         Want::Lines | Want::Events => each(Match::Event(&[], Box::new(e))),
                     }
@@ -387,9 +383,17 @@ fn in_file_order(q: &Query) -> bool {
         || (q.order.len() == 1 && q.order[0].field == SortField::Seq && !q.order[0].descending)
 }
 
-impl JsonlStore {
-    /// `scan_entries`, each entry judged by `judge` on the scanning threads if one is given.
-    fn scan_judged(
+impl Store for JsonlStore {
+    fn scan_entries(
+        &self,
+        q: &Query,
+        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        self.scan_entries_judged(q, None, &mut |seq, entry, _| each(seq, entry))
+    }
+
+    /// Each entry is judged on the scanning threads, where its event is decoded.
+    fn scan_entries_judged(
         &self,
         q: &Query,
         judge: Option<&Redactor>,
@@ -434,25 +438,6 @@ impl JsonlStore {
             sent += 1;
             each(seq, entry, touched)
         })
-    }
-}
-
-impl Store for JsonlStore {
-    fn scan_entries(
-        &self,
-        q: &Query,
-        each: &mut dyn FnMut(u64, &str) -> anyhow::Result<bool>,
-    ) -> anyhow::Result<()> {
-        self.scan_judged(q, None, &mut |seq, entry, _| each(seq, entry))
-    }
-
-    fn scan_entries_judged(
-        &self,
-        q: &Query,
-        judge: &Redactor,
-        each: &mut JudgedEntries<'_>,
-    ) -> anyhow::Result<()> {
-        self.scan_judged(q, Some(judge), each)
     }
 
     fn scan(

@@ -49,6 +49,18 @@ pub enum Want {
     Sorted(Vec<SortField>, Option<Redactor>),
 }
 
+impl Want {
+    /// Whether the redactor of `Entries` or `Sorted` would change `event` (`None` without one).
+    pub fn judge(&self, event: &Event) -> Option<bool> {
+        match self {
+            Want::Entries(judge) | Want::Sorted(_, judge) => {
+                judge.as_ref().map(|r| r.touches(event))
+            }
+            Want::Lines | Want::Events => None,
+        }
+    }
+}
+
 /// One matching event as a chunk keeps it, by `Want`.
 enum Found {
     Line(Vec<u8>, Event),
@@ -298,14 +310,11 @@ fn scan_chunk(
             let found = match want {
                 Want::Lines => Found::Line(text.to_vec(), event),
                 Want::Events => Found::Event(event),
-                Want::Entries(judge) => Found::Entry(
-                    event.canonical_text(),
-                    judge.as_ref().map(|r| r.touches(&event)),
-                ),
-                Want::Sorted(fields, judge) => Found::Sorted(
+                Want::Entries(_) => Found::Entry(event.canonical_text(), want.judge(&event)),
+                Want::Sorted(fields, _) => Found::Sorted(
                     fields.iter().map(|f| sort_value(&event, *f)).collect(),
                     event.canonical_text(),
-                    judge.as_ref().map(|r| r.touches(&event)),
+                    want.judge(&event),
                 ),
             };
             chunk.matches.push((chunk.events, found));

@@ -418,11 +418,11 @@ pub trait Store {
 
     /// `scan_entries`, also telling for each entry whether `judge` would change it, where the
     /// store knows without a look at the entry (a file's scan has decoded every event): `None`
-    /// where it does not. The default knows nothing.
+    /// where it does not, or without a judge. The default knows nothing.
     fn scan_entries_judged(
         &self,
         q: &Query,
-        _judge: &Redactor,
+        _judge: Option<&Redactor>,
         each: &mut JudgedEntries<'_>,
     ) -> anyhow::Result<()> {
         self.scan_entries(q, &mut |seq, entry| each(seq, entry, None))
