@@ -290,21 +290,34 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
                     );
                 }
             }
-            if let Some(seq) = found.search_index.beyond_log {
+            let search = &found.search_index;
+            if let Some(why) = &search.damage {
+                // What was read of it is no sum to compare: the damage is the finding.
                 report.problem(
                     None,
                     format!(
-                        "the full-text index holds a document for seq {seq}, which is no event: \
-                         it was planted so that a later event matches searches it should not"
+                        "the full-text index is not as auditctl writes it: {why}, so searches \
+                         miss or invent events"
                     ),
                 );
-            }
-            if found.search_index.sum != report.terms {
-                report.problem(
-                    None,
-                    "the full-text index does not match the entries: it was emptied, \
-                     rebuilt or edited, so searches miss or invent events",
-                );
+            } else {
+                if let Some(seq) = search.beyond_log {
+                    report.problem(
+                        None,
+                        format!(
+                            "the full-text index holds a document for seq {seq}, which is no \
+                             event: it was planted so that a later event matches searches it \
+                             should not"
+                        ),
+                    );
+                }
+                if search.sum != report.terms {
+                    report.problem(
+                        None,
+                        "the full-text index does not match the entries: it was emptied, \
+                         rebuilt or edited, so searches miss or invent events",
+                    );
+                }
             }
             Ok(report)
         })

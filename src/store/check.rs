@@ -8,8 +8,8 @@ use std::hash::BuildHasher;
 
 use rusqlite::Connection;
 
-use super::schema;
 use super::sqlite::SqliteStore;
+use super::{fts_segments, schema};
 use crate::model::Event;
 use crate::redact::Redactor;
 
@@ -145,7 +145,12 @@ fn page_problems(conn: &Connection, max: usize) -> anyhow::Result<Vec<String>> {
 pub struct Key {
     k0: u64,
     k1: u64,
+    /// What `int` mixes a posting's seq with, worked out once: `mix(POSTING ^ k1)`.
+    posting_seed: u64,
 }
+
+/// The seed of a posting's seq.
+const POSTING: u64 = 0x0073_6571;
 
 /// The finaliser of SplitMix64/MurmurHash3: a bijection that spreads every input bit.
 fn mix(mut x: u64) -> u64 {
@@ -171,10 +176,12 @@ pub enum Cell<'a> {
 impl Key {
     pub fn random() -> Key {
         let state = std::hash::RandomState::new();
+        // Odd, so that multiplying by it loses no bit.
+        let k1 = state.hash_one(1u8) | 1;
         Key {
             k0: state.hash_one(0u8),
-            // Odd, so that multiplying by it loses no bit.
-            k1: state.hash_one(1u8) | 1,
+            k1,
+            posting_seed: mix(POSTING ^ k1),
         }
     }
 
@@ -208,7 +215,12 @@ impl Key {
 
     /// The hash of a term at a seq: a term hashed once can be paired with all its seqs.
     pub(crate) fn posting(&self, term: u64, seq: u64) -> u64 {
-        mix(term ^ self.int(0x0073_6571, seq as i64))
+        mix(term ^ self.posting_part(seq))
+    }
+
+    /// The seq's part of its postings' hashes: `int(POSTING, seq)`, its first mix done once.
+    fn posting_part(&self, seq: u64) -> u64 {
+        mix(self.posting_seed ^ seq)
     }
 
     /// The hash of one index row: its cells in order, then the seq it points at.
@@ -225,15 +237,88 @@ impl Key {
     }
 
     /// What the distinct terms the full-text index must hold for the event at `seq` add to
-    /// the sum of `search_index_sum`.
+    /// the sum of `search_index_sum`. Terms are told apart by their hashes: under a key chosen
+    /// for this run, two terms share one by chance alone (2^-64 a pair).
     pub fn event_terms(&self, seq: u64, event: &Event, search: &Redactor) -> u64 {
-        let mut hashes: Vec<u64> = Vec::with_capacity(64);
-        super::for_each_search_term(event, search, &mut |t| hashes.push(self.term(t)));
-        hashes.sort_unstable();
-        hashes.dedup();
-        hashes
-            .into_iter()
-            .fold(0u64, |sum, h| sum.wrapping_add(self.posting(h, seq)))
+        SEEN_HASHES.with_borrow_mut(|seen| {
+            let (mut sum, at) = (0u64, self.posting_part(seq));
+            super::for_each_search_term(event, search, &mut |t| {
+                let h = self.term(t);
+                if seen.insert(h) {
+                    sum = sum.wrapping_add(mix(h ^ at));
+                }
+            });
+            seen.clear();
+            sum
+        })
+    }
+}
+
+thread_local! {
+    /// One per checking thread, emptied after each event: its table stays as large as the
+    /// largest event needed.
+    static SEEN_HASHES: std::cell::RefCell<SeenHashes> = Default::default();
+}
+
+/// A set of hashes (uniform under a secret key, so their low bits pick a slot), emptied by
+/// clearing only the slots it filled: an event has some 60 distinct terms, sorting its 80 to
+/// find them cost more than finding them here.
+struct SeenHashes {
+    /// 0 is a free slot; a hash of 0 is kept in `zero`.
+    slots: Vec<u64>,
+    filled: Vec<usize>,
+    zero: bool,
+}
+
+impl Default for SeenHashes {
+    fn default() -> Self {
+        SeenHashes {
+            slots: vec![0; 256],
+            filled: Vec::with_capacity(128),
+            zero: false,
+        }
+    }
+}
+
+impl SeenHashes {
+    /// Whether `h` was not in the set (and now is).
+    fn insert(&mut self, h: u64) -> bool {
+        if h == 0 {
+            return !std::mem::replace(&mut self.zero, true);
+        }
+        if self.filled.len() * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = h;
+                    self.filled.push(i);
+                    return true;
+                }
+                held if held == h => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let held: Vec<u64> = self.filled.iter().map(|&i| self.slots[i]).collect();
+        self.slots = vec![0; self.slots.len() * 2];
+        self.filled.clear();
+        for h in held {
+            self.insert(h);
+        }
+    }
+
+    fn clear(&mut self) {
+        for &i in &self.filled {
+            self.slots[i] = 0;
+        }
+        self.filled.clear();
+        self.zero = false;
     }
 }
 
@@ -375,22 +460,20 @@ fn index_sums(
 }
 
 /// What reading the full-text index back found: the sum of its (term, seq) pairs for seqs up
-/// to `last`, and the first seq it holds a document for that the log does not (planted ahead
-/// of the log, to match a later event).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// to `last`, the first seq it holds a document for that the log does not (planted ahead of
+/// the log, to match a later event), and what makes its pages unreadable as an index this
+/// store writes (a delete marker that hides a document from searches, a missing page).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchReading {
     pub sum: u64,
     pub beyond_log: Option<i64>,
+    pub damage: Option<String>,
 }
 
-/// Reads the full-text index back through `fts5vocab`, in one snapshot with the entries it is
-/// compared with: documents up to `last` are summed; those past the log's last seq in that
-/// snapshot (or before seq 1) stand for no event.
+/// Reads the full-text index back from its pages (`fts_segments`), in one snapshot with the
+/// entries it is compared with: documents up to `last` are summed; those past the log's last
+/// seq in that snapshot (or before seq 1) stand for no event.
 fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<SearchReading> {
-    conn.execute_batch(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.auditctl_terms \
-         USING fts5vocab(main, entries_fts, instance)",
-    )?;
     conn.execute_batch("BEGIN DEFERRED")?;
     let result = (|| {
         let log_end: i64 =
@@ -399,31 +482,32 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<S
             })?;
         let mut sum = 0u64;
         let mut beyond_log: Option<i64> = None;
-        // Filtered here rather than in SQL: a WHERE costs a quarter more per row.
-        let mut stmt = conn.prepare("SELECT term, doc FROM temp.auditctl_terms")?;
-        let mut rows = stmt.query([])?;
-        // Rows come in term order: each term is hashed once.
-        let (mut term, mut hash) = (Vec::new(), None);
-        while let Some(row) = rows.next()? {
-            let seq = row.get_ref(1)?.as_i64()?;
+        // A segment gives its pairs in term order: each term is hashed once.
+        let (mut term, mut hash) = (Vec::new(), 0u64);
+        let read = fts_segments::for_each_posting(conn, "entries_fts", &mut |t, seq| {
             if seq > log_end || seq < 1 {
                 beyond_log = Some(beyond_log.map_or(seq, |b| b.min(seq)));
             }
             if seq > last as i64 {
-                continue;
+                return;
             }
-            let t = row.get_ref(0)?.as_bytes()?;
-            let h = match hash {
-                Some(h) if term == t => h,
-                _ => {
-                    term.clear();
-                    term.extend_from_slice(t);
-                    *hash.insert(key.term(t))
-                }
-            };
-            sum = sum.wrapping_add(key.posting(h, seq as u64));
-        }
-        anyhow::Ok(SearchReading { sum, beyond_log })
+            if term != t {
+                term.clear();
+                term.extend_from_slice(t);
+                hash = key.term(t);
+            }
+            sum = sum.wrapping_add(key.posting(hash, seq as u64));
+        });
+        let damage = match read {
+            Ok(()) => None,
+            Err(fts_segments::SegmentError::Damaged(why)) => Some(why),
+            Err(fts_segments::SegmentError::Sql(e)) => return Err(e.into()),
+        };
+        anyhow::Ok(SearchReading {
+            sum,
+            beyond_log,
+            damage,
+        })
     })();
     conn.execute_batch("COMMIT")?;
     result
@@ -467,6 +551,22 @@ mod tests {
             search_index_sum(&conn, &Key::random(), 3).unwrap().sum,
             want
         );
+    }
+
+    proptest::proptest! {
+        /// The set holds each hash once, through growth and clearing, 0 included.
+        #[test]
+        fn seen_hashes_is_a_set(rounds in proptest::collection::vec(
+            proptest::collection::vec(proptest::prop_oneof![0u64..40, proptest::prelude::any::<u64>()], 0..700), 1..4)) {
+            let mut seen = SeenHashes::default();
+            for hashes in rounds {
+                let mut model = std::collections::HashSet::new();
+                for h in hashes {
+                    proptest::prop_assert_eq!(seen.insert(h), model.insert(h));
+                }
+                seen.clear();
+            }
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod alongside;
 pub mod check;
 mod distinct_terms;
+pub mod fts_segments;
 pub mod functions;
 pub mod history;
 pub mod jsonl;

@@ -1,6 +1,8 @@
 //! `checkpoint`, `verify` and `prove`, and tampering done the way an attacker would: by
 //! opening the SQLite file directly.
 
+use std::collections::BTreeMap;
+
 use rusqlite::Connection;
 
 use super::common::Env;
@@ -539,31 +541,45 @@ fn an_emptied_search_index_is_caught() {
     );
 }
 
-#[test]
-fn a_search_index_rebuilt_without_an_entry_is_caught() {
-    let env = checkpointed();
-    // The terms the index holds for seq 9, read back, then taken out: a search no longer
-    // finds event 9, and the index is otherwise intact.
+/// Every document of the store's full-text index, as its terms joined by spaces, by seq.
+fn search_documents(env: &Env) -> BTreeMap<i64, String> {
     let conn = Connection::open(env.store()).unwrap();
     conn.execute_batch("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, entries_fts, instance)")
         .unwrap();
-    let terms: Vec<String> = conn
-        .prepare("SELECT term FROM temp.v WHERE doc = 9")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert!(!terms.is_empty());
-    drop(conn);
-    let doc = terms.join(" ");
-    tamper(
-        &env,
-        &format!(
-            "INSERT INTO entries_fts (entries_fts, rowid, doc) VALUES ('delete', 9, '{doc}');"
-        ),
-        false,
-    );
+    let mut docs: BTreeMap<i64, String> = BTreeMap::new();
+    let mut stmt = conn.prepare("SELECT doc, term FROM temp.v").unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .unwrap();
+    for row in rows {
+        let (seq, term) = row.unwrap();
+        let doc = docs.entry(seq).or_default();
+        doc.push_str(&term);
+        doc.push(' ');
+    }
+    docs
+}
+
+/// The full-text index emptied and filled again from `docs`, as `sqlite3` would: no trace of
+/// what was there before.
+fn rebuild_search_index(env: &Env, docs: &BTreeMap<i64, String>) {
+    let mut sql = "INSERT INTO entries_fts (entries_fts) VALUES ('delete-all');".to_owned();
+    for (seq, doc) in docs {
+        sql.push_str(&format!(
+            "INSERT INTO entries_fts (rowid, doc) VALUES ({seq}, '{doc}');"
+        ));
+    }
+    tamper(env, &sql, false);
+}
+
+#[test]
+fn a_search_index_rebuilt_without_an_entry_is_caught() {
+    // Rebuilt whole without event 9: a search no longer finds it, and the index is otherwise
+    // as auditctl writes it.
+    let env = checkpointed();
+    let mut docs = search_documents(&env);
+    assert!(docs.remove(&9).is_some());
+    rebuild_search_index(&env, &docs);
     fails_with(
         &env,
         &["verify"],
@@ -571,16 +587,11 @@ fn a_search_index_rebuilt_without_an_entry_is_caught() {
     );
     // The same number of other terms in its place is caught as well.
     let env = checkpointed();
-    let fake: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
-    tamper(
-        &env,
-        &format!(
-            "INSERT INTO entries_fts (entries_fts, rowid, doc) VALUES ('delete', 9, '{doc}'); \
-             INSERT INTO entries_fts (rowid, doc) VALUES (9, '{}');",
-            fake.join(" ")
-        ),
-        false,
-    );
+    let mut docs = search_documents(&env);
+    let count = docs[&9].split_whitespace().count();
+    let fake: Vec<String> = (0..count).map(|i| format!("x{i}")).collect();
+    docs.insert(9, fake.join(" "));
+    rebuild_search_index(&env, &docs);
     fails_with(
         &env,
         &["verify"],
@@ -591,6 +602,32 @@ fn a_search_index_rebuilt_without_an_entry_is_caught() {
         quick
             .stdout
             .contains("--quick: pages, indexes and the search index not checked")
+    );
+}
+
+#[test]
+fn an_entry_hidden_from_searches_by_a_delete_marker_is_caught() {
+    // FTS5's own way to take a document out leaves its terms in the pages and a marker that
+    // hides them: the index reads back whole, so the marker itself is the damage.
+    let env = checkpointed();
+    let doc = search_documents(&env)[&9].clone();
+    tamper(
+        &env,
+        &format!(
+            "INSERT INTO entries_fts (entries_fts, rowid, doc) VALUES ('delete', 9, '{doc}');"
+        ),
+        false,
+    );
+    fails_with(
+        &env,
+        &["verify"],
+        "the full-text index is not as auditctl writes it: page 1 of segment",
+    );
+    let run = env.run(&["verify"]);
+    assert!(
+        run.stderr.contains("holds a delete marker for seq 9"),
+        "{}",
+        run.stderr
     );
 }
 
