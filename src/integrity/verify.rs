@@ -185,6 +185,9 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     }
 }
 
+/// A batch of rows with what checking each found.
+type Checking = (Vec<StoredLeaf>, Vec<Checked>);
+
 /// Hashing and decoding are most of `verify`'s work: a batch is split over two threads.
 fn check_all(batch: &[StoredLeaf], key: Option<(&Key, &Redactor)>) -> Vec<Checked> {
     let (first, second) = batch.split_at(batch.len() / 2);
@@ -419,11 +422,10 @@ pub fn verify_log(
 
     let mut frontier = merkle::Frontier::default();
     let mut expected = 1u64;
-    store.scan_leaves(BATCH, &mut |batch| {
-        for (row, check) in batch
-            .iter()
-            .zip(check_all(&batch, key.map(|k| (k, &search))))
-        {
+    // What the checks found, taken in seq order: each batch is checked on two threads while
+    // the next is read, so that reading is not a pause in which a core waits.
+    let mut take = |batch: Vec<StoredLeaf>, checked: Vec<Checked>| {
+        for (row, check) in batch.iter().zip(checked) {
             report.terms = report.terms.wrapping_add(check.terms);
             for (sum, row) in report.index_sums.iter_mut().zip(&check.index_rows) {
                 *sum = sum.wrapping_add(*row);
@@ -488,6 +490,27 @@ pub fn verify_log(
             if let Some(slot) = wanted.get_mut(&frontier.size()) {
                 *slot = Some(frontier.root());
             }
+        }
+    };
+    let judge = key.map(|k| (k, &search));
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let mut pending: Option<std::thread::ScopedJoinHandle<'_, Checking>> = None;
+        let mut collect = |handle: std::thread::ScopedJoinHandle<'_, Checking>| {
+            let (batch, checked) = handle.join().expect("the checking threads do not panic");
+            take(batch, checked);
+        };
+        store.scan_leaves(BATCH, &mut |batch| {
+            let next = scope.spawn(move || {
+                let checked = check_all(&batch, judge);
+                (batch, checked)
+            });
+            if let Some(previous) = pending.replace(next) {
+                collect(previous);
+            }
+            Ok(())
+        })?;
+        if let Some(last) = pending.take() {
+            collect(last);
         }
         Ok(())
     })?;
