@@ -33,32 +33,34 @@ fn damaged(why: impl Into<String>) -> SegmentError {
 }
 
 /// Calls `each(term, seq)` for every pair the index `table` (an FTS5 table of this store's
-/// kind) holds: segment by segment, in term order and then seq order within a segment.
+/// kind) holds: segment by segment, in term order and then seq order within a segment. Also
+/// checks what searches find those pairs by and a plain read does not use: each page's pointer
+/// to its first seq (seeks by seq start there), the split keys of `%_idx` (seeks by term start
+/// at the page they give), and the options that change what FTS5 reads.
 pub fn for_each_posting(
     conn: &Connection,
     table: &str,
     each: &mut dyn FnMut(&[u8], i64),
 ) -> Result<(), SegmentError> {
-    let data = format!("\"{}_data\"", table.replace('"', "\"\""));
-    let structure: Option<Vec<u8>> = conn
-        .query_row(
-            &format!("SELECT block FROM {data} WHERE id = ?1"),
-            [STRUCTURE_ID],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
+    let name = |suffix: &str| format!("\"{}_{suffix}\"", table.replace('"', "\"\""));
+    check_options(conn, &name("config"))?;
+    let data = name("data");
+    let mut structure = conn.prepare(&format!("SELECT block FROM {data} WHERE id = ?1"))?;
+    let mut found = structure.query([STRUCTURE_ID])?;
     // FTS5 writes the structure record with the first document; before that there is none.
-    let Some(structure) = structure else {
+    let Some(row) = found.next()? else {
         return Ok(());
     };
+    let structure =
+        blob(row.get_ref(0)?).ok_or_else(|| damaged("its structure record is not a blob"))?;
     let mut pages = conn.prepare(&format!(
         "SELECT id, block FROM {data} WHERE id BETWEEN ?1 AND ?2"
     ))?;
-    for segment in segments(&structure)? {
+    let mut split_keys = conn.prepare(&format!(
+        "SELECT term, pgno FROM {} WHERE segid = ?1 ORDER BY term",
+        name("idx")
+    ))?;
+    for segment in segments(structure)? {
         if segment.first == 0 {
             // Wholly merged into another segment, and not yet dropped from the structure.
             continue;
@@ -72,16 +74,103 @@ pub fn for_each_posting(
             if page_no != expected {
                 break;
             }
-            let page = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            walk.leaf(page, each).map_err(|why| {
-                damaged(format!("page {page_no} of segment {} {why}", segment.id))
-            })?;
+            let at =
+                |why: String| damaged(format!("page {page_no} of segment {} {why}", segment.id));
+            let page = blob(row.get_ref(1)?).ok_or_else(|| at("is not a blob".into()))?;
+            walk.leaf(page_no, page, each).map_err(at)?;
             expected += 1;
         }
         if expected <= segment.last {
             return Err(damaged(format!(
                 "segment {} lacks page {expected}",
                 segment.id
+            )));
+        }
+        let keys = split_keys
+            .query_map([segment.id as i64], |r| {
+                Ok((
+                    blob(r.get_ref(0)?).map(<[u8]>::to_vec),
+                    r.get_ref(1)?.as_i64().ok(),
+                ))
+            })?
+            .map(|key| match key? {
+                (Some(term), Some(page)) if page >= 0 => Ok((term, page as u64 >> 1)),
+                _ => Err(damaged(format!(
+                    "the split keys of segment {} hold a row that is not a key and a page",
+                    segment.id
+                ))),
+            })
+            .collect::<Result<Vec<_>, SegmentError>>()?;
+        check_split_keys(&segment, &keys, &walk.term_pages)?;
+    }
+    Ok(())
+}
+
+/// A value's bytes if it is a blob (FTS5 writes its pages and keys as blobs).
+fn blob(value: rusqlite::types::ValueRef<'_>) -> Option<&[u8]> {
+    match value {
+        rusqlite::types::ValueRef::Blob(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// FTS5's options that change how it reads its pages: a format version other than the one it
+/// writes without `secure-delete` (5 relaxes what its own check asks of the doclist indexes),
+/// and `secure-delete` itself. auditctl sets neither.
+fn check_options(conn: &Connection, config: &str) -> Result<(), SegmentError> {
+    let mut stmt = conn.prepare(&format!("SELECT k, v FROM {config}"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let key = row.get_ref(0)?;
+        let value = row.get_ref(1)?.as_i64().ok();
+        let wrong = match key.as_str().ok() {
+            Some("version") => value != Some(4),
+            Some("secure-delete") => value != Some(0),
+            _ => false,
+        };
+        if wrong {
+            return Err(damaged(format!(
+                "its options set {} to {:?}, which auditctl never does",
+                String::from_utf8_lossy(key.as_bytes().unwrap_or_default()),
+                row.get_ref(1)?
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A search for a term goes to the page of the last split key at or before it, and looks only
+/// there. FTS5's own check asks that each key be at or before its page's first term; a key
+/// moved before the terms of the page ahead of it would send searches for those to the wrong
+/// page. Here every term of each page must be sent to that page: its first and last terms by
+/// the same key, naming it. (Keys of pages a merge trimmed off send searches to the first page
+/// left, as FTS5 does.)
+fn check_split_keys(
+    segment: &Segment,
+    keys: &[(Vec<u8>, u64)],
+    term_pages: &[TermPage],
+) -> Result<(), SegmentError> {
+    if keys.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(damaged(format!(
+            "the split keys of segment {} are out of order",
+            segment.id
+        )));
+    }
+    let key_of = |term: &[u8]| {
+        keys.partition_point(|(key, _)| key.as_slice() <= term)
+            .checked_sub(1)
+    };
+    for page in term_pages {
+        let (first, last) = (key_of(&page.first), key_of(&page.last));
+        let sent_to = first.map(|k| keys[k].1.max(segment.first));
+        if first != last || sent_to != Some(page.page) {
+            return Err(damaged(format!(
+                "the split keys of segment {} do not lead searches to the terms of page {} \
+                 (from {:?} to {:?})",
+                segment.id,
+                page.page,
+                String::from_utf8_lossy(&page.first[1..]),
+                String::from_utf8_lossy(&page.last[1..]),
             )));
         }
     }
@@ -150,21 +239,38 @@ fn segments(record: &[u8]) -> Result<Vec<Segment>, SegmentError> {
 const MAIN_INDEX: u8 = b'0';
 
 /// Where a segment's walk is: the term its latest doclist belongs to, which a doclist that
-/// runs on to the next page continues.
+/// runs on to the next page continues, and the pages seen so far that hold terms.
 #[derive(Default)]
 struct Walk {
     /// As stored: the index's byte, then the term.
     term: Vec<u8>,
     started: bool,
+    term_pages: Vec<TermPage>,
+}
+
+/// A page holding terms, and its first and last terms as stored.
+struct TermPage {
+    page: u64,
+    first: Vec<u8>,
+    last: Vec<u8>,
 }
 
 impl Walk {
-    /// One leaf page: a 4-byte header (the second field is where the footer starts), rowids
-    /// that continue the previous page's doclist, terms each followed by a doclist, and a
-    /// footer of the terms' offsets, each relative to the one before.
-    fn leaf(&mut self, page: &[u8], each: &mut dyn FnMut(&[u8], i64)) -> Result<(), String> {
-        let footer = match page {
-            [_, _, hi, lo, ..] => u16::from_be_bytes([*hi, *lo]) as usize,
+    /// One leaf page: a 4-byte header (where the seqs that continue the previous page's
+    /// doclist start, always byte 4, or 0 if the page starts with a term; and where the footer
+    /// starts), those seqs, terms each followed by a doclist, and a footer of the terms'
+    /// offsets, each relative to the one before.
+    fn leaf(
+        &mut self,
+        page_no: u64,
+        page: &[u8],
+        each: &mut dyn FnMut(&[u8], i64),
+    ) -> Result<(), String> {
+        let (first_seq_at, footer) = match page {
+            [a, b, c, d, ..] => (
+                u16::from_be_bytes([*a, *b]) as usize,
+                u16::from_be_bytes([*c, *d]) as usize,
+            ),
             _ => return Err("is shorter than its header".into()),
         };
         if footer < 4 || footer > page.len() {
@@ -186,7 +292,15 @@ impl Walk {
             term_starts.push(at as usize);
         }
         let first_term = term_starts.first().copied().unwrap_or(footer);
-        if first_term > 4 {
+        // A seek by seq to this page starts where the header says: it must be where the
+        // continued seqs are.
+        let continued = if first_term > 4 { 4 } else { 0 };
+        if first_seq_at != continued {
+            return Err(format!(
+                "says the seqs it continues start at byte {first_seq_at}, not {continued}"
+            ));
+        }
+        if continued != 0 {
             if !self.started {
                 return Err("holds seqs before any term".into());
             }
@@ -212,7 +326,18 @@ impl Walk {
                 return Err("has a term of an index this store does not make".into());
             }
             self.started = true;
-            self.doclist(r.rest(), each)?;
+            let doclist = r.rest();
+            if i == 0 {
+                self.term_pages.push(TermPage {
+                    page: page_no,
+                    first: self.term.clone(),
+                    last: Vec::new(),
+                });
+            }
+            self.doclist(doclist, each)?;
+        }
+        if let Some(page) = self.term_pages.last_mut().filter(|p| p.page == page_no) {
+            page.last.clone_from(&self.term);
         }
         Ok(())
     }
@@ -462,6 +587,145 @@ mod tests {
         assert!(err.contains("structure record is cut short"), "{err}");
     }
 
+    /// An index on 64-byte pages, one segment, with doclists over several pages.
+    fn optimized() -> Connection {
+        let conn = index(64, 0);
+        for rowid in 1..=400 {
+            add(
+                &conn,
+                rowid,
+                &format!(
+                    "common t{} x{} alongside-{}",
+                    rowid % 13,
+                    rowid % 3,
+                    rowid % 50
+                ),
+            );
+        }
+        conn.execute_batch("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')")
+            .unwrap();
+        through_pages(&conn).unwrap();
+        conn
+    }
+
+    fn segment_of(conn: &Connection) -> i64 {
+        conn.query_row("SELECT min(segid) FROM entries_fts_idx", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn split_keys_that_send_searches_astray_are_damage() {
+        // Each key moved down to just past the key before it, order kept: FTS5's own check
+        // (each key at or before its page's first term) still holds, and searches for the
+        // later terms of each page go to the next page, where they are not.
+        let conn = optimized();
+        let keys: Vec<(Vec<u8>, i64)> = conn
+            .prepare("SELECT term, pgno FROM entries_fts_idx ORDER BY term")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(keys.len() > 3);
+        for pair in keys.windows(2).rev() {
+            let mut lower = pair[0].0.clone();
+            lower.push(0);
+            conn.execute(
+                "UPDATE entries_fts_idx SET term = ?1 WHERE term = ?2",
+                rusqlite::params![lower, pair[1].0],
+            )
+            .unwrap();
+        }
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains("split keys of segment") && err.contains("do not lead searches"),
+            "{err}"
+        );
+
+        let conn = optimized();
+        conn.execute("UPDATE entries_fts_idx SET pgno = 'x' WHERE term = (SELECT max(term) FROM entries_fts_idx)", [])
+            .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("not a key and a page"), "{err}");
+    }
+
+    #[test]
+    fn a_page_header_that_sends_seeks_astray_is_damage() {
+        // A page that continues a doclist says where its seqs start: a seek by seq (a search
+        // for two words) reads from there, so pointing it at the second seq's difference makes
+        // the seek see another seq.
+        let conn = optimized();
+        let segment = segment_of(&conn);
+        let pages: Vec<(i64, Vec<u8>)> = conn
+            .prepare("SELECT id, block FROM entries_fts_data WHERE id > ?1 AND id < ?2")
+            .unwrap()
+            .query_map([segment << 37, (segment << 37) + (1 << 31)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let (id, mut page) = pages
+            .into_iter()
+            .find(|(_, p)| p[0..2] == [0, 4])
+            .expect("a page that continues a doclist");
+        page[1] = 6;
+        conn.execute(
+            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
+            rusqlite::params![page, id],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains("says the seqs it continues start at byte 6, not 4"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn values_that_are_not_blobs_and_unknown_options_are_damage() {
+        let conn = optimized();
+        let segment = segment_of(&conn);
+        conn.execute(
+            "UPDATE entries_fts_data SET block = NULL WHERE id = ?1",
+            [(segment << 37) + 2],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("page 2 of segment {segment} is not a blob")),
+            "{err}"
+        );
+
+        let conn = optimized();
+        conn.execute(
+            "UPDATE entries_fts_data SET block = 'text' WHERE id = 10",
+            [],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("structure record is not a blob"), "{err}");
+
+        // secure-delete makes FTS5 write format 5, whose own check asks less of the doclist
+        // indexes that seeks by seq use.
+        let conn = optimized();
+        conn.execute(
+            "INSERT INTO entries_fts (entries_fts, rank) VALUES ('secure-delete', 1)",
+            [],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("its options set secure-delete to"), "{err}");
+        let conn = optimized();
+        conn.execute(
+            "UPDATE entries_fts_config SET v = 5 WHERE k = 'version'",
+            [],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("its options set version to"), "{err}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -475,6 +739,7 @@ mod tests {
             automerge in prop::sample::select(vec![0u32, 2, 4, 16]),
             batch in 1usize..40,
             gaps in prop::collection::vec(1i64..100_000, 1..150),
+            merges in prop::collection::vec(prop::sample::select(vec![0i64, 0, 1, 2, 5, 16]), 1..8),
             finish in 0u8..3,
         ) {
             let conn = index(page_size, automerge);
@@ -486,6 +751,16 @@ mod tests {
                     add(&conn, rowid, &doc.join(" "));
                 }
                 conn.execute_batch("COMMIT").unwrap();
+                // Merges of a few pages between writes leave segments trimmed and merges
+                // part done, as FTS5's own automatic merging does.
+                let pages = merges[i % merges.len()];
+                if pages > 0 {
+                    conn.execute(
+                        "INSERT INTO entries_fts (entries_fts, rank) VALUES ('merge', ?1)",
+                        [pages],
+                    )
+                    .unwrap();
+                }
             }
             match finish {
                 0 => {}

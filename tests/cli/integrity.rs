@@ -632,6 +632,33 @@ fn an_entry_hidden_from_searches_by_a_delete_marker_is_caught() {
 }
 
 #[test]
+fn split_keys_that_send_searches_to_the_wrong_page_are_caught() {
+    // The key of the index's second page moved down to just past the first page's: still in
+    // order and still before the page's own terms (FTS5's own check passes), but a search for
+    // most of the first page's terms now looks on the second page and finds nothing.
+    let env = checkpointed();
+    let before = env
+        .run(&["list", "--search", "alice", "--all", "-o", "jsonl"])
+        .ok();
+    assert!(!before.stdout.is_empty());
+    tamper(
+        &env,
+        "UPDATE entries_fts_idx SET term = x'00' \
+         WHERE term = (SELECT max(term) FROM entries_fts_idx);",
+        false,
+    );
+    let after = env
+        .run(&["list", "--search", "alice", "--all", "-o", "jsonl"])
+        .ok();
+    assert!(after.stdout.is_empty(), "{}", after.stdout);
+    fails_with(
+        &env,
+        &["verify"],
+        "the split keys of segment 1 do not lead searches to the terms of page 1",
+    );
+}
+
+#[test]
 fn entries_cut_from_the_end_are_caught() {
     // Their checkpoint deleted as well, the tree still holds their leaves.
     let env = Env::new();
