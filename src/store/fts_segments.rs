@@ -7,6 +7,12 @@
 //! terms, each followed by its doclist of rowids. Only what this store writes is accepted: a
 //! delete marker or a tombstone page would hide a document from searches while its pages still
 //! hold it, so either is damage, not something to interpret.
+//!
+//! Searches do not read the pages in order as this does: a term is looked up through the
+//! `%_idx` split keys, and a search for several words seeks by rowid through the doclist
+//! indexes and each page's pointer to the rowids it continues. The split keys and the pointers
+//! are held to the pages here; the doclist indexes are held to the pointers by FTS5's own
+//! check, which SQLite's `quick_check` runs.
 
 use rusqlite::Connection;
 
@@ -35,8 +41,8 @@ fn damaged(why: impl Into<String>) -> SegmentError {
 /// Calls `each(term, seq)` for every pair the index `table` (an FTS5 table of this store's
 /// kind) holds: segment by segment, in term order and then seq order within a segment. Also
 /// checks what searches find those pairs by and a plain read does not use: each page's pointer
-/// to its first seq (seeks by seq start there), the split keys of `%_idx` (seeks by term start
-/// at the page they give), and the options that change what FTS5 reads.
+/// to the seqs it continues (seeks by seq start there), the split keys of `%_idx` (a search for
+/// a term looks only on the page they give), and the options that change what FTS5 reads.
 pub fn for_each_posting(
     conn: &Connection,
     table: &str,
