@@ -10,9 +10,8 @@
 //!
 //! Searches do not read the pages in order as this does: a term is looked up through the
 //! `%_idx` split keys, and a search for several words seeks by rowid through the doclist
-//! indexes and each page's pointer to the rowids it continues. The split keys and the pointers
-//! are held to the pages here; the doclist indexes are held to the pointers by FTS5's own
-//! check, which SQLite's `quick_check` runs.
+//! indexes and each page's pointer to the rowids it continues. All three are held to the pages
+//! here, as are the order of terms and of rowids that lookups and seeks rely on.
 
 use rusqlite::Connection;
 
@@ -62,6 +61,7 @@ pub fn for_each_posting(
     let mut pages = conn.prepare(&format!(
         "SELECT id, block FROM {data} WHERE id BETWEEN ?1 AND ?2"
     ))?;
+    let mut records = conn.prepare(&format!("SELECT block FROM {data} WHERE id = ?1"))?;
     let mut split_keys = conn.prepare(&format!(
         "SELECT term, pgno FROM {} WHERE segid = ?1 ORDER BY term",
         name("idx")
@@ -100,7 +100,11 @@ pub fn for_each_posting(
                 ))
             })?
             .map(|key| match key? {
-                (Some(term), Some(page)) if page >= 0 => Ok((term, page as u64 >> 1)),
+                (Some(term), Some(page)) if page >= 0 => Ok(SplitKey {
+                    term,
+                    page: page as u64 >> 1,
+                    doclist_index: page & 1 == 1,
+                }),
                 _ => Err(damaged(format!(
                     "the split keys of segment {} hold a row that is not a key and a page",
                     segment.id
@@ -108,8 +112,150 @@ pub fn for_each_posting(
             })
             .collect::<Result<Vec<_>, SegmentError>>()?;
         check_split_keys(&segment, &keys, &walk.term_pages)?;
+        for key in keys
+            .iter()
+            .filter(|k| k.doclist_index && k.page >= segment.first)
+        {
+            let page = walk.term_pages.iter().find(|p| p.page == key.page);
+            let expected = page.map_or(&[][..], |p| &p.continued[..]);
+            let read = doclist_index(&mut records, segment.id, key.page, expected.len() + 1)
+                .map_err(|why| {
+                    damaged(format!(
+                        "the doclist index of page {} of segment {} {why}",
+                        key.page, segment.id
+                    ))
+                })?;
+            if read != expected {
+                return Err(damaged(format!(
+                    "the doclist index of page {} of segment {} does not list the pages its \
+                     doclist runs over with their first seqs",
+                    key.page, segment.id
+                )));
+            }
+        }
     }
     Ok(())
+}
+
+/// A row of `%_idx`: searches for terms from `term` on start at `page`; `doclist_index` says
+/// the doclist of the page's last term, running over the pages after it, has an index that
+/// seeks by seq go through.
+struct SplitKey {
+    term: Vec<u8>,
+    page: u64,
+    doclist_index: bool,
+}
+
+/// The (page, first seq) pairs a doclist index gives a seek, in the order FTS5's iterator
+/// (`fts5DlidxIterNext`) reads them: a b-tree whose records are found by segment, height and
+/// page, each starting with a flag (1: not the root), a page number and a seq, then for each
+/// next page its seq's difference from the last, or a 0 byte for a page without one.
+/// At most `at_most` pairs are read: more than the pages it should list is damage already.
+fn doclist_index(
+    records: &mut rusqlite::Statement<'_>,
+    segment: u64,
+    term_page: u64,
+    at_most: usize,
+) -> Result<Vec<(u64, i64)>, String> {
+    const DOCLIST_INDEX: i64 = 1 << 36;
+    const MAX_HEIGHT: usize = 32;
+    let id = |height: usize, page: u64| {
+        ((segment as i64) << SEGMENT_ID_SHIFT)
+            + DOCLIST_INDEX
+            + ((height as i64) << 31)
+            + page as i64
+    };
+    let mut read = |height: usize, page: u64| -> Result<Vec<u8>, String> {
+        let mut rows = records
+            .query([id(height, page)])
+            .map_err(|e| e.to_string())?;
+        match rows.next().map_err(|e| e.to_string())? {
+            Some(row) => match row.get_ref(0).map_err(|e| e.to_string())? {
+                rusqlite::types::ValueRef::Blob(b) if !b.is_empty() => Ok(b.to_vec()),
+                _ => Err(format!(
+                    "has a record at height {height} that is not a blob"
+                )),
+            },
+            None => Err(format!("lacks its record at height {height}, page {page}")),
+        }
+    };
+    // The levels, leaf first: each at the term's page until the root.
+    let mut levels: Vec<Level> = Vec::new();
+    loop {
+        if levels.len() == MAX_HEIGHT {
+            return Err("is deeper than FTS5 makes one".into());
+        }
+        let data = read(levels.len(), term_page)?;
+        let root = data[0] & 1 == 0;
+        levels.push(Level::new(data));
+        if root {
+            break;
+        }
+    }
+    for level in &mut levels {
+        level.next()?;
+    }
+    let mut found = Vec::new();
+    while !levels[0].done && found.len() < at_most {
+        found.push((levels[0].page, levels[0].seq));
+        // As fts5DlidxIterNextR: a level at its end takes the next record of the level above.
+        let mut height = 0;
+        while levels[height].next()? && height + 1 < levels.len() {
+            height += 1;
+        }
+        while height > 0 && !levels[height].done {
+            let page = levels[height].page;
+            let data = read(height - 1, page)?;
+            levels[height - 1] = Level::new(data);
+            levels[height - 1].next()?;
+            height -= 1;
+        }
+    }
+    Ok(found)
+}
+
+/// One level of a doclist index being read: its record, where in it, and the entry there.
+struct Level {
+    data: Vec<u8>,
+    at: usize,
+    page: u64,
+    seq: i64,
+    done: bool,
+}
+
+impl Level {
+    fn new(data: Vec<u8>) -> Level {
+        Level {
+            data,
+            at: 0,
+            page: 0,
+            seq: 0,
+            done: false,
+        }
+    }
+
+    /// Moves to the next entry (`fts5DlidxLvlNext`); true at the record's end.
+    fn next(&mut self) -> Result<bool, String> {
+        let bad = || "ends inside an entry".to_string();
+        if self.at == 0 {
+            let mut r = Reader::new(&self.data[1..]);
+            self.page = r.varint().ok_or_else(bad)?;
+            self.seq = r.varint().ok_or_else(bad)? as i64;
+            self.at = self.data.len() - r.rest().len();
+            return Ok(false);
+        }
+        let zeros = self.data[self.at..].iter().take_while(|&&b| b == 0).count();
+        if self.at + zeros >= self.data.len() {
+            self.done = true;
+            return Ok(true);
+        }
+        let mut r = Reader::new(&self.data[self.at + zeros..]);
+        let delta = r.varint().ok_or_else(bad)?;
+        self.page += zeros as u64 + 1;
+        self.seq = self.seq.wrapping_add(delta as i64);
+        self.at = self.data.len() - r.rest().len();
+        Ok(false)
+    }
 }
 
 /// A value's bytes if it is a blob (FTS5 writes its pages and keys as blobs).
@@ -153,22 +299,22 @@ fn check_options(conn: &Connection, config: &str) -> Result<(), SegmentError> {
 /// left, as FTS5 does.)
 fn check_split_keys(
     segment: &Segment,
-    keys: &[(Vec<u8>, u64)],
+    keys: &[SplitKey],
     term_pages: &[TermPage],
 ) -> Result<(), SegmentError> {
-    if keys.windows(2).any(|w| w[0].0 >= w[1].0) {
+    if keys.windows(2).any(|w| w[0].term >= w[1].term) {
         return Err(damaged(format!(
             "the split keys of segment {} are out of order",
             segment.id
         )));
     }
     let key_of = |term: &[u8]| {
-        keys.partition_point(|(key, _)| key.as_slice() <= term)
+        keys.partition_point(|key| key.term.as_slice() <= term)
             .checked_sub(1)
     };
     for page in term_pages {
         let (first, last) = (key_of(&page.first), key_of(&page.last));
-        let sent_to = first.map(|k| keys[k].1.max(segment.first));
+        let sent_to = first.map(|k| keys[k].page.max(segment.first));
         if first != last || sent_to != Some(page.page) {
             return Err(damaged(format!(
                 "the split keys of segment {} do not lead searches to the terms of page {} \
@@ -250,15 +396,20 @@ const MAIN_INDEX: u8 = b'0';
 struct Walk {
     /// As stored: the index's byte, then the term.
     term: Vec<u8>,
+    previous: Vec<u8>,
     started: bool,
+    /// The last seq of the term's doclist so far: each next one must be larger.
+    last_seq: Option<i64>,
     term_pages: Vec<TermPage>,
 }
 
-/// A page holding terms, and its first and last terms as stored.
+/// A page holding terms, its first and last terms as stored, and the pages after it that its
+/// last term's doclist runs on to, each with its first seq (what a doclist index must list).
 struct TermPage {
     page: u64,
     first: Vec<u8>,
     last: Vec<u8>,
+    continued: Vec<(u64, i64)>,
 }
 
 impl Walk {
@@ -310,7 +461,10 @@ impl Walk {
             if !self.started {
                 return Err("holds seqs before any term".into());
             }
-            self.doclist(&page[4..first_term], each)?;
+            let first_seq = self.doclist(&page[4..first_term], each)?;
+            if let (Some(seq), Some(term_page)) = (first_seq, self.term_pages.last_mut()) {
+                term_page.continued.push((page_no, seq));
+            }
         }
         for (i, &start) in term_starts.iter().enumerate() {
             let end = term_starts.get(i + 1).copied().unwrap_or(footer);
@@ -326,18 +480,28 @@ impl Walk {
             if keep > self.term.len() as u64 || new == 0 {
                 return Err(format!("has a term keeping {keep} bytes and adding {new}"));
             }
+            self.previous.clone_from(&self.term);
             self.term.truncate(keep as usize);
             self.term.extend_from_slice(added);
             if self.term.first() != Some(&MAIN_INDEX) {
                 return Err("has a term of an index this store does not make".into());
             }
+            // Searches look a term up by order: one out of it is not found.
+            if self.started && self.term <= self.previous {
+                return Err(format!(
+                    "has the term {:?} out of order",
+                    String::from_utf8_lossy(&self.term[1..])
+                ));
+            }
             self.started = true;
+            self.last_seq = None;
             let doclist = r.rest();
             if i == 0 {
                 self.term_pages.push(TermPage {
                     page: page_no,
                     first: self.term.clone(),
                     last: Vec::new(),
+                    continued: Vec::new(),
                 });
             }
             self.doclist(doclist, each)?;
@@ -348,10 +512,16 @@ impl Walk {
         Ok(())
     }
 
-    /// Part of a doclist: its first rowid in full, each next one as the difference from the one
-    /// before. In a `detail = none` index a rowid followed by a 0 byte is a delete marker.
-    fn doclist(&self, mut bytes: &[u8], each: &mut dyn FnMut(&[u8], i64)) -> Result<(), String> {
+    /// Part of a doclist: its first seq in full, each next one as the difference from the one
+    /// before. In a `detail = none` index a seq followed by a 0 byte is a delete marker. Gives
+    /// the part's first seq.
+    fn doclist(
+        &mut self,
+        mut bytes: &[u8],
+        each: &mut dyn FnMut(&[u8], i64),
+    ) -> Result<Option<i64>, String> {
         let mut rowid: Option<i64> = None;
+        let mut first = None;
         while let Some(&byte) = bytes.first() {
             if byte == 0 {
                 return Err(match rowid {
@@ -369,10 +539,19 @@ impl Walk {
                 None => value as i64,
                 Some(previous) => previous.wrapping_add(value as i64),
             };
+            // Seeks by seq assume the order; a doclist out of it hides what follows.
+            if self.last_seq.is_some_and(|last| next <= last) {
+                return Err(format!(
+                    "has seq {next} out of order under the term {:?}",
+                    String::from_utf8_lossy(&self.term[1..])
+                ));
+            }
+            self.last_seq = Some(next);
             rowid = Some(next);
+            first.get_or_insert(next);
             each(&self.term[1..], next);
         }
-        Ok(())
+        Ok(first)
     }
 }
 
@@ -686,6 +865,77 @@ mod tests {
             err.contains("says the seqs it continues start at byte 6, not 4"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_doclist_index_that_sends_seeks_astray_is_damage() {
+        // One entry more at the end of a doclist index: a seek by seq past the doclist's last
+        // page lands on the next page and reads another term's seqs as this one's.
+        let conn = optimized();
+        let segment = segment_of(&conn);
+        let page: i64 = conn
+            .query_row(
+                "SELECT pgno >> 1 FROM entries_fts_idx WHERE pgno & 1 = 1 LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a doclist long enough for an index");
+        let id = (segment << 37) + (1 << 36) + page;
+        let mut record: Vec<u8> = conn
+            .query_row(
+                "SELECT block FROM entries_fts_data WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(record[0] & 1, 0, "a doclist index of one record");
+        record.push(1);
+        conn.execute(
+            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
+            rusqlite::params![record, id],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "the doclist index of page {page} of segment {segment} does not list"
+            )),
+            "{err}"
+        );
+        // Its record gone.
+        conn.execute("DELETE FROM entries_fts_data WHERE id = ?1", [id])
+            .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("lacks its record at height 0"), "{err}");
+    }
+
+    #[test]
+    fn terms_and_seqs_out_of_order_are_damage() {
+        let conn = index(4050, 0);
+        add(&conn, 1, "alice bob");
+        add(&conn, 2, "alice carol");
+        let id: i64 = conn
+            .query_row("SELECT max(id) FROM entries_fts_data", [], |r| r.get(0))
+            .unwrap();
+        let page: Vec<u8> = conn
+            .query_row(
+                "SELECT block FROM entries_fts_data WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        // The last segment holds "0alice" then "0carol" (keeping 1 byte, adding 5): make the
+        // second "0aaaaa", which sorts before the first.
+        let at = page.windows(5).position(|w| w == b"carol").unwrap();
+        let mut swapped = page.clone();
+        swapped[at..at + 5].copy_from_slice(b"aaaaa");
+        conn.execute(
+            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
+            rusqlite::params![swapped, id],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("out of order"), "{err}");
     }
 
     #[test]
