@@ -62,6 +62,8 @@ pub fn for_each_posting(
         "SELECT id, block FROM {data} WHERE id BETWEEN ?1 AND ?2"
     ))?;
     let mut records = conn.prepare(&format!("SELECT block FROM {data} WHERE id = ?1"))?;
+    let mut all_records =
+        conn.prepare(&format!("SELECT id FROM {data} WHERE id BETWEEN ?1 AND ?2"))?;
     let mut split_keys = conn.prepare(&format!(
         "SELECT term, pgno FROM {} WHERE segid = ?1 ORDER BY term",
         name("idx")
@@ -112,19 +114,26 @@ pub fn for_each_posting(
             })
             .collect::<Result<Vec<_>, SegmentError>>()?;
         check_split_keys(&segment, &keys, &walk.term_pages)?;
+        let mut visited = 0;
         for key in keys
             .iter()
             .filter(|k| k.doclist_index && k.page >= segment.first)
         {
             let page = walk.term_pages.iter().find(|p| p.page == key.page);
             let expected = page.map_or(&[][..], |p| &p.continued[..]);
-            let read = doclist_index(&mut records, segment.id, key.page, expected.len() + 1)
-                .map_err(|why| {
-                    damaged(format!(
-                        "the doclist index of page {} of segment {} {why}",
-                        key.page, segment.id
-                    ))
-                })?;
+            let read = doclist_index(
+                &mut records,
+                segment.id,
+                key.page,
+                expected.len() + 1,
+                &mut visited,
+            )
+            .map_err(|why| {
+                damaged(format!(
+                    "the doclist index of page {} of segment {} {why}",
+                    key.page, segment.id
+                ))
+            })?;
             if read != expected {
                 return Err(damaged(format!(
                     "the doclist index of page {} of segment {} does not list the pages its \
@@ -133,8 +142,36 @@ pub fn for_each_posting(
                 )));
             }
         }
+        // A record no page's key leads to is none FTS5 reads, but none it writes either
+        // (those of pages a merge trimmed off stay, before the segment's first page).
+        let stored = doclist_records(&mut all_records, segment)?;
+        if stored > visited {
+            return Err(damaged(format!(
+                "segment {} holds {} doclist index records no split key leads to",
+                segment.id,
+                stored - visited
+            )));
+        }
     }
     Ok(())
+}
+
+/// How many doclist index records of `segment`, at any height, belong to its pages from the
+/// first on.
+fn doclist_records(
+    all_records: &mut rusqlite::Statement<'_>,
+    segment: Segment,
+) -> Result<usize, SegmentError> {
+    let base = (segment.id as i64) << SEGMENT_ID_SHIFT;
+    let mut rows = all_records.query([base + (1 << 36), base + (1 << 37) - 1])?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let page = (row.get::<_, i64>(0)? & ((1 << 31) - 1)) as u64;
+        if page >= segment.first {
+            count += 1;
+        }
+    }
+    Ok(count)
 }
 
 /// A row of `%_idx`: searches for terms from `term` on start at `page`; `doclist_index` says
@@ -151,11 +188,13 @@ struct SplitKey {
 /// page, each starting with a flag (1: not the root), a page number and a seq, then for each
 /// next page its seq's difference from the last, or a 0 byte for a page without one.
 /// At most `at_most` pairs are read: more than the pages it should list is damage already.
+/// `visited` counts the records read.
 fn doclist_index(
     records: &mut rusqlite::Statement<'_>,
     segment: u64,
     term_page: u64,
     at_most: usize,
+    visited: &mut usize,
 ) -> Result<Vec<(u64, i64)>, String> {
     const DOCLIST_INDEX: i64 = 1 << 36;
     const MAX_HEIGHT: usize = 32;
@@ -166,6 +205,7 @@ fn doclist_index(
             + page as i64
     };
     let mut read = |height: usize, page: u64| -> Result<Vec<u8>, String> {
+        *visited += 1;
         let mut rows = records
             .query([id(height, page)])
             .map_err(|e| e.to_string())?;
@@ -187,13 +227,23 @@ fn doclist_index(
         }
         let data = read(levels.len(), term_page)?;
         let root = data[0] & 1 == 0;
-        levels.push(Level::new(data));
+        levels.push(Level::new(data, !levels.is_empty()));
         if root {
             break;
         }
     }
     for level in &mut levels {
         level.next()?;
+    }
+    // Reading forward, FTS5 takes each level's first record by the term's page; stepping back
+    // it follows the levels above. Both ways must agree, as FTS5 writes them: each level's
+    // first entry is the record below's, with its first seq.
+    for h in 1..levels.len() {
+        if levels[h].page != term_page || levels[h].seq != levels[h - 1].seq {
+            return Err(format!(
+                "has a record at height {h} that does not lead to the first below it"
+            ));
+        }
     }
     let mut found = Vec::new();
     while !levels[0].done && found.len() < at_most {
@@ -206,8 +256,14 @@ fn doclist_index(
         while height > 0 && !levels[height].done {
             let page = levels[height].page;
             let data = read(height - 1, page)?;
-            levels[height - 1] = Level::new(data);
+            levels[height - 1] = Level::new(data, height > 1);
             levels[height - 1].next()?;
+            if levels[height - 1].seq != levels[height].seq {
+                return Err(format!(
+                    "has a record at height {height} whose seq for page {page} is not that \
+                     record's first"
+                ));
+            }
             height -= 1;
         }
     }
@@ -216,6 +272,8 @@ fn doclist_index(
 
 /// One level of a doclist index being read: its record, where in it, and the entry there.
 struct Level {
+    /// Above the leaves, entries name consecutive records: none is skipped.
+    above_leaves: bool,
     data: Vec<u8>,
     at: usize,
     page: u64,
@@ -224,8 +282,9 @@ struct Level {
 }
 
 impl Level {
-    fn new(data: Vec<u8>) -> Level {
+    fn new(data: Vec<u8>, above_leaves: bool) -> Level {
         Level {
+            above_leaves,
             data,
             at: 0,
             page: 0,
@@ -245,6 +304,9 @@ impl Level {
             return Ok(false);
         }
         let zeros = self.data[self.at..].iter().take_while(|&&b| b == 0).count();
+        if zeros > 0 && self.above_leaves {
+            return Err("skips records above its leaves".into());
+        }
         if self.at + zeros >= self.data.len() {
             self.done = true;
             return Ok(true);
@@ -907,6 +969,75 @@ mod tests {
             .unwrap();
         let err = through_pages(&conn).unwrap_err().to_string();
         assert!(err.contains("lacks its record at height 0"), "{err}");
+    }
+
+    #[test]
+    fn doclist_index_records_off_the_path_are_damage() {
+        // A record no split key leads to: FTS5 reads none, and writes none.
+        let conn = optimized();
+        let page: i64 = conn
+            .query_row(
+                "SELECT pgno >> 1 FROM entries_fts_idx WHERE pgno & 1 = 1 LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            "UPDATE entries_fts_idx SET pgno = pgno - 1 WHERE pgno = ?1",
+            [page * 2 + 1],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(
+            err.contains("doclist index records no split key leads to"),
+            "{err}"
+        );
+
+        // A level above the leaves whose first entry names another record than the term's
+        // own: reading forward takes the term's own, stepping back follows the level above.
+        let conn = index(64, 0);
+        conn.execute_batch("BEGIN").unwrap();
+        for rowid in 1..=3000 {
+            add(
+                &conn,
+                rowid * 7,
+                &format!("common t{} alongside-{}", rowid % 13, rowid),
+            );
+        }
+        conn.execute_batch("COMMIT").unwrap();
+        through_pages(&conn).unwrap();
+        let (id, mut record): (i64, Vec<u8>) = conn
+            .query_row(
+                "SELECT id, block FROM entries_fts_data WHERE (id >> 36) & 1 = 1 \
+                 AND (id >> 31) & 31 = 1 LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("a doclist index of two levels");
+        // Flag, then the first record's page as a varint: make it one less.
+        let mut r = Reader::new(&record[1..]);
+        let first = r.varint().unwrap();
+        let size = record.len() - 1 - r.rest().len();
+        let mut lower = Vec::new();
+        let mut v = first - 1;
+        loop {
+            lower.insert(
+                0,
+                (v & 0x7f) as u8 | if lower.is_empty() { 0 } else { 0x80 },
+            );
+            v >>= 7;
+            if v == 0 {
+                break;
+            }
+        }
+        record.splice(1..1 + size, lower);
+        conn.execute(
+            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
+            rusqlite::params![record, id],
+        )
+        .unwrap();
+        let err = through_pages(&conn).unwrap_err().to_string();
+        assert!(err.contains("does not lead to the first below it"), "{err}");
     }
 
     #[test]
