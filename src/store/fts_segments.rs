@@ -834,6 +834,16 @@ mod tests {
         assert!(err.contains("structure record is cut short"), "{err}");
     }
 
+    /// Writes `block` as the `%_data` record `id`, and gives what reading the index then says.
+    fn refused_with_record(conn: &Connection, id: i64, block: &[u8]) -> String {
+        conn.execute(
+            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
+            rusqlite::params![block, id],
+        )
+        .unwrap();
+        through_pages(conn).unwrap_err().to_string()
+    }
+
     /// An index on 64-byte pages, one segment, with doclists over several pages.
     fn optimized() -> Connection {
         let conn = index(64, 0);
@@ -890,8 +900,12 @@ mod tests {
         );
 
         let conn = optimized();
-        conn.execute("UPDATE entries_fts_idx SET pgno = 'x' WHERE term = (SELECT max(term) FROM entries_fts_idx)", [])
-            .unwrap();
+        conn.execute(
+            "UPDATE entries_fts_idx SET pgno = 'x' \
+             WHERE term = (SELECT max(term) FROM entries_fts_idx)",
+            [],
+        )
+        .unwrap();
         let err = through_pages(&conn).unwrap_err().to_string();
         assert!(err.contains("not a key and a page"), "{err}");
     }
@@ -917,12 +931,7 @@ mod tests {
             .find(|(_, p)| p[0..2] == [0, 4])
             .expect("a page that continues a doclist");
         page[1] = 6;
-        conn.execute(
-            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
-            rusqlite::params![page, id],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        let err = refused_with_record(&conn, id, &page);
         assert!(
             err.contains("says the seqs it continues start at byte 6, not 4"),
             "{err}"
@@ -952,12 +961,7 @@ mod tests {
             .unwrap();
         assert_eq!(record[0] & 1, 0, "a doclist index of one record");
         record.push(1);
-        conn.execute(
-            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
-            rusqlite::params![record, id],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        let err = refused_with_record(&conn, id, &record);
         assert!(
             err.contains(&format!(
                 "the doclist index of page {page} of segment {segment} does not list"
@@ -1031,12 +1035,7 @@ mod tests {
             }
         }
         record.splice(1..1 + size, lower);
-        conn.execute(
-            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
-            rusqlite::params![record, id],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        let err = refused_with_record(&conn, id, &record);
         assert!(err.contains("does not lead to the first below it"), "{err}");
     }
 
@@ -1060,12 +1059,7 @@ mod tests {
         let at = page.windows(5).position(|w| w == b"carol").unwrap();
         let mut swapped = page.clone();
         swapped[at..at + 5].copy_from_slice(b"aaaaa");
-        conn.execute(
-            "UPDATE entries_fts_data SET block = ?1 WHERE id = ?2",
-            rusqlite::params![swapped, id],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        let err = refused_with_record(&conn, id, &swapped);
         assert!(err.contains("out of order"), "{err}");
     }
 
@@ -1084,32 +1078,20 @@ mod tests {
             "{err}"
         );
 
-        let conn = optimized();
-        conn.execute(
-            "UPDATE entries_fts_data SET block = 'text' WHERE id = 10",
-            [],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        let refused_after = |sql: &str| {
+            let conn = optimized();
+            conn.execute_batch(sql).unwrap();
+            through_pages(&conn).unwrap_err().to_string()
+        };
+        let err = refused_after("UPDATE entries_fts_data SET block = 'text' WHERE id = 10");
         assert!(err.contains("structure record is not a blob"), "{err}");
-
         // secure-delete makes FTS5 write format 5, whose own check asks less of the doclist
         // indexes that seeks by seq use.
-        let conn = optimized();
-        conn.execute(
+        let err = refused_after(
             "INSERT INTO entries_fts (entries_fts, rank) VALUES ('secure-delete', 1)",
-            [],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        );
         assert!(err.contains("its options set secure-delete to"), "{err}");
-        let conn = optimized();
-        conn.execute(
-            "UPDATE entries_fts_config SET v = 5 WHERE k = 'version'",
-            [],
-        )
-        .unwrap();
-        let err = through_pages(&conn).unwrap_err().to_string();
+        let err = refused_after("UPDATE entries_fts_config SET v = 5 WHERE k = 'version'");
         assert!(err.contains("its options set version to"), "{err}");
     }
 
