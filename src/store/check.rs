@@ -557,7 +557,12 @@ mod tests {
         /// The set holds each hash once, through growth and clearing, 0 included.
         #[test]
         fn seen_hashes_is_a_set(rounds in proptest::collection::vec(
-            proptest::collection::vec(proptest::prop_oneof![0u64..40, proptest::prelude::any::<u64>()], 0..700), 1..4)) {
+            proptest::collection::vec(
+                proptest::prop_oneof![0u64..40, proptest::prelude::any::<u64>()],
+                0..700,
+            ),
+            1..4,
+        )) {
             let mut seen = SeenHashes::default();
             for hashes in rounds {
                 let mut model = std::collections::HashSet::new();

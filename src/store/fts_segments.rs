@@ -671,7 +671,8 @@ mod tests {
     /// Every (term, rowid) pair through `fts5vocab`, sorted.
     fn through_vocab(conn: &Connection) -> Vec<(Vec<u8>, i64)> {
         conn.execute_batch(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, entries_fts, instance)",
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.v \
+             USING fts5vocab(main, entries_fts, instance)",
         )
         .unwrap();
         let mut pairs: Vec<(Vec<u8>, i64)> = conn
