@@ -50,25 +50,27 @@ pub fn for_each_posting(
     let name = |suffix: &str| format!("\"{}_{suffix}\"", table.replace('"', "\"\""));
     check_options(conn, &name("config"))?;
     let data = name("data");
-    let mut structure = conn.prepare(&format!("SELECT block FROM {data} WHERE id = ?1"))?;
-    let mut found = structure.query([STRUCTURE_ID])?;
-    // FTS5 writes the structure record with the first document; before that there is none.
-    let Some(row) = found.next()? else {
-        return Ok(());
+    let mut records = conn.prepare(&format!("SELECT block FROM {data} WHERE id = ?1"))?;
+    let structure = {
+        let mut found = records.query([STRUCTURE_ID])?;
+        // FTS5 writes the structure record with the first document; before that there is none.
+        let Some(row) = found.next()? else {
+            return Ok(());
+        };
+        blob(row.get_ref(0)?)
+            .ok_or_else(|| damaged("its structure record is not a blob"))?
+            .to_vec()
     };
-    let structure =
-        blob(row.get_ref(0)?).ok_or_else(|| damaged("its structure record is not a blob"))?;
     let mut pages = conn.prepare(&format!(
         "SELECT id, block FROM {data} WHERE id BETWEEN ?1 AND ?2"
     ))?;
-    let mut records = conn.prepare(&format!("SELECT block FROM {data} WHERE id = ?1"))?;
     let mut all_records =
         conn.prepare(&format!("SELECT id FROM {data} WHERE id BETWEEN ?1 AND ?2"))?;
     let mut split_keys = conn.prepare(&format!(
         "SELECT term, pgno FROM {} WHERE segid = ?1 ORDER BY term",
         name("idx")
     ))?;
-    for segment in segments(structure)? {
+    for segment in segments(&structure)? {
         if segment.first == 0 {
             // Wholly merged into another segment, and not yet dropped from the structure.
             continue;
@@ -114,44 +116,65 @@ pub fn for_each_posting(
             })
             .collect::<Result<Vec<_>, SegmentError>>()?;
         check_split_keys(&segment, &keys, &walk.term_pages)?;
-        let mut visited = 0;
-        for key in keys
-            .iter()
-            .filter(|k| k.doclist_index && k.page >= segment.first)
-        {
-            let page = walk.term_pages.iter().find(|p| p.page == key.page);
-            let expected = page.map_or(&[][..], |p| &p.continued[..]);
-            let read = doclist_index(
-                &mut records,
-                segment.id,
-                key.page,
-                expected.len() + 1,
-                &mut visited,
-            )
-            .map_err(|why| {
-                damaged(format!(
-                    "the doclist index of page {} of segment {} {why}",
-                    key.page, segment.id
-                ))
-            })?;
-            if read != expected {
-                return Err(damaged(format!(
-                    "the doclist index of page {} of segment {} does not list the pages its \
-                     doclist runs over with their first seqs",
-                    key.page, segment.id
-                )));
-            }
+        check_doclist_indexes(
+            &mut records,
+            &mut all_records,
+            &segment,
+            &keys,
+            &walk.term_pages,
+        )?;
+    }
+    Ok(())
+}
+
+/// Each doclist index a split key says a page has must list exactly the pages its doclist runs
+/// on to, each with its first seq (`TermPage::continued`); and every record from the segment's
+/// first page on must be one of theirs.
+fn check_doclist_indexes(
+    records: &mut rusqlite::Statement<'_>,
+    all_records: &mut rusqlite::Statement<'_>,
+    segment: &Segment,
+    keys: &[SplitKey],
+    term_pages: &[TermPage],
+) -> Result<(), SegmentError> {
+    let mut visited = 0;
+    for key in keys
+        .iter()
+        .filter(|k| k.doclist_index && k.page >= segment.first)
+    {
+        // Term pages are in page order.
+        let expected = term_pages
+            .binary_search_by_key(&key.page, |p| p.page)
+            .map_or(&[][..], |i| &term_pages[i].continued[..]);
+        let at = |why: String| {
+            damaged(format!(
+                "the doclist index of page {} of segment {} {why}",
+                key.page, segment.id
+            ))
+        };
+        let read = doclist_index(
+            records,
+            segment.id,
+            key.page,
+            expected.len() + 1,
+            &mut visited,
+        )
+        .map_err(at)?;
+        if read != expected {
+            return Err(at(
+                "does not list the pages its doclist runs over with their first seqs".into(),
+            ));
         }
-        // A record no page's key leads to is none FTS5 reads, but none it writes either
-        // (those of pages a merge trimmed off stay, before the segment's first page).
-        let stored = doclist_records(&mut all_records, segment)?;
-        if stored > visited {
-            return Err(damaged(format!(
-                "segment {} holds {} doclist index records no split key leads to",
-                segment.id,
-                stored - visited
-            )));
-        }
+    }
+    // A record no page's key leads to is none FTS5 reads, but none it writes either
+    // (those of pages a merge trimmed off stay, before the segment's first page).
+    let stored = doclist_records(all_records, segment)?;
+    if stored > visited {
+        return Err(damaged(format!(
+            "segment {} holds {} doclist index records no split key leads to",
+            segment.id,
+            stored - visited
+        )));
     }
     Ok(())
 }
@@ -160,7 +183,7 @@ pub fn for_each_posting(
 /// first on.
 fn doclist_records(
     all_records: &mut rusqlite::Statement<'_>,
-    segment: Segment,
+    segment: &Segment,
 ) -> Result<usize, SegmentError> {
     let base = (segment.id as i64) << SEGMENT_ID_SHIFT;
     let mut rows = all_records.query([base + (1 << 36), base + (1 << 37) - 1])?;
@@ -205,6 +228,12 @@ fn doclist_index(
             + page as i64
     };
     let mut read = |height: usize, page: u64| -> Result<Vec<u8>, String> {
+        // A page number read from a record may be anything; past the largest it names none.
+        if page > LARGEST_PAGE {
+            return Err(format!(
+                "names record {page} at height {height}, past the largest"
+            ));
+        }
         *visited += 1;
         let mut rows = records
             .query([id(height, page)])
@@ -313,7 +342,7 @@ impl Level {
         }
         let mut r = Reader::new(&self.data[self.at + zeros..]);
         let delta = r.varint().ok_or_else(bad)?;
-        self.page += zeros as u64 + 1;
+        self.page = self.page.saturating_add(zeros as u64 + 1);
         self.seq = self.seq.wrapping_add(delta as i64);
         self.at = self.data.len() - r.rest().len();
         Ok(false)
