@@ -1192,5 +1192,21 @@ mod tests {
             .unwrap();
             let _ = through_pages(&conn);
         }
+
+        /// Random bytes for a doclist index record, whose page numbers and seqs are read as
+        /// they come, are refused or read, never a panic or an overflow.
+        #[test]
+        fn any_doclist_index_is_refused_or_read(
+            record in prop::collection::vec(any::<u8>(), 0..60),
+        ) {
+            let conn = optimized();
+            conn.execute(
+                "UPDATE entries_fts_data SET block = ?1 WHERE id = \
+                 (SELECT min(id) FROM entries_fts_data WHERE (id >> 36) & 1 = 1)",
+                [&record],
+            )
+            .unwrap();
+            let _ = through_pages(&conn);
+        }
     }
 }
