@@ -169,6 +169,18 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
             key.row(index.columns.iter().map(|c| row.cell(c)), row.seq)
         })
         .collect();
+    // Canonical entries give their terms without being decoded into events; anything else is
+    // decoded, and found wrong there if it is.
+    if let Ok(view) = serde_json::from_slice::<model::EntryView>(&row.entry)
+        && let Some(terms) = key.entry_terms(row.seq, &view, search)
+    {
+        return Checked {
+            leaf,
+            wrong_column: row.wrong_column(&Expected::of_view(&view)),
+            index_rows,
+            terms,
+        };
+    }
     match serde_json::from_slice::<model::Event>(&row.entry) {
         Ok(event) => Checked {
             leaf,

@@ -6,9 +6,14 @@ use serde_json::value::RawValue;
 
 /// A stored entry read in place: text fields borrowed where they hold no escapes, data kept as
 /// its canonical JSON text. Writing CSV from it skips building `Value` trees only to print
-/// them again.
+/// them again. It refuses what the event's reader refuses at the top level (a member it does
+/// not know), so that both read the same entries.
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EntryView<'a> {
+    /// Never in a stored entry, but the event's reader takes it.
+    #[serde(default, rename = "seq")]
+    _seq: Option<serde::de::IgnoredAny>,
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     #[serde(borrow)]
@@ -43,4 +48,26 @@ pub struct EntryView<'a> {
     pub reverts: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub meta: Option<&'a RawValue>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_view_reads_what_the_event_reader_reads() {
+        let entry = r#"{"action":"UPDATE","id":"e1","message":"m","outcome":"success","time":"2026-11-20T10:00:00Z","user":"alice"}"#;
+        let read = |text: &str| {
+            (
+                serde_json::from_str::<EntryView>(text).is_ok(),
+                serde_json::from_str::<crate::model::Event>(text).is_ok(),
+            )
+        };
+        assert_eq!(read(entry), (true, true));
+        let with_seq = entry.replace(r#""user""#, r#""seq":7,"user""#);
+        assert_eq!(read(&with_seq), (true, true));
+        // A member neither knows: before, the view took it and `verify --quick` passed.
+        let unknown = entry.replace(r#""user""#, r#""users":["bob"],"user""#);
+        assert_eq!(read(&unknown), (false, false));
+    }
 }

@@ -2,6 +2,7 @@
 //! parsed from text, run as SQL on the store and as an in-memory match on JSON Lines.
 
 pub mod ast;
+pub mod entry_pieces;
 pub mod error;
 pub mod eval;
 pub mod parse;

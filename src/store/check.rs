@@ -10,7 +10,8 @@ use rusqlite::Connection;
 
 use super::sqlite::SqliteStore;
 use super::{fts_segments, schema};
-use crate::model::Event;
+use crate::model::{EntryView, Event};
+use crate::query::entry_pieces;
 use crate::redact::Redactor;
 
 /// One object of `sqlite_schema`: its type and its SQL (NULL for automatic indexes).
@@ -240,16 +241,40 @@ impl Key {
     /// the sum of `search_index_sum`. Terms are told apart by their hashes: under a key chosen
     /// for this run, two terms share one by chance alone (2^-64 a pair).
     pub fn event_terms(&self, seq: u64, event: &Event, search: &Redactor) -> u64 {
+        let pieces = |each: &mut dyn FnMut(&str)| {
+            crate::query::search::for_each_piece(event, search, each);
+            true
+        };
+        self.distinct_terms(seq, pieces)
+            .expect("an event's pieces are always read")
+    }
+
+    /// `event_terms` of the event a stored entry holds, read from its canonical text
+    /// (`entry_pieces`); None if it is not canonical, and the event must be decoded.
+    pub fn entry_terms(&self, seq: u64, view: &EntryView<'_>, search: &Redactor) -> Option<u64> {
+        self.distinct_terms(seq, |each| {
+            entry_pieces::for_each_entry_piece(view, search, each).is_ok()
+        })
+    }
+
+    /// The sum over the distinct terms of the pieces `pieces` gives, or None if it fails.
+    fn distinct_terms(
+        &self,
+        seq: u64,
+        pieces: impl FnOnce(&mut dyn FnMut(&str)) -> bool,
+    ) -> Option<u64> {
         SEEN_HASHES.with_borrow_mut(|seen| {
             let (mut sum, at) = (0u64, self.posting_part(seq));
-            super::for_each_search_term(event, search, &mut |t| {
-                let h = self.term(t);
-                if seen.insert(h) {
-                    sum = sum.wrapping_add(mix(h ^ at));
-                }
+            let read = pieces(&mut |piece| {
+                crate::query::search::for_each_term_bytes(piece, &mut |t| {
+                    let h = self.term(t);
+                    if seen.insert(h) {
+                        sum = sum.wrapping_add(mix(h ^ at));
+                    }
+                })
             });
             seen.clear();
-            sum
+            read.then_some(sum)
         })
     }
 }
