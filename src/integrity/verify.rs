@@ -145,10 +145,13 @@ struct Checked {
 /// hold for it, which needs the whole event decoded.
 fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     let leaf = merkle::leaf_hash(&row.entry);
+    // Checked as UTF-8 once, in bulk: read from bytes, serde_json checks each string apart.
+    let text = std::str::from_utf8(&row.entry).ok();
+    let view = || text.and_then(|t| serde_json::from_str::<model::EntryView>(t).ok());
     let Some((key, search)) = key else {
-        let wrong_column = match serde_json::from_slice::<model::EntryView>(&row.entry) {
-            Ok(view) => row.wrong_column(&Expected::of_view(&view)),
-            Err(_) => Some("entry"),
+        let wrong_column = match view() {
+            Some(view) => row.wrong_column(&Expected::of_view(&view)),
+            None => Some("entry"),
         };
         return Checked {
             leaf,
@@ -171,7 +174,7 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
         .collect();
     // Canonical entries give their terms without being decoded into events; anything else is
     // decoded, and found wrong there if it is.
-    if let Ok(view) = serde_json::from_slice::<model::EntryView>(&row.entry)
+    if let Some(view) = view()
         && let Some(terms) = key.entry_terms(row.seq, &view, search)
     {
         return Checked {
