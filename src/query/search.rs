@@ -183,7 +183,8 @@ pub fn terms(text: &str) -> BTreeSet<String> {
 /// Calls `each` with every piece of an event's text that search looks in: message, user,
 /// table, resource_id, ip, service, origin, operation, and the keys and values of meta and of
 /// the before/after data, except the values under keys `sensitive` names. The terms of the
-/// pieces are what the index holds.
+/// pieces are what the index holds. `entry_pieces` gives the same pieces from a stored entry's
+/// text, for `verify`: a piece added here goes there too (its property test compares them).
 pub fn for_each_piece(e: &Event, sensitive: &Redactor, each: &mut dyn FnMut(&str)) {
     for part in [
         Some(e.message.as_str()),
