@@ -3,4 +3,5 @@
 
 pub mod merkle;
 pub mod note;
+pub mod search_terms;
 pub mod verify;

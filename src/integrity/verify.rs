@@ -9,9 +9,10 @@ use base64::engine::general_purpose::STANDARD as B64;
 
 use super::merkle::{self, Hash};
 use super::note::{self, SignedCheckpoint, VerifierKey};
+use super::search_terms;
 use crate::model;
 use crate::redact::Redactor;
-use crate::store::check::{Cell, IndexReading, Key, SearchReading, entry_indexes};
+use crate::store::check::{Cell, IndexReading, Key, SearchReading, TermSums, entry_indexes};
 use crate::store::sqlite::SqliteStore;
 use crate::store::tree::{Expected, RecordedCheckpoint, StoredLeaf};
 
@@ -49,7 +50,7 @@ pub struct Report {
     /// For the database checks: the sums of what each index and the full-text index must
     /// hold, made from the entries read.
     index_sums: Vec<u64>,
-    pub(crate) terms: u64,
+    pub(crate) terms: TermSums,
     /// The sum of the tree nodes the entries make, for the tree the store says it holds.
     pub(crate) tree_nodes: u64,
 }
@@ -273,7 +274,7 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
             };
             let mut report = verify_log(store, opts, key.as_ref())?;
             report.database_checked = key.is_some();
-            let Some(database) = database else {
+            let (Some(database), Some(key)) = (database, &key) else {
                 return Ok(report);
             };
             let found = database
@@ -329,12 +330,18 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
                         ),
                     );
                 }
-                if search.sum != report.terms {
-                    report.problem(
-                        None,
+                let groups = report.terms.differing(&search.sums);
+                if !groups.is_empty() {
+                    search_terms::report(
+                        &mut report,
+                        store,
+                        key,
+                        &groups,
+                        last,
+                        "the full-text index",
                         "the full-text index does not match the entries: it was emptied, \
                          rebuilt or edited, so searches miss or invent events",
-                    );
+                    )?;
                 }
             }
             Ok(report)
@@ -361,6 +368,15 @@ pub trait LogTables: crate::store::Append {
     /// The sum, under `key`, of the stored tree's rows (compared with the nodes the entries
     /// make).
     fn tree_sum(&self, key: &Key) -> anyhow::Result<u64>;
+    /// The search index's (seq, term) pairs for the seqs `wanted` picks, each term once a seq
+    /// unless the index holds it more than once.
+    fn index_terms(
+        &self,
+        wanted: &dyn Fn(u64) -> bool,
+        each: &mut dyn FnMut(u64, &[u8]),
+    ) -> anyhow::Result<()>;
+    /// The stored entry at `seq`, if there is one.
+    fn entry_at(&self, seq: u64) -> anyhow::Result<Option<Vec<u8>>>;
 }
 
 impl LogTables for SqliteStore {
@@ -388,6 +404,16 @@ impl LogTables for SqliteStore {
     }
     fn tree_sum(&self, key: &Key) -> anyhow::Result<u64> {
         SqliteStore::tree_sum(self, key)
+    }
+    fn index_terms(
+        &self,
+        wanted: &dyn Fn(u64) -> bool,
+        each: &mut dyn FnMut(u64, &[u8]),
+    ) -> anyhow::Result<()> {
+        SqliteStore::index_terms(self, wanted, each)
+    }
+    fn entry_at(&self, seq: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        SqliteStore::entry_at(self, seq)
     }
 }
 
@@ -441,7 +467,7 @@ pub fn verify_log(
     // the next is read, so that reading is not a pause in which a core waits.
     let mut take = |batch: Vec<StoredLeaf>, checked: Vec<Checked>| {
         for (row, check) in batch.iter().zip(checked) {
-            report.terms = report.terms.wrapping_add(check.terms);
+            report.terms.add(row.seq, check.terms);
             for (sum, row) in report.index_sums.iter_mut().zip(&check.index_rows) {
                 *sum = sum.wrapping_add(*row);
             }

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::sqlite::SqliteStore;
 use super::{fts_segments, schema};
@@ -92,6 +92,44 @@ impl SqliteStore {
     /// The full-text index's (term, seq) pairs up to `last`, read back (`search_index_sum`).
     pub fn search_index_sum(&self, key: &Key, last: u64) -> anyhow::Result<SearchReading> {
         search_index_sum(&self.conn, key, last)
+    }
+
+    /// The full-text index's (seq, term) pairs for the seqs `wanted` picks, read from its
+    /// pages as `search_index_sum` reads them.
+    pub fn index_terms(
+        &self,
+        wanted: &dyn Fn(u64) -> bool,
+        each: &mut dyn FnMut(u64, &[u8]),
+    ) -> anyhow::Result<()> {
+        fts_segments::for_each_posting(&self.conn, "entries_fts", &mut |term, seq| {
+            if seq >= 1 && wanted(seq as u64) {
+                each(seq as u64, term);
+            }
+        })
+        .map_err(|e| match e {
+            fts_segments::SegmentError::Damaged(why) => {
+                anyhow::anyhow!("the full-text index is damaged: {why}")
+            }
+            fts_segments::SegmentError::Sql(e) => e.into(),
+        })
+    }
+
+    /// The stored entry at `seq`, if there is one.
+    pub fn entry_at(&self, seq: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entry FROM entries WHERE seq = ?1")?;
+        Ok(stmt
+            .query_row([seq as i64], |r| {
+                // Text as auditctl writes it, or whatever an editor of the file put there.
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                        b.to_vec()
+                    }
+                    _ => Vec::new(),
+                })
+            })
+            .optional()?)
     }
 }
 
@@ -317,6 +355,35 @@ thread_local! {
         Default::default();
 }
 
+/// Sums of (term, seq) hashes, one for each group of seqs (the seq modulo `GROUPS`): compared
+/// group by group, an index that differs from its entries in a few events is narrowed to their
+/// groups, which can then be read again to name the events (`integrity::search_terms`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermSums(Vec<u64>);
+
+impl TermSums {
+    pub const GROUPS: u64 = 1024;
+
+    /// Adds what the event at `seq` holds (a sum of its postings' hashes).
+    pub fn add(&mut self, seq: u64, hashes: u64) {
+        let group = &mut self.0[(seq % Self::GROUPS) as usize];
+        *group = group.wrapping_add(hashes);
+    }
+
+    /// The groups whose sums differ, in order.
+    pub fn differing(&self, other: &TermSums) -> Vec<u64> {
+        (0..Self::GROUPS)
+            .filter(|&g| self.0[g as usize] != other.0[g as usize])
+            .collect()
+    }
+}
+
+impl Default for TermSums {
+    fn default() -> Self {
+        TermSums(vec![0; Self::GROUPS as usize])
+    }
+}
+
 /// An index of the entries table: the columns it holds, in order, and for a partial index the
 /// column that must be set for a row to be in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,7 +527,7 @@ fn index_sums(
 /// store writes (a delete marker that hides a document from searches, a missing page).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchReading {
-    pub sum: u64,
+    pub sums: TermSums,
     pub beyond_log: Option<i64>,
     pub damage: Option<String>,
 }
@@ -475,7 +542,7 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<S
             conn.query_row("SELECT coalesce(max(seq), 0) FROM entries", [], |r| {
                 r.get(0)
             })?;
-        let mut sum = 0u64;
+        let mut sums = TermSums::default();
         let mut beyond_log: Option<i64> = None;
         // A segment gives its pairs in term order: each term is hashed once.
         let (mut term, mut hash) = (Vec::new(), 0u64);
@@ -491,7 +558,7 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<S
                 term.extend_from_slice(t);
                 hash = key.term(t);
             }
-            sum = sum.wrapping_add(key.posting(hash, seq as u64));
+            sums.add(seq as u64, key.posting(hash, seq as u64));
         });
         let damage = match read {
             Ok(()) => None,
@@ -499,7 +566,7 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<S
             Err(fts_segments::SegmentError::Sql(e)) => return Err(e.into()),
         };
         anyhow::Ok(SearchReading {
-            sum,
+            sums,
             beyond_log,
             damage,
         })
@@ -530,7 +597,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         schema::create(&conn).unwrap();
         let key = Key::random();
-        let mut want = 0u64;
+        let mut want = TermSums::default();
         for (i, e) in events().iter().enumerate() {
             let seq = i as u64 + 1;
             conn.execute(
@@ -538,12 +605,19 @@ mod tests {
                 rusqlite::params![seq, super::super::search_text(e, Redactor::builtin())],
             )
             .unwrap();
-            want = want.wrapping_add(key.event_terms(seq, e, Redactor::builtin()));
+            want.add(seq, key.event_terms(seq, e, Redactor::builtin()));
         }
-        assert_eq!(search_index_sum(&conn, &key, 3).unwrap().sum, want);
-        assert_ne!(search_index_sum(&conn, &key, 2).unwrap().sum, want);
+        assert_eq!(search_index_sum(&conn, &key, 3).unwrap().sums, want);
+        // Seq 3's group is the one that differs when the index is read up to seq 2.
+        assert_eq!(
+            search_index_sum(&conn, &key, 2)
+                .unwrap()
+                .sums
+                .differing(&want),
+            [3]
+        );
         assert_ne!(
-            search_index_sum(&conn, &Key::random(), 3).unwrap().sum,
+            search_index_sum(&conn, &Key::random(), 3).unwrap().sums,
             want
         );
     }

@@ -597,10 +597,22 @@ fn a_search_index_rebuilt_without_an_entry_is_caught() {
     let mut docs = search_documents(&env);
     assert!(docs.remove(&9).is_some());
     rebuild_search_index(&env, &docs);
+    // Named, with the terms a search would miss it by: its message's first.
+    let shown = env.run(&["show", "9", "-o", "json"]).ok().stdout;
+    let event: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let first = event["message"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
     fails_with(
         &env,
         &["verify"],
-        "the full-text index does not match the entries",
+        &format!(
+            "seq 9: the full-text index lacks its terms \"{}\", ",
+            first.to_lowercase()
+        ),
     );
     // The same number of other terms in its place is caught as well.
     let env = checkpointed();
@@ -609,11 +621,24 @@ fn a_search_index_rebuilt_without_an_entry_is_caught() {
     let fake: Vec<String> = (0..count).map(|i| format!("x{i}")).collect();
     docs.insert(9, fake.join(" "));
     rebuild_search_index(&env, &docs);
-    fails_with(
-        &env,
-        &["verify"],
-        "the full-text index does not match the entries",
-    );
+    fails_with(&env, &["verify"], "and holds \"x0\", \"x1\", \"x10\"");
+    // One word planted beside an event's own, and one taken from another's.
+    let env = checkpointed();
+    let mut docs = search_documents(&env);
+    docs.get_mut(&12).unwrap().push_str(" planted");
+    let (taken, kept) = docs[&30].split_once(' ').unwrap();
+    let (taken, kept) = (taken.to_owned(), kept.to_owned());
+    docs.insert(30, kept);
+    rebuild_search_index(&env, &docs);
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    for said in [
+        "seq 12: the full-text index holds \"planted\" for it, which its entry does not have"
+            .to_owned(),
+        format!("seq 30: the full-text index lacks its terms \"{taken}\": searches for them"),
+    ] {
+        assert!(run.stderr.contains(&said), "{said} in {}", run.stderr);
+    }
     let quick = env.run(&["verify", "--quick"]).ok();
     assert!(
         quick

@@ -336,6 +336,23 @@ fn the_database_refuses_rewrites_and_verify_sees_them() {
         assert!(said.contains("append-only"), "{sql}: {said}");
     }
     on(&env, &db, &["verify"]).ok();
+    // The search terms are derived (rebuilt when the hidden keys change), so not append-only:
+    // one taken from an event and one planted beside another are named with their seqs.
+    c.batch_execute(
+        "UPDATE search_terms SET terms = terms[2:] WHERE seq = 2; \
+         UPDATE search_terms SET terms = terms || '{planted}' WHERE seq = 4",
+    )
+    .unwrap();
+    let run = on(&env, &db, &["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    for said in [
+        "seq 2: the table of search terms lacks its terms \"",
+        "seq 4: the table of search terms holds \"planted\" for it",
+    ] {
+        assert!(run.stderr.contains(said), "{said} in {}", run.stderr);
+    }
+    c.batch_execute("UPDATE search_terms SET terms = terms[:cardinality(terms) - 1] WHERE seq = 4")
+        .unwrap();
     // An owner who switches the triggers off and edits an entry is caught.
     c.batch_execute(
         "ALTER TABLE entries DISABLE TRIGGER entries_append_only; \

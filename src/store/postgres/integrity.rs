@@ -8,8 +8,9 @@ use super::append::StoredNodes;
 use super::schema;
 use crate::integrity::merkle::{self, Hash};
 use crate::integrity::note::{self, Checkpoint, SigningKey};
+use crate::integrity::search_terms;
 use crate::integrity::verify::{LogTables, Options, Report, verify_log};
-use crate::store::check::{Cell, Key};
+use crate::store::check::{Cell, Key, TermSums};
 use crate::store::tree::{RecordedCheckpoint, StoredLeaf};
 use crate::store::{Integrity, Store};
 
@@ -219,9 +220,9 @@ impl PgStore {
 
     /// The sum, under `key`, of the stored search terms up to seq `last` (each (term, seq)
     /// pair as the SQLite check sums its index), and the first seq that is no event.
-    fn search_terms_sum(&self, key: &Key, last: u64) -> anyhow::Result<(u64, Option<i64>)> {
+    fn search_terms_sum(&self, key: &Key, last: u64) -> anyhow::Result<(TermSums, Option<i64>)> {
         let log_end = self.last_seq()? as i64;
-        let mut sum = 0u64;
+        let mut sums = TermSums::default();
         let mut beyond: Option<i64> = None;
         self.cursor("SELECT seq, terms FROM search_terms", &[], &mut |row| {
             let seq: i64 = row.get(0);
@@ -233,12 +234,12 @@ impl PgStore {
                 terms.sort_unstable();
                 terms.dedup();
                 for t in terms {
-                    sum = sum.wrapping_add(key.posting(key.term(t.as_bytes()), seq as u64));
+                    sums.add(seq as u64, key.posting(key.term(t.as_bytes()), seq as u64));
                 }
             }
             Ok(true)
         })?;
-        Ok((sum, beyond))
+        Ok((sums, beyond))
     }
 
     /// Everything `verify` checks, in one snapshot (events appended meanwhile are not looked
@@ -286,7 +287,7 @@ impl PgStore {
                  other values than the event's",
             );
         }
-        let (sum, beyond) = self.search_terms_sum(&key, last)?;
+        let (sums, beyond) = self.search_terms_sum(&key, last)?;
         if let Some(seq) = beyond {
             report.problem(
                 None,
@@ -296,12 +297,18 @@ impl PgStore {
                 ),
             );
         }
-        if sum != report.terms {
-            report.problem(
-                None,
+        let groups = report.terms.differing(&sums);
+        if !groups.is_empty() {
+            search_terms::report(
+                &mut report,
+                self,
+                &key,
+                &groups,
+                last,
+                "the table of search terms",
                 "the search terms do not match the entries: they were emptied, rebuilt or \
                  edited, so searches miss or invent events",
-            );
+            )?;
         }
         Ok(report)
     }
@@ -322,6 +329,32 @@ impl LogTables for PgStore {
 
     fn tree_size(&self) -> anyhow::Result<u64> {
         PgStore::tree_size(self)
+    }
+
+    fn index_terms(
+        &self,
+        wanted: &dyn Fn(u64) -> bool,
+        each: &mut dyn FnMut(u64, &[u8]),
+    ) -> anyhow::Result<()> {
+        self.cursor("SELECT seq, terms FROM search_terms", &[], &mut |row| {
+            let seq: i64 = row.get(0);
+            if seq >= 1 && wanted(seq as u64) {
+                // Each once, as the sums count them.
+                let mut terms: Vec<&str> = row.get(1);
+                terms.sort_unstable();
+                terms.dedup();
+                for t in terms {
+                    each(seq as u64, t.as_bytes());
+                }
+            }
+            Ok(true)
+        })
+    }
+
+    fn entry_at(&self, seq: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self
+            .query_opt("SELECT entry FROM entries WHERE seq = $1", &[&(seq as i64)])?
+            .map(|row| row.get::<_, &str>(0).as_bytes().to_vec()))
     }
 
     fn scan_leaves(
