@@ -27,6 +27,9 @@ pub struct Difference {
     pub lacks: Vec<String>,
     /// Terms the index holds for it that the entry does not have: searches find it for them.
     pub extra: Vec<String>,
+    /// How many terms the index holds for it from values under sensitive keys, which it must
+    /// never hold (a search would confirm a guessed secret); not shown.
+    pub secrets: usize,
 }
 
 /// The events found, the first `MOST_EVENTS` by seq, and how many differ in all.
@@ -84,15 +87,26 @@ pub fn differences(
     for seq in named {
         // The entry's terms in the order its document has them (message, user, ...), which
         // says more than the alphabet's.
-        let (mut entry_terms, mut in_order) = (BTreeSet::new(), Vec::new());
+        let (mut entry_terms, mut in_order, mut hidden) =
+            (BTreeSet::new(), Vec::new(), BTreeSet::new());
         if let Some(event) = event_at(store, seq)? {
             crate::store::for_each_search_term(&event, search, &mut |t| {
                 if entry_terms.insert(t.to_vec()) {
                     in_order.push(t.to_vec());
                 }
             });
+            crate::query::search::for_each_hidden_piece(&event, search, &mut |piece| {
+                crate::query::search::for_each_term_bytes(piece, &mut |t| {
+                    hidden.insert(t.to_vec());
+                })
+            });
         }
         let index_terms = index_terms.remove(&seq).unwrap_or_default();
+        // Terms of the entry's secrets are counted, never shown: verify's output is read by
+        // people the entry's redaction is for.
+        let (secrets, extra): (Vec<&Vec<u8>>, Vec<&Vec<u8>>) = index_terms
+            .difference(&entry_terms)
+            .partition(|t| hidden.contains(*t));
         events.push(Difference {
             seq,
             lacks: in_order
@@ -100,10 +114,8 @@ pub fn differences(
                 .filter(|t| !index_terms.contains(*t))
                 .map(|t| text(t))
                 .collect(),
-            extra: index_terms
-                .difference(&entry_terms)
-                .map(|t| text(t))
-                .collect(),
+            extra: extra.into_iter().map(|t| text(t)).collect(),
+            secrets: secrets.len(),
         });
     }
     Ok(Some(Differences { events, total }))
@@ -152,9 +164,27 @@ fn event_at(store: &dyn LogTables, seq: u64) -> anyhow::Result<Option<Event>> {
 impl Difference {
     /// What is wrong with the event, as `verify` says it.
     pub fn describe(&self, index: &str) -> String {
+        let mut said = self.differs(index);
+        if self.secrets > 0 {
+            let what = format!(
+                "{} term{} of values under sensitive keys, which searches must never find (one \
+                 would confirm a guessed secret)",
+                self.secrets,
+                if self.secrets == 1 { "" } else { "s" }
+            );
+            said = Some(match said {
+                Some(said) => format!("{said}; it also holds {what}"),
+                None => format!("{index} holds {what}"),
+            });
+        }
+        said.unwrap_or_else(|| format!("{index} holds some of its terms more than once"))
+    }
+
+    /// What differs in the terms that may be shown.
+    fn differs(&self, index: &str) -> Option<String> {
         let lacks = quoted(&self.lacks);
         let extra = quoted(&self.extra);
-        match (self.lacks.is_empty(), self.extra.is_empty()) {
+        Some(match (self.lacks.is_empty(), self.extra.is_empty()) {
             (false, false) => format!(
                 "{index} lacks its terms {lacks} and holds {extra}, which its entry does not \
                  have: searches miss this event, or find it for what it does not say"
@@ -166,9 +196,9 @@ impl Difference {
                 "{index} holds {extra} for it, which its entry does not have: searches for \
                  them find this event"
             ),
-            // The same terms, held more than once: a segment planted beside another.
-            (true, true) => format!("{index} holds some of its terms more than once"),
-        }
+            // The same terms, or held more than once: a segment planted beside another.
+            (true, true) => return None,
+        })
     }
 }
 
@@ -198,15 +228,28 @@ mod tests {
             quoted(&terms(7)),
             r#""t0", "t1", "t2", "t3", "t4" and 2 more"#
         );
-        let d = Difference {
+        let mut d = Difference {
             seq: 4,
             lacks: vec!["alice".into()],
             extra: vec!["bob".into()],
+            secrets: 0,
         };
         assert_eq!(
             d.describe("the index"),
             "the index lacks its terms \"alice\" and holds \"bob\", which its entry does not \
              have: searches miss this event, or find it for what it does not say"
+        );
+        d.secrets = 2;
+        assert!(d.describe("the index").ends_with(
+            "for what it does not say; it also holds 2 terms of values under sensitive keys, \
+             which searches must never find (one would confirm a guessed secret)"
+        ));
+        d.lacks.clear();
+        d.extra.clear();
+        d.secrets = 1;
+        assert!(
+            d.describe("the index")
+                .starts_with("the index holds 1 term of values under sensitive keys")
         );
     }
 }

@@ -133,13 +133,22 @@ impl Report {
 /// Rows checked at a time, half of them on a second thread.
 const BATCH: usize = 4096;
 
-/// What checking one row found: its recomputed leaf, the first wrong indexed column, and, for
+/// What checking one row found: its recomputed leaf, what is wrong with it, and, for
 /// the database checks, what it adds to the sums of each index and of the full-text index.
 struct Checked {
     leaf: Hash,
-    wrong_column: Option<&'static str>,
+    wrong: Option<Wrong>,
     index_rows: Vec<u64>,
     terms: u64,
+}
+
+/// What is wrong with an entry whose bytes are the ones the tree took in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrong {
+    /// Not an event as auditctl stores one: unreadable, or holding a seq of its own.
+    Entry,
+    /// A column derived from it holds something else.
+    Column(&'static str),
 }
 
 /// Checks one row; with a `key`, also works out what each index and the full-text index must
@@ -149,14 +158,20 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     // Checked as UTF-8 once, in bulk: read from bytes, serde_json checks each string apart.
     let text = std::str::from_utf8(&row.entry).ok();
     let view = || text.and_then(|t| serde_json::from_str::<model::EntryView>(t).ok());
+    let of_view = |view: &model::EntryView| match view.seq {
+        Some(_) => Some(Wrong::Entry),
+        None => row
+            .wrong_column(&Expected::of_view(view))
+            .map(Wrong::Column),
+    };
     let Some((key, search)) = key else {
-        let wrong_column = match view() {
-            Some(view) => row.wrong_column(&Expected::of_view(&view)),
-            None => Some("entry"),
+        let wrong = match view() {
+            Some(view) => of_view(&view),
+            None => Some(Wrong::Entry),
         };
         return Checked {
             leaf,
-            wrong_column,
+            wrong,
             index_rows: Vec::new(),
             terms: 0,
         };
@@ -180,7 +195,7 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     {
         return Checked {
             leaf,
-            wrong_column: row.wrong_column(&Expected::of_view(&view)),
+            wrong: of_view(&view),
             index_rows,
             terms,
         };
@@ -188,13 +203,18 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     match serde_json::from_slice::<model::Event>(&row.entry) {
         Ok(event) => Checked {
             leaf,
-            wrong_column: row.wrong_column(&Expected::of_event(&event)),
+            wrong: match event.seq {
+                Some(_) => Some(Wrong::Entry),
+                None => row
+                    .wrong_column(&Expected::of_event(&event))
+                    .map(Wrong::Column),
+            },
             index_rows,
             terms: key.event_terms(row.seq, &event, search),
         },
         Err(_) => Checked {
             leaf,
-            wrong_column: Some("entry"),
+            wrong: Some(Wrong::Entry),
             index_rows,
             terms: 0,
         },
@@ -503,13 +523,20 @@ pub fn verify_log(
                     "the entry is not the one the Merkle tree took in: it was edited, replaced \
                      or moved",
                 );
-            } else if let Some(column) = check.wrong_column {
+            } else if let Some(wrong) = check.wrong {
                 report.problem(
                     Some(row.seq),
-                    format!(
-                        "its indexed column {column} does not match the entry: it was edited, so \
-                         filters see another event"
-                    ),
+                    match wrong {
+                        Wrong::Entry => "the entry is not an event as auditctl stores one (it \
+                                         cannot be read as one, or holds a seq): it was written \
+                                         by something else, and commands that read it fail or \
+                                         show another event"
+                            .to_owned(),
+                        Wrong::Column(column) => format!(
+                            "its indexed column {column} does not match the entry: it was \
+                             edited, so filters see another event"
+                        ),
+                    },
                 );
             }
             match key {

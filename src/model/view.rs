@@ -11,9 +11,10 @@ use serde_json::value::RawValue;
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntryView<'a> {
-    /// Never in a stored entry, but the event's reader takes it.
-    #[serde(default, rename = "seq")]
-    _seq: Option<serde::de::IgnoredAny>,
+    /// Never in a stored entry (`verify` refuses one that holds it), but the event's reader
+    /// takes it, as a number.
+    #[serde(default)]
+    pub seq: Option<u64>,
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     #[serde(borrow)]
@@ -66,6 +67,8 @@ mod tests {
         assert_eq!(read(entry), (true, true));
         let with_seq = entry.replace(r#""user""#, r#""seq":7,"user""#);
         assert_eq!(read(&with_seq), (true, true));
+        let with_text_seq = entry.replace(r#""user""#, r#""seq":"7","user""#);
+        assert_eq!(read(&with_text_seq), (false, false));
         // A member neither knows: before, the view took it and `verify --quick` passed.
         let unknown = entry.replace(r#""user""#, r#""users":["bob"],"user""#);
         assert_eq!(read(&unknown), (false, false));

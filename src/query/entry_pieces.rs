@@ -62,6 +62,7 @@ fn walk(
         sensitive,
         each,
         only,
+        depth: 0,
     }
     .deserialize(&mut reader)
     .map_err(|_| NotCanonical)
@@ -80,7 +81,14 @@ struct Pieces<'w> {
     sensitive: &'w Redactor,
     each: &'w mut dyn FnMut(&str),
     only: Only,
+    /// How many arrays and objects hold this value, within the member being read.
+    depth: u32,
 }
+
+/// How deep arrays and objects may nest within a member: the event's reader stops at 127 in
+/// all (serde_json's limit), the entry's own object among them. Read apart, a member would
+/// otherwise be taken one level deeper than the event is.
+const DEEPEST: u32 = 126;
 
 impl Pieces<'_> {
     const META: Only = Only::ObjectOrNull;
@@ -107,7 +115,16 @@ impl Pieces<'_> {
             sensitive: self.sensitive,
             each: &mut *self.each,
             only: Only::Any,
+            depth: self.depth + 1,
         }
+    }
+
+    /// Entering an array or an object: refused past the depth the event's reader takes.
+    fn nest<E: de::Error>(&self) -> Result<(), E> {
+        if self.depth >= DEEPEST {
+            return Err(E::custom("nested deeper than an event may be"));
+        }
+        Ok(())
     }
 }
 
@@ -154,11 +171,13 @@ impl<'de> Visitor<'de> for Pieces<'_> {
         if self.only == Only::ObjectOrNull {
             return Err(de::Error::custom("meta is not an object"));
         }
+        self.nest()?;
         while items.next_element_seed(self.inner())?.is_some() {}
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.nest()?;
         let mut previous: Option<Cow<'de, str>> = None;
         while let Some(Key(key)) = map.next_key()? {
             // Strictly in canonical order, so no key is named twice (the event's reader
@@ -287,6 +306,25 @@ mod tests {
             let result = for_each_entry_piece(&view, Redactor::builtin(), &mut |_| {});
             assert_eq!(result, Err(NotCanonical), "{edited}");
         }
+    }
+
+    #[test]
+    fn members_nest_as_deep_as_the_event_reader_takes_them() {
+        let text = entry(json!({"a": 1}), json!([]), Value::Null);
+        let mut read = Vec::new();
+        for depth in 120..=130 {
+            let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let before = text.replace(r#""before":[]"#, &format!(r#""before":{nested}"#));
+            let meta = text.replace(r#""meta":{"a":1}"#, &format!(r#""meta":{{"a":{nested}}}"#));
+            for edited in [before, meta] {
+                assert_ne!(edited, text);
+                let (fast, slow) = both(&edited, Redactor::builtin());
+                assert_eq!(fast, slow, "{depth} deep: {edited}");
+                read.push(fast.is_some());
+            }
+        }
+        // Both sides of the limit were tried.
+        assert!(read.contains(&true) && read.contains(&false));
     }
 
     fn json_value() -> impl Strategy<Value = Value> {

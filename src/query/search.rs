@@ -207,6 +207,48 @@ pub fn for_each_piece(e: &Event, sensitive: &Redactor, each: &mut dyn FnMut(&str
     }
 }
 
+/// Calls `each` with the pieces [`for_each_piece`] leaves out: the values under the keys
+/// `sensitive` names, at any depth, and everything within them.
+pub fn for_each_hidden_piece(e: &Event, sensitive: &Redactor, each: &mut dyn FnMut(&str)) {
+    fn hidden(
+        map: &serde_json::Map<String, Value>,
+        sensitive: &Redactor,
+        each: &mut dyn FnMut(&str),
+    ) {
+        for (k, v) in map {
+            if sensitive.is_sensitive(k) {
+                all(v, each);
+            } else {
+                within(v, sensitive, each);
+            }
+        }
+    }
+    fn within(v: &Value, sensitive: &Redactor, each: &mut dyn FnMut(&str)) {
+        match v {
+            Value::Array(items) => items.iter().for_each(|i| within(i, sensitive, each)),
+            Value::Object(map) => hidden(map, sensitive, each),
+            _ => {}
+        }
+    }
+    fn all(v: &Value, each: &mut dyn FnMut(&str)) {
+        match v {
+            Value::Null => {}
+            Value::Bool(b) => each(if *b { "true" } else { "false" }),
+            Value::Number(n) => each(&crate::model::number_text(n)),
+            Value::String(s) => each(s),
+            Value::Array(items) => items.iter().for_each(|i| all(i, each)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| {
+                each(k);
+                all(v, each);
+            }),
+        }
+    }
+    hidden(&e.meta, sensitive, each);
+    for v in [&e.before, &e.after].into_iter().flatten() {
+        within(v, sensitive, each);
+    }
+}
+
 /// The pieces of [`for_each_piece`] as one text.
 pub fn document(e: &Event, sensitive: &Redactor) -> String {
     let mut doc = String::with_capacity(256);

@@ -72,7 +72,8 @@ pub fn for_each_posting(
     ))?;
     for segment in segments(&structure)? {
         if segment.first == 0 {
-            // Wholly merged into another segment, and not yet dropped from the structure.
+            // Wholly merged into another segment, and not yet dropped from the structure:
+            // `segments` saw that it has no pages either, so look-ups find nothing in it.
             continue;
         }
         let base = (segment.id as i64) << SEGMENT_ID_SHIFT;
@@ -363,11 +364,17 @@ fn blob(value: rusqlite::types::ValueRef<'_>) -> Option<&[u8]> {
 fn check_options(conn: &Connection, config: &str) -> Result<(), SegmentError> {
     let mut stmt = conn.prepare(&format!("SELECT k, v FROM {config}"))?;
     let mut rows = stmt.query([])?;
+    let mut versions = 0;
     while let Some(row) = rows.next()? {
         let key = row.get_ref(0)?;
         let value = row.get_ref(1)?.as_i64().ok();
-        let wrong = match key.as_str().ok() {
-            Some("version") => value != Some(4),
+        // FTS5 names its options in any case.
+        let name = key.as_str().ok().map(str::to_ascii_lowercase);
+        let wrong = match name.as_deref() {
+            Some("version") => {
+                versions += 1;
+                value != Some(4)
+            }
             Some("secure-delete") => value != Some(0),
             _ => false,
         };
@@ -378,6 +385,12 @@ fn check_options(conn: &Connection, config: &str) -> Result<(), SegmentError> {
                 row.get_ref(1)?
             )));
         }
+    }
+    // Without it FTS5 takes the format to be 0, and refuses every search.
+    if versions != 1 {
+        return Err(damaged(format!(
+            "its options name its format version {versions} times, not once"
+        )));
     }
     Ok(())
 }
@@ -428,6 +441,10 @@ struct Segment {
     last: u64,
 }
 
+/// The most levels, and the most segments, FTS5 reads in a structure record
+/// (`FTS5_MAX_SEGMENT`).
+const MOST_SEGMENTS: u64 = 2000;
+
 /// The 4-byte mark after the cookie that says the record is of the second version.
 const STRUCTURE_V2: [u8; 4] = [0xFF, 0x00, 0x00, 0x01];
 
@@ -443,11 +460,25 @@ fn segments(record: &[u8]) -> Result<Vec<Segment>, SegmentError> {
     let mut next = || r.varint().ok_or_else(|| bad("is cut short"));
     let levels = next()?;
     let total = next()?;
+    // What FTS5 refuses to read (`fts5StructureDecode`): every search would fail.
+    if levels > MOST_SEGMENTS || total > MOST_SEGMENTS {
+        return Err(bad(&format!("counts {levels} levels and {total} segments")));
+    }
     let _write_counter = next()?;
     let mut found = Vec::new();
-    for _ in 0..levels {
-        let _merging = next()?;
+    let mut merging_above = 0;
+    for level in 0..levels {
+        let merging = next()?;
         let count = next()?;
+        if count < merging
+            || (merging_above > 0 && count == 0)
+            || (level + 1 == levels && merging > 0)
+        {
+            return Err(bad(&format!(
+                "has level {level} merging {merging} of {count} segments into the next"
+            )));
+        }
+        merging_above = merging;
         for _ in 0..count {
             let (id, first, last) = (next()?, next()?, next()?);
             if v2 {
@@ -460,7 +491,14 @@ fn segments(record: &[u8]) -> Result<Vec<Segment>, SegmentError> {
                     )));
                 }
             }
-            if id == 0 || id > LARGEST_SEGMENT || last < first || last > LARGEST_PAGE {
+            // A segment wholly merged away has no pages (0 to 0); one listed from page 0 with
+            // pages after it would be skipped by reads in order but not by look-ups.
+            if id == 0
+                || id > LARGEST_SEGMENT
+                || last < first
+                || last > LARGEST_PAGE
+                || (first == 0 && last != 0)
+            {
                 return Err(bad(&format!(
                     "lists segment {id} with pages {first} to {last}"
                 )));
@@ -574,6 +612,14 @@ impl Walk {
             self.previous.clone_from(&self.term);
             self.term.truncate(keep as usize);
             self.term.extend_from_slice(added);
+            // FTS5 keeps all the bytes a term shares with the one before, and a look-up stops at
+            // a term that keeps fewer than it has matched: that term is never found.
+            if i > 0 && self.previous.get(keep as usize) == added.first() {
+                return Err(format!(
+                    "has the term {:?} keeping fewer bytes of the one before than it shares",
+                    String::from_utf8_lossy(self.term.get(1..).unwrap_or_default())
+                ));
+            }
             if self.term.first() != Some(&MAIN_INDEX) {
                 return Err("has a term of an index this store does not make".into());
             }
@@ -1088,9 +1134,61 @@ mod tests {
         // second "0aaaaa", which sorts before the first.
         let at = page.windows(5).position(|w| w == b"carol").unwrap();
         let mut swapped = page.clone();
-        swapped[at..at + 5].copy_from_slice(b"aaaaa");
+        swapped[at..at + 5].copy_from_slice(b"Aaaaa");
         let err = refused_with_record(&conn, id, &swapped);
         assert!(err.contains("out of order"), "{err}");
+    }
+
+    #[test]
+    fn a_term_keeping_less_than_it_shares_is_damage() {
+        // "0alice" then "0alpha", kept as 3 bytes ("0al") and "pha": written as 2 bytes and
+        // "lpha", the page reads the same in order, but a look-up of "alpha" stops at it.
+        let conn = index(4050, 0);
+        add(&conn, 1, "alice alpha");
+        let id: i64 = conn
+            .query_row("SELECT max(id) FROM entries_fts_data", [], |r| r.get(0))
+            .unwrap();
+        let page: Vec<u8> = conn
+            .query_row(
+                "SELECT block FROM entries_fts_data WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let at = page.windows(5).position(|w| w == b"\x03\x03pha").unwrap();
+        let mut shorter = page[..at].to_vec();
+        shorter.extend_from_slice(b"\x02\x04lpha");
+        shorter.extend_from_slice(&page[at + 5..]);
+        // The page's footer (its term offsets) starts a byte later.
+        let footer = u16::from_be_bytes([page[2], page[3]]) + 1;
+        shorter[2..4].copy_from_slice(&footer.to_be_bytes());
+        let err = refused_with_record(&conn, id, &shorter);
+        assert!(
+            err.contains("\"alpha\" keeping fewer bytes of the one before than it shares"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn structures_fts5_refuses_to_read_are_damage() {
+        // Cookie, levels, segments, write counter, then each level: merging, count, and each
+        // segment's id, first and last page.
+        let refused = |record: &[u8]| {
+            let conn = optimized();
+            refused_with_record(&conn, STRUCTURE_ID, record)
+        };
+        let err = refused(&[0, 0, 0, 2, 1, 1, 0, 1, 1, 1, 1, 3]);
+        assert!(err.contains("has level 0 merging 1 of 1"), "{err}");
+        let err = refused(&[0, 0, 0, 2, 2, 1, 0, 1, 1, 1, 1, 3, 0, 0]);
+        assert!(err.contains("has level 1 merging 0 of 0"), "{err}");
+        let mut levels = vec![0, 0, 0, 2, 0x8f, 0x51, 0, 0];
+        levels.extend([0; 2 * 2001]);
+        let err = refused(&levels);
+        assert!(err.contains("counts 2001 levels"), "{err}");
+        // A segment from page 0 with a page after it: reads in order skip it as merged away,
+        // look-ups do not.
+        let err = refused(&[0, 0, 0, 2, 1, 1, 0, 0, 1, 1, 0, 1]);
+        assert!(err.contains("lists segment 1 with pages 0 to 1"), "{err}");
     }
 
     #[test]
@@ -1123,6 +1221,12 @@ mod tests {
         assert!(err.contains("its options set secure-delete to"), "{err}");
         let err = refused_after("UPDATE entries_fts_config SET v = 5 WHERE k = 'version'");
         assert!(err.contains("its options set version to"), "{err}");
+        // FTS5 names options in any case, and without a version refuses every search.
+        let err =
+            refused_after("UPDATE entries_fts_config SET k = 'Version', v = 3 WHERE k = 'version'");
+        assert!(err.contains("its options set Version to"), "{err}");
+        let err = refused_after("DELETE FROM entries_fts_config WHERE k = 'version'");
+        assert!(err.contains("format version 0 times"), "{err}");
     }
 
     proptest! {

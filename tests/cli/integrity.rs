@@ -185,6 +185,46 @@ fn an_edited_entry_with_a_recomputed_leaf_is_named() {
     );
 }
 
+/// Entries the event reader does not read as auditctl stores them, each with its leaf
+/// recomputed (a store without checkpoints, whose tree has taken nothing in yet).
+#[test]
+fn entries_auditctl_does_not_store_are_named() {
+    // With the entry's object and before's, 128 levels: one more than the reader takes.
+    let nested = format!("{}{}", "[".repeat(126), "]".repeat(126));
+    for (from, to) in [
+        // A seq of its own: readers of an export that keep the last of a name see it.
+        ("\"service\"", "\"seq\":3,\"service\""),
+        ("\"service\"", "\"seq\":\"three\",\"service\""),
+        // Deeper than the event reader goes: every command that reads it fails.
+        ("\"before\":{", &format!("\"before\":{{\"a\":{nested},")),
+    ] {
+        let env = Env::new();
+        env.run(&["demo", "--events", "40"]).ok();
+        let conn = Connection::open(env.store()).unwrap();
+        let entry: String = conn
+            .query_row("SELECT entry FROM entries WHERE seq = 9", [], |r| r.get(0))
+            .unwrap();
+        drop(conn);
+        let edited = entry.replacen(from, to, 1);
+        assert_ne!(edited, entry, "{from}");
+        let leaf = auditctl::model::leaf_hash(edited.as_bytes());
+        let hex: String = leaf.iter().map(|b| format!("{b:02x}")).collect();
+        tamper(
+            &env,
+            &format!(
+                "UPDATE entries SET entry = '{}', leaf = x'{hex}' WHERE seq = 9",
+                edited.replace('\'', "''")
+            ),
+            false,
+        );
+        fails_with(
+            &env,
+            &["verify"],
+            "seq 9: the entry is not an event as auditctl stores one",
+        );
+    }
+}
+
 #[test]
 fn a_deleted_row_is_named() {
     let env = checkpointed();
@@ -645,6 +685,34 @@ fn a_search_index_rebuilt_without_an_entry_is_caught() {
             .stdout
             .contains("--quick: pages, indexes and the search index not checked")
     );
+}
+
+#[test]
+fn a_secret_planted_in_the_search_index_is_counted_not_shown() {
+    let env = checkpointed();
+    env.write(
+        "secret.jsonl",
+        r#"{"id": "s1", "time": "2026-11-20T10:00:00Z", "user": "ops", "action": "UPDATE",
+            "after": {"password": "hunter2-xq", "note": "rotated"}}"#
+            .replace('\n', " ")
+            .as_str(),
+    );
+    env.run(&["import", "secret.jsonl"]).ok();
+    let mut docs = search_documents(&env);
+    docs.get_mut(&41).unwrap().push_str(" hunter2-xq planted");
+    rebuild_search_index(&env, &docs);
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "seq 41: the full-text index holds \"planted\" for it, which its entry does not \
+             have: searches for them find this event; it also holds 1 term of values under \
+             sensitive keys"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
 }
 
 #[test]
