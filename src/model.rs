@@ -134,20 +134,8 @@ impl Event {
         if self.user.trim().is_empty() {
             return Err(InvalidEvent::Empty("user"));
         }
-        let action = self.action.trim().to_ascii_uppercase();
-        if action.is_empty()
-            || !action
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(InvalidEvent::Action(self.action.clone()));
-        }
-        self.action = action;
-        let outcome = self.outcome.trim().to_ascii_lowercase();
-        if outcome != "success" && outcome != "failure" {
-            return Err(InvalidEvent::Outcome(self.outcome.clone()));
-        }
-        self.outcome = outcome;
+        self.action = normal_action(&self.action)?;
+        self.outcome = normal_outcome(&self.outcome)?;
         if let Some(ip) = &self.ip {
             if ip.is_empty() {
                 self.ip = None;
@@ -205,12 +193,45 @@ impl Event {
     }
 }
 
+/// `action` as the store keeps it: one upper-case word.
+fn normal_action(action: &str) -> Result<String, InvalidEvent> {
+    let normal = action.trim().to_ascii_uppercase();
+    if normal.is_empty()
+        || !normal
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(InvalidEvent::Action(action.to_owned()));
+    }
+    Ok(normal)
+}
+
+/// `outcome` as the store keeps it: `success` or `failure`.
+fn normal_outcome(outcome: &str) -> Result<String, InvalidEvent> {
+    let normal = outcome.trim().to_ascii_lowercase();
+    if normal != "success" && normal != "failure" {
+        return Err(InvalidEvent::Outcome(outcome.to_owned()));
+    }
+    Ok(normal)
+}
+
+/// Whether a stored entry's action and outcome are as `normalize` leaves them. Filters take
+/// what they are given to the same form (`action = update` asks for `UPDATE`), so an entry
+/// holding another would be shown with a value no filter finds.
+pub fn is_stored_form(action: &str, outcome: &str) -> bool {
+    normal_action(action).is_ok_and(|a| a == action)
+        && normal_outcome(outcome).is_ok_and(|o| o == outcome)
+}
+
+/// The largest integer the canonical form keeps exactly: an entry holding a larger one was
+/// not written by `normalize`, which refuses them.
+pub const EXACT_INTEGERS: u64 = 1 << 53;
+
 /// Whether the canonical form cannot keep this number exactly (an integer beyond ±2^53):
 /// silently storing another number would change the record.
-fn is_inexact(v: &Value) -> bool {
-    const EXACT: u64 = 1 << 53;
-    matches!(v, Value::Number(n) if n.as_u64().is_some_and(|u| u > EXACT)
-        || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT))
+pub fn is_inexact(v: &Value) -> bool {
+    matches!(v, Value::Number(n) if n.as_u64().is_some_and(|u| u > EXACT_INTEGERS)
+        || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT_INTEGERS))
 }
 
 /// The first value at or below `v` (depth first, in key order) for which `hit` holds, with its

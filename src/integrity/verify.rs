@@ -145,7 +145,9 @@ struct Checked {
 /// What is wrong with an entry whose bytes are the ones the tree took in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wrong {
-    /// Not an event as auditctl stores one: unreadable, or holding a seq of its own.
+    /// Not an event as auditctl stores one: unreadable, holding a seq of its own, or holding
+    /// what `normalize` refuses or changes where filters look (an action not upper-case, an
+    /// integer the canonical form cannot keep).
     Entry,
     /// A column derived from it holds something else.
     Column(&'static str),
@@ -158,11 +160,12 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     // Checked as UTF-8 once, in bulk: read from bytes, serde_json checks each string apart.
     let text = std::str::from_utf8(&row.entry).ok();
     let view = || text.and_then(|t| serde_json::from_str::<model::EntryView>(t).ok());
-    let of_view = |view: &model::EntryView| match view.seq {
-        Some(_) => Some(Wrong::Entry),
-        None => row
-            .wrong_column(&Expected::of_view(view))
-            .map(Wrong::Column),
+    let of_view = |view: &model::EntryView| {
+        if view.seq.is_some() || !model::is_stored_form(&view.action, &view.outcome) {
+            return Some(Wrong::Entry);
+        }
+        row.wrong_column(&Expected::of_view(view))
+            .map(Wrong::Column)
     };
     let Some((key, search)) = key else {
         let wrong = match view() {
@@ -203,11 +206,14 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     match serde_json::from_slice::<model::Event>(&row.entry) {
         Ok(event) => Checked {
             leaf,
-            wrong: match event.seq {
-                Some(_) => Some(Wrong::Entry),
-                None => row
-                    .wrong_column(&Expected::of_event(&event))
-                    .map(Wrong::Column),
+            wrong: if event.seq.is_some()
+                || !model::is_stored_form(&event.action, &event.outcome)
+                || event.first_in_data(&model::is_inexact).is_some()
+            {
+                Some(Wrong::Entry)
+            } else {
+                row.wrong_column(&Expected::of_event(&event))
+                    .map(Wrong::Column)
             },
             index_rows,
             terms: key.event_terms(row.seq, &event, search),
@@ -528,9 +534,10 @@ pub fn verify_log(
                     Some(row.seq),
                     match wrong {
                         Wrong::Entry => "the entry is not an event as auditctl stores one (it \
-                                         cannot be read as one, or holds a seq): it was written \
-                                         by something else, and commands that read it fail or \
-                                         show another event"
+                                         cannot be read as one, holds a seq, or holds what \
+                                         auditctl would have refused or changed): it was \
+                                         written by something else, and commands that read it \
+                                         fail, or show what filters and searches do not find"
                             .to_owned(),
                         Wrong::Column(column) => format!(
                             "its indexed column {column} does not match the entry: it was \

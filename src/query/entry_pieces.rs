@@ -4,8 +4,8 @@
 //! an `Event` (a map and a string for every member) was a fifth of its work.
 //!
 //! It reads only entries in the canonical form the store writes. Anything else (a key named
-//! twice or out of order, `meta` not an object) is [`NotCanonical`], and the caller decodes the
-//! event instead, so that both ways always agree.
+//! twice or out of order, `meta` not an object, an integer beyond 2^53) is [`NotCanonical`],
+//! and the caller decodes the event instead, so that both ways always agree.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -151,11 +151,18 @@ impl<'de> Visitor<'de> for Pieces<'_> {
         self.scalar(if v { "true" } else { "false" })
     }
 
+    // An integer the canonical form cannot keep exactly is one the store never writes.
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        if v.unsigned_abs() > crate::model::EXACT_INTEGERS {
+            return Err(E::custom("an integer beyond 2^53"));
+        }
         self.number(v as f64)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        if v > crate::model::EXACT_INTEGERS {
+            return Err(E::custom("an integer beyond 2^53"));
+        }
         self.number(v as f64)
     }
 

@@ -197,6 +197,11 @@ fn entries_auditctl_does_not_store_are_named() {
         ("\"service\"", "\"seq\":\"three\",\"service\""),
         // Deeper than the event reader goes: every command that reads it fails.
         ("\"before\":{", &format!("\"before\":{{\"a\":{nested},")),
+        // What import would have changed, with its column to match: shown as `update`, found
+        // by no filter (they ask for `UPDATE`).
+        ("\"action\":\"UPDATE\"", "\"action\":\"update\""),
+        // What import would have refused: shown as it is, searched as the nearest double.
+        ("\"seats\":4", "\"seats\":9007199254740993"),
     ] {
         let env = Env::new();
         env.run(&["demo", "--events", "40"]).ok();
@@ -212,8 +217,9 @@ fn entries_auditctl_does_not_store_are_named() {
         tamper(
             &env,
             &format!(
-                "UPDATE entries SET entry = '{}', leaf = x'{hex}' WHERE seq = 9",
-                edited.replace('\'', "''")
+                "UPDATE entries SET entry = '{}', leaf = x'{hex}', action = '{}' WHERE seq = 9",
+                edited.replace('\'', "''"),
+                if to.contains("update") { "update" } else { "UPDATE" },
             ),
             false,
         );
