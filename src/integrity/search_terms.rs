@@ -11,10 +11,11 @@ use crate::model::Event;
 use crate::redact::Redactor;
 use crate::store::check::{Key, TermSums};
 
-/// At most this many differing groups are read again. More means the index was emptied or
-/// rebuilt wholesale, which the general finding says as well, and naming each event would
-/// read the whole log again.
-const MOST_GROUPS: usize = 16;
+/// At most this many events are read again, one by one (their per-event sums held in memory
+/// meanwhile): the differing groups are read again while they hold no more. An index emptied
+/// or rebuilt wholesale in a large store then gets the general finding, without the whole log
+/// read a second time.
+const MOST_READ_AGAIN: u64 = 250_000;
 
 /// At most this many events are named.
 const MOST_EVENTS: usize = 20;
@@ -32,15 +33,17 @@ pub struct Difference {
     pub secrets: usize,
 }
 
-/// The events found, the first `MOST_EVENTS` by seq, and how many differ in all.
+/// The events found, the first `MOST_EVENTS` by seq, how many differ in all, and how many
+/// were read again.
 #[derive(Debug, Default)]
 pub struct Differences {
     pub events: Vec<Difference>,
     pub total: usize,
+    pub read_again: usize,
 }
 
 /// The events up to seq `last` in `groups` (of `TermSums`) whose terms in the index differ from
-/// their entries', or None if there are too many groups to read again. An entry that is missing
+/// their entries', or None if they are too many to read again. An entry that is missing
 /// or cannot be read (found by the log check) should have no terms in the index.
 pub fn differences(
     store: &dyn LogTables,
@@ -49,7 +52,8 @@ pub fn differences(
     last: u64,
     search: &Redactor,
 ) -> anyhow::Result<Option<Differences>> {
-    if groups.is_empty() || groups.len() > MOST_GROUPS {
+    let per_group = last.div_ceil(TermSums::GROUPS);
+    if groups.is_empty() || groups.len() as u64 * per_group > MOST_READ_AGAIN {
         return Ok(None);
     }
     let in_groups = |seq: u64| {
@@ -62,10 +66,11 @@ pub fn differences(
         *sum = sum.wrapping_add(key.posting(key.term(term), seq));
     })?;
     // ...against the entry's, each read by its seq.
-    let mut differing = Vec::new();
+    let (mut differing, mut read_again) = (Vec::new(), 0);
     for &group in groups {
         let first = if group == 0 { TermSums::GROUPS } else { group };
         for seq in (first..=last).step_by(TermSums::GROUPS as usize) {
+            read_again += 1;
             let want = event_at(store, seq)?.map_or(0, |e| key.event_terms(seq, &e, search));
             if held.get(&seq).copied().unwrap_or(0) != want {
                 differing.push(seq);
@@ -118,7 +123,11 @@ pub fn differences(
             secrets: secrets.len(),
         });
     }
-    Ok(Some(Differences { events, total }))
+    Ok(Some(Differences {
+        events,
+        total,
+        read_again,
+    }))
 }
 
 /// Adds to `report` the events whose terms in the search index (called `index`) differ from
@@ -136,16 +145,19 @@ pub fn report(
     let found = differences(store, key, groups, last, &store.search_redactor())?;
     match found {
         Some(found) if found.total > 0 => {
+            // Every event looked at differs: the index as a whole, more likely than each event
+            // (said first, as the list of the others is cut short).
+            let more = found.total - found.events.len();
+            if more > 0 && found.total == found.read_again {
+                report.problem(None, otherwise);
+            }
             for d in &found.events {
                 report.problem(Some(d.seq), d.describe(index));
             }
-            if found.total > found.events.len() {
+            if more > 0 {
                 report.problem(
                     None,
-                    format!(
-                        "{index} differs from their entries for {} more events",
-                        found.total - found.events.len()
-                    ),
+                    format!("{index} differs from the entries of {more} more events"),
                 );
             }
         }
@@ -184,17 +196,23 @@ impl Difference {
     fn differs(&self, index: &str) -> Option<String> {
         let lacks = quoted(&self.lacks);
         let extra = quoted(&self.extra);
+        let (term, them) = if self.lacks.len() == 1 {
+            ("term", "it")
+        } else {
+            ("terms", "them")
+        };
+        let them_extra = if self.extra.len() == 1 { "it" } else { "them" };
         Some(match (self.lacks.is_empty(), self.extra.is_empty()) {
             (false, false) => format!(
-                "{index} lacks its terms {lacks} and holds {extra}, which its entry does not \
+                "{index} lacks its {term} {lacks} and holds {extra}, which its entry does not \
                  have: searches miss this event, or find it for what it does not say"
             ),
             (false, true) => {
-                format!("{index} lacks its terms {lacks}: searches for them miss this event")
+                format!("{index} lacks its {term} {lacks}: searches for {them} miss this event")
             }
             (true, false) => format!(
                 "{index} holds {extra} for it, which its entry does not have: searches for \
-                 them find this event"
+                 {them_extra} find this event"
             ),
             // The same terms, or held more than once: a segment planted beside another.
             (true, true) => return None,
@@ -236,7 +254,7 @@ mod tests {
         };
         assert_eq!(
             d.describe("the index"),
-            "the index lacks its terms \"alice\" and holds \"bob\", which its entry does not \
+            "the index lacks its term \"alice\" and holds \"bob\", which its entry does not \
              have: searches miss this event, or find it for what it does not say"
         );
         d.secrets = 2;

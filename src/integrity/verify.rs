@@ -342,18 +342,25 @@ pub fn verify_store(store: &SqliteStore, opts: &Options) -> anyhow::Result<Repor
                     None,
                     format!(
                         "the full-text index is not as auditctl writes it: {why}, so searches \
-                         miss or invent events"
+                         may miss or invent events"
                     ),
                 );
             } else {
                 if let Some(seq) = search.beyond_log {
                     report.problem(
                         None,
-                        format!(
-                            "the full-text index holds a document for seq {seq}, which is no \
-                             event: it was planted so that a later event matches searches it \
-                             should not"
-                        ),
+                        if seq < 1 {
+                            format!(
+                                "the full-text index holds a document for seq {seq}, which no \
+                                 event can have (seqs start at 1): it was planted"
+                            )
+                        } else {
+                            format!(
+                                "the full-text index holds a document for seq {seq}, which is \
+                                 no event: it was planted so that a later event matches \
+                                 searches it should not"
+                            )
+                        },
                     );
                 }
                 let groups = report.terms.differing(&search.sums);

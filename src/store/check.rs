@@ -550,7 +550,8 @@ fn search_index_sum(conn: &Connection, key: &Key, last: u64) -> anyhow::Result<S
             if seq > log_end || seq < 1 {
                 beyond_log = Some(beyond_log.map_or(seq, |b| b.min(seq)));
             }
-            if seq > last as i64 {
+            // Seqs that are no event are `beyond_log`'s, whichever group they would fall in.
+            if seq < 1 || seq > last as i64 {
                 return;
             }
             if term != t {

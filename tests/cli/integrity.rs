@@ -219,7 +219,11 @@ fn entries_auditctl_does_not_store_are_named() {
             &format!(
                 "UPDATE entries SET entry = '{}', leaf = x'{hex}', action = '{}' WHERE seq = 9",
                 edited.replace('\'', "''"),
-                if to.contains("update") { "update" } else { "UPDATE" },
+                if to.contains("update") {
+                    "update"
+                } else {
+                    "UPDATE"
+                },
             ),
             false,
         );
@@ -679,9 +683,10 @@ fn a_search_index_rebuilt_without_an_entry_is_caught() {
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     for said in [
-        "seq 12: the full-text index holds \"planted\" for it, which its entry does not have"
+        "seq 12: the full-text index holds \"planted\" for it, which its entry does not have: \
+         searches for it find this event"
             .to_owned(),
-        format!("seq 30: the full-text index lacks its terms \"{taken}\": searches for them"),
+        format!("seq 30: the full-text index lacks its term \"{taken}\": searches for it miss"),
     ] {
         assert!(run.stderr.contains(&said), "{said} in {}", run.stderr);
     }
@@ -712,7 +717,7 @@ fn a_secret_planted_in_the_search_index_is_counted_not_shown() {
     assert!(
         run.stderr.contains(
             "seq 41: the full-text index holds \"planted\" for it, which its entry does not \
-             have: searches for them find this event; it also holds 1 term of values under \
+             have: searches for it find this event; it also holds 1 term of values under \
              sensitive keys"
         ),
         "{}",
@@ -960,6 +965,24 @@ fn planted_tree_nodes_and_search_documents_are_caught() {
         &["verify"],
         "the full-text index holds a document for seq 41, which is no event",
     );
+    // Before the log: named as planted, and nothing else (no event's terms differ).
+    for seq in [0, -1] {
+        let env = checkpointed();
+        tamper(
+            &env,
+            &format!("INSERT INTO entries_fts (rowid, doc) VALUES ({seq}, 'alice planted')"),
+            false,
+        );
+        let run = env.run(&["verify"]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert_eq!(
+            run.stderr.trim_end(),
+            format!(
+                "auditctl: error: integrity check failed: the full-text index holds a document \
+                 for seq {seq}, which no event can have (seqs start at 1): it was planted"
+            )
+        );
+    }
 }
 
 #[test]

@@ -346,7 +346,7 @@ fn the_database_refuses_rewrites_and_verify_sees_them() {
     let run = on(&env, &db, &["verify"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     for said in [
-        "seq 2: the table of search terms lacks its terms \"",
+        "seq 2: the table of search terms lacks its term \"",
         "seq 4: the table of search terms holds \"planted\" for it",
     ] {
         assert!(run.stderr.contains(said), "{said} in {}", run.stderr);
