@@ -1119,23 +1119,24 @@ mod tests {
         assert!(err.contains("does not lead to the first below it"), "{err}");
     }
 
+    /// The id and bytes of the index's last record: the last page of the newest segment.
+    fn last_page(conn: &Connection) -> (i64, Vec<u8>) {
+        conn.query_row(
+            "SELECT id, block FROM entries_fts_data ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn terms_and_seqs_out_of_order_are_damage() {
         let conn = index(4050, 0);
         add(&conn, 1, "alice bob");
         add(&conn, 2, "alice carol");
-        let id: i64 = conn
-            .query_row("SELECT max(id) FROM entries_fts_data", [], |r| r.get(0))
-            .unwrap();
-        let page: Vec<u8> = conn
-            .query_row(
-                "SELECT block FROM entries_fts_data WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let (id, page) = last_page(&conn);
         // The last segment holds "0alice" then "0carol" (keeping 1 byte, adding 5): make the
-        // second "0aaaaa", which sorts before the first.
+        // second "0Aaaaa", which sorts before the first (and shares no more of it).
         let at = page.windows(5).position(|w| w == b"carol").unwrap();
         let mut swapped = page.clone();
         swapped[at..at + 5].copy_from_slice(b"Aaaaa");
@@ -1149,16 +1150,7 @@ mod tests {
         // "lpha", the page reads the same in order, but a look-up of "alpha" stops at it.
         let conn = index(4050, 0);
         add(&conn, 1, "alice alpha");
-        let id: i64 = conn
-            .query_row("SELECT max(id) FROM entries_fts_data", [], |r| r.get(0))
-            .unwrap();
-        let page: Vec<u8> = conn
-            .query_row(
-                "SELECT block FROM entries_fts_data WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let (id, page) = last_page(&conn);
         let at = page.windows(5).position(|w| w == b"\x03\x03pha").unwrap();
         let mut shorter = page[..at].to_vec();
         shorter.extend_from_slice(b"\x02\x04lpha");
