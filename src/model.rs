@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 mod canonical;
 mod strict;
 
-pub use canonical::{canonical_value, number_text};
+pub use canonical::{canonical_value, number_text, write_str as write_json_str};
 mod view;
 
 pub use view::EntryView;

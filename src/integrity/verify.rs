@@ -206,10 +206,9 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
     match serde_json::from_slice::<model::Event>(&row.entry) {
         Ok(event) => Checked {
             leaf,
-            wrong: if event.seq.is_some()
-                || !model::is_stored_form(&event.action, &event.outcome)
-                || event.first_in_data(&model::is_inexact).is_some()
-            {
+            // Rarely here (the entries auditctl writes are read above): the entry must be what
+            // `normalize` and the canonical form make of it, byte for byte.
+            wrong: if !is_as_stored(&event, &row.entry) {
                 Some(Wrong::Entry)
             } else {
                 row.wrong_column(&Expected::of_event(&event))
@@ -225,6 +224,13 @@ fn check(row: &StoredLeaf, key: Option<(&Key, &Redactor)>) -> Checked {
             terms: 0,
         },
     }
+}
+
+/// Whether `entry` is what import stores for the event it holds: normalised (no seq, an
+/// upper-case action, no integer the canonical form cannot keep, ...) and in canonical form.
+fn is_as_stored(event: &model::Event, entry: &[u8]) -> bool {
+    let mut stored = event.clone();
+    stored.normalize().is_ok() && stored.canonical_bytes() == entry
 }
 
 /// A batch of rows with what checking each found.

@@ -134,7 +134,7 @@ fn write_members<'a>(out: &mut Vec<u8>, members: impl Iterator<Item = (&'a Strin
 /// A JSON string as JCS (and serde_json) escape it: `"` and `\`, and control characters as
 /// `\b \t \n \f \r` or `\u00xx` with lower-case hex; everything else, including `/` and
 /// non-ASCII text, as is.
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);

@@ -3,14 +3,16 @@
 //! building the event's value trees. `verify` works out every event's terms; decoding each into
 //! an `Event` (a map and a string for every member) was a fifth of its work.
 //!
-//! It reads only entries in the canonical form the store writes. Anything else (a key named
-//! twice or out of order, `meta` not an object, an integer beyond 2^53) is [`NotCanonical`],
-//! and the caller decodes the event instead, so that both ways always agree.
+//! It reads only entries whose `meta`, `before` and `after` are in the canonical form the store
+//! writes: each is written again as it is read, and must come out byte for byte the same.
+//! Anything else (a key named twice or out of order, a number or a string spelled otherwise,
+//! `meta` not an object, an integer beyond 2^53) is [`NotCanonical`], and the caller decodes
+//! the event instead, so that both ways always agree.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::model::EntryView;
@@ -42,30 +44,41 @@ pub fn for_each_entry_piece(
     {
         each(part);
     }
+    let mut again = Vec::new();
     if let Some(meta) = view.meta {
-        walk(meta, Pieces::META, sensitive, each)?;
+        walk(meta, Pieces::META, sensitive, each, &mut again)?;
     }
     for data in [view.before, view.after].into_iter().flatten() {
-        walk(data, Pieces::ANY, sensitive, each)?;
+        walk(data, Pieces::ANY, sensitive, each, &mut again)?;
     }
     Ok(())
 }
 
+/// Gives the pieces of one member, and checks that it is written as the canonical form
+/// writes it (`again` is where it is written again).
 fn walk(
     raw: &RawValue,
     only: Only,
     sensitive: &Redactor,
     each: &mut dyn FnMut(&str),
+    again: &mut Vec<u8>,
 ) -> Result<(), NotCanonical> {
+    again.clear();
     let mut reader = serde_json::Deserializer::from_str(raw.get());
     Pieces {
         sensitive,
         each,
         only,
         depth: 0,
+        out: again,
+        hidden: false,
     }
     .deserialize(&mut reader)
-    .map_err(|_| NotCanonical)
+    .map_err(|_| NotCanonical)?;
+    if again.as_slice() != raw.get().as_bytes() {
+        return Err(NotCanonical);
+    }
+    Ok(())
 }
 
 /// What a value may be: `meta` is an object or null, as the event's reader requires.
@@ -83,6 +96,10 @@ struct Pieces<'w> {
     only: Only,
     /// How many arrays and objects hold this value, within the member being read.
     depth: u32,
+    /// The member written again, in canonical form.
+    out: &'w mut Vec<u8>,
+    /// Under a sensitive key: read and written again, but giving no pieces.
+    hidden: bool,
 }
 
 /// How deep arrays and objects may nest within a member: the event's reader stops at 127 in
@@ -94,11 +111,19 @@ impl Pieces<'_> {
     const META: Only = Only::ObjectOrNull;
     const ANY: Only = Only::Any;
 
+    /// A piece written as it stands (numbers, `true`, `false`).
     fn scalar<E: de::Error>(self, piece: &str) -> Result<(), E> {
+        self.out.extend_from_slice(piece.as_bytes());
+        self.piece(piece)
+    }
+
+    fn piece<E: de::Error>(self, piece: &str) -> Result<(), E> {
         if self.only == Only::ObjectOrNull {
             return Err(E::custom("meta is not an object"));
         }
-        (self.each)(piece);
+        if !self.hidden {
+            (self.each)(piece);
+        }
         Ok(())
     }
 
@@ -116,6 +141,8 @@ impl Pieces<'_> {
             each: &mut *self.each,
             only: Only::Any,
             depth: self.depth + 1,
+            out: &mut *self.out,
+            hidden: self.hidden,
         }
     }
 
@@ -144,6 +171,7 @@ impl<'de> Visitor<'de> for Pieces<'_> {
     }
 
     fn visit_unit<E>(self) -> Result<(), E> {
+        self.out.extend_from_slice(b"null");
         Ok(())
     }
 
@@ -170,8 +198,16 @@ impl<'de> Visitor<'de> for Pieces<'_> {
         self.number(v)
     }
 
+    // A string borrowed from the text held no escape, nor anything the canonical form would
+    // escape (JSON text cannot): it is written again as it stands, unscanned.
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
+        write_plain(self.out, v);
+        self.piece(v)
+    }
+
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.scalar(v)
+        crate::model::write_json_str(self.out, v);
+        self.piece(v)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut items: A) -> Result<(), A::Error> {
@@ -179,14 +215,35 @@ impl<'de> Visitor<'de> for Pieces<'_> {
             return Err(de::Error::custom("meta is not an object"));
         }
         self.nest()?;
-        while items.next_element_seed(self.inner())?.is_some() {}
+        self.out.push(b'[');
+        let mut first = true;
+        loop {
+            let at = self.out.len();
+            if !std::mem::take(&mut first) {
+                self.out.push(b',');
+            }
+            if items.next_element_seed(self.inner())?.is_none() {
+                self.out.truncate(at);
+                break;
+            }
+        }
+        self.out.push(b']');
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         self.nest()?;
+        self.out.push(b'{');
         let mut previous: Option<Cow<'de, str>> = None;
         while let Some(Key(key)) = map.next_key()? {
+            if previous.is_some() {
+                self.out.push(b',');
+            }
+            match &key {
+                Cow::Borrowed(plain) => write_plain(self.out, plain),
+                Cow::Owned(escaped) => crate::model::write_json_str(self.out, escaped),
+            }
+            self.out.push(b':');
             // Strictly in canonical order, so no key is named twice (the event's reader
             // refuses those; here they would give the pieces of both values).
             if previous
@@ -195,16 +252,27 @@ impl<'de> Visitor<'de> for Pieces<'_> {
             {
                 return Err(de::Error::custom("a key out of canonical order"));
             }
-            (self.each)(&key);
-            if self.sensitive.is_sensitive(&key) {
-                map.next_value::<IgnoredAny>()?;
-            } else {
-                map.next_value_seed(self.inner())?;
+            if !self.hidden {
+                (self.each)(&key);
             }
+            // What a sensitive key holds gives no pieces, but is written again all the same.
+            let hidden = self.hidden || self.sensitive.is_sensitive(&key);
+            map.next_value_seed(Pieces {
+                hidden,
+                ..self.inner()
+            })?;
             previous = Some(key);
         }
+        self.out.push(b'}');
         Ok(())
     }
+}
+
+/// A string that needs no escape, quoted.
+fn write_plain(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// JCS's order of member names: by UTF-16 code units, which is byte order unless either name
@@ -306,6 +374,11 @@ mod tests {
             (r#""x":1,"y":2"#, r#""y":2,"x":1"#),
             // meta that is not an object.
             (r#""meta":{"a":1}"#, r#""meta":[1]"#),
+            // Spelled otherwise than the canonical form spells it: a number, an escape, space.
+            (r#""x":1,"y":2"#, r#""x":1.0,"y":2"#),
+            (r#""x":1,"y":2"#, r#""x":1,"y":2e0"#),
+            (r#""x":1,"y":2"#, r#""\u0078":1,"y":2"#),
+            (r#""x":1,"y":2"#, r#""x": 1,"y":2"#),
         ] {
             let edited = text.replace(from, to);
             assert_ne!(edited, text);

@@ -202,6 +202,8 @@ fn entries_auditctl_does_not_store_are_named() {
         ("\"action\":\"UPDATE\"", "\"action\":\"update\""),
         // What import would have refused: shown as it is, searched as the nearest double.
         ("\"seats\":4", "\"seats\":9007199254740993"),
+        // Data spelled otherwise than the canonical form spells it: shown as 4.0, found as 4.
+        ("\"seats\":4", "\"seats\":4.0"),
     ] {
         let env = Env::new();
         env.run(&["demo", "--events", "40"]).ok();
