@@ -233,7 +233,7 @@ pub const EXACT_INTEGERS: u64 = 1 << 53;
 
 /// Whether the canonical form cannot keep this number exactly (an integer beyond ±2^53):
 /// silently storing another number would change the record.
-pub fn is_inexact(v: &Value) -> bool {
+fn is_inexact(v: &Value) -> bool {
     matches!(v, Value::Number(n) if n.as_u64().is_some_and(|u| u > EXACT_INTEGERS)
         || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT_INTEGERS))
 }

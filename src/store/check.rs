@@ -310,28 +310,28 @@ impl Key {
     /// the sum of `search_index_sum`. Terms are told apart by their hashes: under a key chosen
     /// for this run, two terms share one by chance alone (2^-64 a pair).
     pub fn event_terms(&self, seq: u64, event: &Event, search: &Redactor) -> u64 {
-        let pieces = |each: &mut dyn FnMut(&str)| {
+        let Ok(sum) = self.distinct_terms(seq, |each| {
             crate::query::search::for_each_piece(event, search, each);
-            true
-        };
-        self.distinct_terms(seq, pieces)
-            .expect("an event's pieces are always read")
+            Ok::<(), std::convert::Infallible>(())
+        });
+        sum
     }
 
     /// `event_terms` of the event a stored entry holds, read from its canonical text
     /// (`entry_pieces`); None if it is not canonical, and the event must be decoded.
     pub fn entry_terms(&self, seq: u64, view: &EntryView<'_>, search: &Redactor) -> Option<u64> {
         self.distinct_terms(seq, |each| {
-            entry_pieces::for_each_entry_piece(view, search, each).is_ok()
+            entry_pieces::for_each_entry_piece(view, search, each)
         })
+        .ok()
     }
 
-    /// The sum over the distinct terms of the pieces `pieces` gives, or None if it fails.
-    fn distinct_terms(
+    /// The sum over the distinct terms of the pieces `pieces` gives, unless it fails.
+    fn distinct_terms<E>(
         &self,
         seq: u64,
-        pieces: impl FnOnce(&mut dyn FnMut(&str)) -> bool,
-    ) -> Option<u64> {
+        pieces: impl FnOnce(&mut dyn FnMut(&str)) -> Result<(), E>,
+    ) -> Result<u64, E> {
         SEEN_HASHES.with_borrow_mut(|seen| {
             let (mut sum, at) = (0u64, self.posting_part(seq));
             let read = pieces(&mut |piece| {
@@ -343,7 +343,7 @@ impl Key {
                 })
             });
             seen.clear();
-            read.then_some(sum)
+            read.map(|()| sum)
         })
     }
 }

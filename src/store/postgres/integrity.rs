@@ -224,22 +224,29 @@ impl PgStore {
         let log_end = self.last_seq()? as i64;
         let mut sums = TermSums::default();
         let mut beyond: Option<i64> = None;
-        self.cursor("SELECT seq, terms FROM search_terms", &[], &mut |row| {
-            let seq: i64 = row.get(0);
+        self.each_search_terms_row(&mut |seq, terms| {
             if seq > log_end || seq < 1 {
                 beyond = Some(beyond.map_or(seq, |b| b.min(seq)));
             }
             if seq <= last as i64 {
-                let mut terms: Vec<&str> = row.get(1);
-                terms.sort_unstable();
-                terms.dedup();
                 for t in terms {
                     sums.add(seq as u64, key.posting(key.term(t.as_bytes()), seq as u64));
                 }
             }
-            Ok(true)
         })?;
         Ok((sums, beyond))
+    }
+
+    /// Every row of the search terms: its seq, and its terms each once (as the sums count
+    /// them).
+    fn each_search_terms_row(&self, each: &mut dyn FnMut(i64, &[&str])) -> anyhow::Result<()> {
+        self.cursor("SELECT seq, terms FROM search_terms", &[], &mut |row| {
+            let mut terms: Vec<&str> = row.get(1);
+            terms.sort_unstable();
+            terms.dedup();
+            each(row.get(0), &terms);
+            Ok(true)
+        })
     }
 
     /// Everything `verify` checks, in one snapshot (events appended meanwhile are not looked
@@ -336,18 +343,12 @@ impl LogTables for PgStore {
         wanted: &dyn Fn(u64) -> bool,
         each: &mut dyn FnMut(u64, &[u8]),
     ) -> anyhow::Result<()> {
-        self.cursor("SELECT seq, terms FROM search_terms", &[], &mut |row| {
-            let seq: i64 = row.get(0);
+        self.each_search_terms_row(&mut |seq, terms| {
             if seq >= 1 && wanted(seq as u64) {
-                // Each once, as the sums count them.
-                let mut terms: Vec<&str> = row.get(1);
-                terms.sort_unstable();
-                terms.dedup();
                 for t in terms {
                     each(seq as u64, t.as_bytes());
                 }
             }
-            Ok(true)
         })
     }
 
